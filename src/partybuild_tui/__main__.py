@@ -1,0 +1,3 @@
+from partybuild_tui.cli import main
+
+main()

@@ -1,0 +1,80 @@
+"""The typer application, shared options and the error handling every command gets."""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from partybuild_tui import config
+from partybuild_tui.core.store import Store, describe_sqlite_error
+from partybuild_tui.errors import UserError
+
+app = typer.Typer(
+    name="partybuild",
+    help="Annotate named entities (ORGANIZATION, FIGURE, RESOLUTION) in Vietnamese "
+    "party-building news, in the terminal.",
+    no_args_is_help=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help=f"SQLite database [default: ${config.DB_ENV} or {config.DEFAULT_DB}]",
+        show_default=False,
+        dir_okay=False,
+    ),
+]
+AnnotatorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--annotator",
+        "-a",
+        help=f"Annotator name [default: ${config.ANNOTATOR_ENV} or your login]",
+        show_default=False,
+    ),
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
+    """Register a command whose user errors print one clear line and exit non-zero."""
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*a: Any, **kw: Any) -> Any:
+            try:
+                return fn(*a, **kw)
+            except UserError as exc:
+                fail(str(exc))
+            except sqlite3.Error as exc:
+                fail(describe_sqlite_error(exc, config.database_path(kw.get("db"))))
+            except KeyboardInterrupt:
+                err_console.print("interrupted: everything confirmed so far is saved")
+                raise typer.Exit(130) from None
+
+        app.command(*args, **kwargs)(wrapper)
+        return fn
+
+    return decorate
+
+
+def fail(message: str, code: int = 2) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def open_store(db: Path | None, *, create: bool = True) -> Store:
+    return Store(config.database_path(db), create=create)

@@ -1,0 +1,151 @@
+"""``partybuild import`` and ``partybuild list``: getting articles in and seeing what is there."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from partybuild_tui.cli.app import DbOption, command, console, err_console, open_store
+from partybuild_tui.core import ingest, tokenize
+from partybuild_tui.core.store import STATUSES, Store
+
+STATUS_MARKS = {"new": "·", "in_progress": "◐", "done": "●", "skipped": "⊘"}
+SHOW_SKIPPED = 20
+
+
+def _progress(description: str) -> Progress:
+    return Progress(
+        TextColumn(f"[bold]{description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    )
+
+
+@command("import")
+def import_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Files (.txt articles, .jsonl one article a line), folders, globs."),
+    ],
+    db: DbOption = None,
+    segment: Annotated[
+        bool,
+        typer.Option(help="Segment words now (otherwise on first open)."),
+    ] = True,
+    processes: Annotated[int, typer.Option(help="Processes for segmentation.", min=1)] = max(
+        1, min(os.cpu_count() or 1, 4)
+    ),
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every skip.")] = False,
+) -> None:
+    """Import articles. Re-importing the same files changes nothing."""
+    with open_store(db) as store:
+        report = import_with_progress(store, [str(p) for p in paths], segment, processes)
+    print_import_report(report, verbose)
+    if report.skipped and not report.imported and not report.duplicates:
+        raise typer.Exit(1)
+
+
+def import_with_progress(
+    store: Store, paths: list[str], segment: bool, processes: int
+) -> ingest.ImportReport:
+    """Import (and segment) with a progress bar on a terminal."""
+    with _progress("importing") as bar:
+        task = bar.add_task("import", total=None)
+        report = ingest.import_paths(
+            store, paths, progress=lambda done, total: bar.update(task, completed=done, total=total)
+        )
+    if segment and report.imported:
+        with _progress("segmenting") as bar:
+            task = bar.add_task("segment", total=len(report.imported))
+            tokenize.segment_articles(
+                store,
+                report.imported,
+                processes=processes,
+                progress=lambda done, total: bar.update(task, completed=done),
+            )
+    return report
+
+
+def print_import_report(report: ingest.ImportReport, verbose: bool = False) -> None:
+    table = Table(title="Import", show_header=False, title_justify="left")
+    table.add_row("imported", f"{len(report.imported):,}")
+    if report.new_versions:
+        table.add_row("  of which new versions", f"{len(report.new_versions):,}")
+        table.add_row("  spans carried to new versions", f"{report.spans_carried:,}")
+        table.add_row("  spans kept on old versions", f"{report.spans_left_on_old_version:,}")
+    table.add_row("duplicates (already stored)", f"{len(report.duplicates):,}")
+    table.add_row("skipped", f"{len(report.skipped):,}", style="red" if report.skipped else None)
+    if report.ignored_files:
+        table.add_row("other files in folders (ignored)", f"{report.ignored_files:,}")
+    console.print(table)
+    shown = report.skipped if verbose else report.skipped[:SHOW_SKIPPED]
+    for skipped in shown:
+        console.print(f"  [red]skipped[/] {skipped.path}: {skipped.reason}", highlight=False)
+    if len(shown) < len(report.skipped):
+        console.print(f"  … and {len(report.skipped) - len(shown)} more (--verbose lists all)")
+
+
+@command("list")
+def list_command(
+    db: DbOption = None,
+    status: Annotated[
+        str | None, typer.Option(help=f"Only this status: {', '.join(STATUSES)}.")
+    ] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", "-q", help="Full-text search (every word).")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows (0: all).", min=0)] = 50,
+    include_old: Annotated[
+        bool, typer.Option("--all", help="Include superseded versions of changed files.")
+    ] = False,
+) -> None:
+    """List articles with their status, date, source and span count."""
+    with open_store(db) as store:
+        rows = store.list_articles(
+            status=status, query=search, limit=limit or None, include_superseded=include_old
+        )
+        total = store.count_articles(status=status, query=search, include_superseded=include_old)
+    cells = [
+        (
+            str(row.id),
+            f"{STATUS_MARKS[row.status]} {row.status.replace('_', ' ')}",
+            row.title,
+            (row.date or "")[:10],
+            row.source or "",
+            str(row.span_count),
+            f"{row.length:,}",
+        )
+        for row in rows
+    ]
+    headers = ("id", "status", "title", "date", "source", "spans", "chars")
+    widths = [max([len(h), *(len(c[i]) for c in cells)]) for i, h in enumerate(headers)]
+    title_width = max(16, console.width - (sum(widths) - widths[2]) - 3 * len(headers))
+    table = Table(
+        title=f"{len(rows):,} of {total:,} articles",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for i, header in enumerate(headers):
+        width = title_width if header == "title" else widths[i]
+        right = header in ("id", "spans", "chars")
+        table.add_column(
+            header,
+            width=width,
+            no_wrap=True,
+            overflow="ellipsis",
+            justify="right" if right else "left",
+        )
+    for cell in cells:
+        table.add_row(*cell)
+    console.print(table)

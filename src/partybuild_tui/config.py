@@ -1,0 +1,149 @@
+"""Where things live and which labels exist: the one place the app and CLI read settings from.
+
+The label set (names, keys, colours, definitions) is configuration, not code: the defaults
+below can be replaced by a TOML file (``PARTYBUILD_LABELS`` or ``labels.toml`` beside the
+database) so a project can tag other entity types without touching the program.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from partybuild_tui.errors import UserError
+
+DB_ENV = "PARTYBUILD_DB"
+LABELS_ENV = "PARTYBUILD_LABELS"
+ANNOTATOR_ENV = "PARTYBUILD_ANNOTATOR"
+SEEDS_ENV = "PARTYBUILD_SEEDS"
+DEFAULT_DB = Path("annotations") / "partybuild.db"
+DEFAULT_SEEDS = Path("seeds")
+
+
+def database_path(explicit: Path | None = None) -> Path:
+    """The database: ``--db``, then ``$PARTYBUILD_DB``, then ``annotations/partybuild.db``."""
+    if explicit is not None:
+        return explicit
+    env = os.environ.get(DB_ENV)
+    return Path(env) if env else DEFAULT_DB
+
+
+def seeds_path() -> Path:
+    """The corpus an empty database imports on first start."""
+    env = os.environ.get(SEEDS_ENV)
+    return Path(env) if env else DEFAULT_SEEDS
+
+
+def annotator_name(explicit: str | None = None) -> str:
+    """Who is tagging: ``--annotator``, ``$PARTYBUILD_ANNOTATOR``, else the login name."""
+    if explicit:
+        return explicit
+    env = os.environ.get(ANNOTATOR_ENV)
+    if env:
+        return env
+    try:
+        return getpass.getuser() or "annotator"
+    except (KeyError, OSError):
+        return "annotator"
+
+
+@dataclass(frozen=True)
+class Label:
+    """An entity type: its name in exports, the keys that apply it and how it looks."""
+
+    name: str
+    keys: tuple[str, ...]
+    color: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class LabelSet:
+    """The ordered labels of a project; order gives the Hugging Face ids and the legend."""
+
+    labels: tuple[Label, ...] = field(default_factory=tuple)
+
+    @property
+    def names(self) -> list[str]:
+        return [label.name for label in self.labels]
+
+    def get(self, name: str) -> Label | None:
+        return next((label for label in self.labels if label.name == name), None)
+
+    def by_key(self, key: str) -> Label | None:
+        return next((label for label in self.labels if key in label.keys), None)
+
+    def color(self, name: str) -> str:
+        label = self.get(name)
+        return label.color if label else "grey50"
+
+
+DEFAULT_LABELS = LabelSet(
+    (
+        Label(
+            "ORGANIZATION",
+            ("1", "o"),
+            "#4aa3df",
+            "A specific body, named well enough to identify it: 'Đảng bộ huyện Đồng Văn', "
+            "'Chi bộ thôn Úc', 'Ban Thường vụ Huyện ủy Lục Yên', 'HĐND tỉnh', 'Mặt trận Tổ "
+            "quốc'. Not generic mentions ('các chi bộ', 'cấp ủy', 'TCCSĐ'), not a bare place "
+            "('xã Tân Lập').",
+        ),
+        Label(
+            "FIGURE",
+            ("2", "f"),
+            "#e5a00d",
+            "A named person, the name without honorific or title: in 'Đồng chí Vũ Quỳnh Khánh "
+            "- Phó Chủ tịch HĐND tỉnh' the FIGURE is 'Vũ Quỳnh Khánh'. Bylines are persons too.",
+        ),
+        Label(
+            "RESOLUTION",
+            ("3", "r"),
+            "#c678dd",
+            "An identified party or state document, type + identifier (+ term): 'Nghị quyết số "
+            "37', 'Chỉ thị số 05', 'Nghị quyết TW 4 (khóa XII)', 'Chương trình hành động số "
+            "18', 'Đề án số 11'. Not 'các nghị quyết'. Dates and issuers after it are not part "
+            "of the span.",
+        ),
+    )
+)
+
+
+def load_labels(db_path: Path | None = None) -> LabelSet:
+    """The labels: ``$PARTYBUILD_LABELS``, else ``labels.toml`` beside the database, else defaults.
+
+    The file holds ``[[label]]`` tables with ``name``, ``keys`` (list), ``color`` and
+    ``description``.
+    """
+    env = os.environ.get(LABELS_ENV)
+    candidates = [Path(env)] if env else []
+    if db_path is not None:
+        candidates.append(db_path.parent / "labels.toml")
+    for path in candidates:
+        if path.is_file():
+            return _read_labels(path)
+    if env:
+        raise UserError(f"label file {env} (from ${LABELS_ENV}) does not exist")
+    return DEFAULT_LABELS
+
+
+def _read_labels(path: Path) -> LabelSet:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        labels = tuple(
+            Label(
+                name=str(item["name"]).strip().upper(),
+                keys=tuple(str(k) for k in item.get("keys", [])),
+                color=str(item.get("color", "grey70")),
+                description=str(item.get("description", "")),
+            )
+            for item in data["label"]
+        )
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+        raise UserError(f"cannot read label file {path}: {exc}") from exc
+    if not labels:
+        raise UserError(f"label file {path} defines no [[label]]")
+    return LabelSet(labels)

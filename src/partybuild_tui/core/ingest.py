@@ -1,0 +1,252 @@
+"""Importing article files into the store: discovery, per-file errors, dedup and versions.
+
+Every file is read on its own; a bad one is listed with its reason and the import goes on.
+Articles are written in batches (one transaction each), so a killed import keeps what it
+committed and a re-run picks up the rest: the content hash makes re-import a no-op.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from partybuild_tui.core import corpus
+from partybuild_tui.core.store import Article, NewSpan, Store
+
+ARTICLE_SUFFIXES = {".txt", ".jsonl"}
+BATCH_SIZE = 200
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article as read from disk, before it is stored."""
+
+    key: str
+    path: str
+    raw_text: str
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    imported: list[int] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    new_versions: list[tuple[int, int]] = field(default_factory=list)  # (old id, new id)
+    spans_carried: int = 0
+    spans_left_on_old_version: int = 0
+    ignored_files: int = 0
+
+
+def discover(paths: Iterable[str | Path], report: ImportReport) -> list[Path]:
+    """Files named, found in folders (recursively) or matched by globs, in a stable order."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if not child.is_file() or any(p.startswith(".") for p in child.parts[-1:]):
+                    continue
+                if child.suffix.lower() in ARTICLE_SUFFIXES:
+                    found.append(child)
+                else:
+                    report.ignored_files += 1
+        elif path.is_file():
+            found.append(path)
+        elif any(ch in str(raw) for ch in "*?["):
+            matches = sorted(Path(m) for m in glob.glob(str(raw), recursive=True))
+            files = [m for m in matches if m.is_file()]
+            if not files:
+                report.skipped.append(Skipped(str(raw), "no file matches this pattern"))
+            found.extend(files)
+        else:
+            report.skipped.append(Skipped(str(raw), "no such file or folder"))
+    return found
+
+
+def read_documents(path: Path, report: ImportReport) -> Iterator[Document]:
+    """The articles in one file; problems are added to the report, never raised."""
+    try:
+        size = path.stat().st_size
+        if size > corpus.MAX_FILE_BYTES:
+            report.skipped.append(Skipped(str(path), f"file too large ({size:,} bytes)"))
+            return
+        data = path.read_bytes()
+    except OSError as exc:
+        report.skipped.append(Skipped(str(path), f"cannot read: {exc.strerror or exc}"))
+        return
+    key = str(path.resolve())
+    if path.suffix.lower() == ".jsonl":
+        yield from _jsonl_documents(path, key, data, report)
+        return
+    try:
+        text = corpus.decode(data)
+    except corpus.UnreadableText as exc:
+        report.skipped.append(Skipped(str(path), str(exc)))
+        return
+    yield Document(key=key, path=str(path), raw_text=text)
+
+
+def _jsonl_documents(path: Path, key: str, data: bytes, report: ImportReport) -> Iterator[Document]:
+    try:
+        content = corpus.decode(data)
+    except corpus.UnreadableText as exc:
+        report.skipped.append(Skipped(str(path), str(exc)))
+        return
+    for number, line in enumerate(content.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            report.skipped.append(Skipped(where, f"malformed JSON ({exc.msg}, column {exc.colno})"))
+            continue
+        problem = _record_problem(record)
+        if problem:
+            report.skipped.append(Skipped(where, problem))
+            continue
+        yield Document(
+            key=str(record.get("url") or f"{key}#{number}"),
+            path=where,
+            raw_text=record["text"],
+            title=_opt_str(record.get("title")),
+            date=_opt_str(record.get("date")),
+            source=_opt_str(record.get("source")),
+            url=_opt_str(record.get("url")),
+            author=_opt_str(record.get("author")),
+        )
+
+
+def _record_problem(record: Any) -> str | None:
+    if not isinstance(record, dict):
+        return "line is not a JSON object"
+    text = record.get("text")
+    if not isinstance(text, str):
+        return "no 'text' string in this record"
+    if not text.strip():
+        return "empty 'text'"
+    if "\x00" in text:
+        return "'text' contains NUL characters"
+    return None
+
+
+def _opt_str(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return corpus.normalize(text) if text else None
+
+
+def article_fields(doc: Document) -> dict[str, Any]:
+    """The row stored for a document: normalized text, hash, metadata and body range."""
+    text = corpus.normalize(doc.raw_text)
+    meta = corpus.extract_metadata(text)
+    return {
+        "key": doc.key,
+        "path": doc.path,
+        "title": doc.title or meta.title,
+        "date": doc.date or meta.date,
+        "source": doc.source or meta.source,
+        "author": doc.author or meta.author,
+        "url": doc.url,
+        "text": text,
+        "raw_text": doc.raw_text,
+        "content_hash": corpus.content_hash(text),
+        "body_start": meta.body_start,
+        "body_end": meta.body_end,
+    }
+
+
+def import_paths(
+    store: Store,
+    paths: Iterable[str | Path],
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import every article found under ``paths``; ``progress(done, total)`` after each file."""
+    report = ImportReport()
+    files = discover(paths, report)
+    pending: list[Document] = []
+    for done, path in enumerate(files, start=1):
+        pending.extend(read_documents(path, report))
+        if len(pending) >= BATCH_SIZE:
+            _store_batch(store, pending, report)
+            pending = []
+        if progress:
+            progress(done, len(files))
+    if pending:
+        _store_batch(store, pending, report)
+    return report
+
+
+def _store_batch(store: Store, docs: list[Document], report: ImportReport) -> None:
+    with store.write():
+        for doc in docs:
+            fields = article_fields(doc)
+            if store.article_by_hash(fields["content_hash"]) is not None:
+                report.duplicates.append(doc.path)
+                continue
+            previous = store.latest_by_key(doc.key)
+            if previous is None:
+                report.imported.append(store.insert_article(fields))
+                continue
+            new_id = store.insert_article({**fields, "version": previous.version + 1})
+            store.conn.execute(
+                "UPDATE articles SET superseded_by = ? WHERE id = ?", (new_id, previous.id)
+            )
+            report.imported.append(new_id)
+            report.new_versions.append((previous.id, new_id))
+            _carry_spans(store, previous, new_id, fields["text"], report)
+
+
+def _carry_spans(
+    store: Store, old: Article, new_id: int, new_text: str, report: ImportReport
+) -> None:
+    """Move the old version's spans onto the new text where their text is still found.
+
+    Spans that cannot be placed stay on the old version (kept, listed with ``--all``), and the
+    new version is marked in progress so somebody reviews it.
+    """
+    by_annotator: dict[str, list[NewSpan]] = {}
+    taken: dict[str, list[tuple[int, int]]] = {}
+    for span in store.spans(old.id):
+        place = _relocate(new_text, span.text, span.start)
+        spans_here = taken.setdefault(span.annotator, [])
+        if place is None or any(s < place + len(span.text) and place < e for s, e in spans_here):
+            report.spans_left_on_old_version += 1
+            continue
+        spans_here.append((place, place + len(span.text)))
+        by_annotator.setdefault(span.annotator, []).append(
+            NewSpan(place, place + len(span.text), span.label, span.origin)
+        )
+    for annotator, spans in by_annotator.items():
+        store.apply(new_id, annotator, "carry", add=spans, text=new_text)
+        report.spans_carried += len(spans)
+    if old.status != "new":
+        store.conn.execute("UPDATE articles SET status = 'in_progress' WHERE id = ?", (new_id,))
+
+
+def _relocate(text: str, needle: str, near: int) -> int | None:
+    """The occurrence of ``needle`` in ``text`` closest to offset ``near``."""
+    best: int | None = None
+    pos = text.find(needle)
+    while pos != -1:
+        if best is None or abs(pos - near) < abs(best - near):
+            best = pos
+        pos = text.find(needle, pos + 1)
+    return best

@@ -1,0 +1,181 @@
+"""Schema migrations: numbered functions applied in order, each recorded once.
+
+A database remembers its version in ``PRAGMA user_version`` (the number of migrations applied)
+and in the ``_migrations`` table (which, and when). A database newer than this program is
+refused rather than touched. Each migration returns one SQL script, run inside a single
+transaction together with its bookkeeping, so a crash mid-migration leaves the old schema.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+Migration = Callable[[], str]
+MIGRATIONS: list[Migration] = []
+
+
+def migration(fn: Migration) -> Migration:
+    MIGRATIONS.append(fn)
+    return fn
+
+
+@migration
+def m001_articles_spans_actions() -> str:
+    return """
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL,
+            path TEXT,
+            title TEXT NOT NULL DEFAULT '',
+            date TEXT,
+            source TEXT,
+            author TEXT,
+            url TEXT,
+            text TEXT NOT NULL,
+            raw_text TEXT NOT NULL,
+            content_hash TEXT NOT NULL UNIQUE,
+            body_start INTEGER NOT NULL,
+            body_end INTEGER NOT NULL,
+            status TEXT NOT NULL DEFAULT 'new'
+                CHECK (status IN ('new', 'in_progress', 'done', 'skipped')),
+            version INTEGER NOT NULL DEFAULT 1,
+            superseded_by INTEGER REFERENCES articles(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX idx_articles_key ON articles(key);
+        CREATE INDEX idx_articles_status ON articles(status);
+
+        CREATE TABLE spans (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            text TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT 'manual',
+            annotator TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK (start >= 0 AND "end" > start)
+        );
+        CREATE INDEX idx_spans_article ON spans(article_id, annotator, start);
+        CREATE INDEX idx_spans_label ON spans(label);
+
+        CREATE TABLE actions (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'done' CHECK (state IN ('done', 'undone', 'discarded')),
+            created_at TEXT NOT NULL,
+            changed_at TEXT NOT NULL
+        );
+        CREATE INDEX idx_actions_stack ON actions(article_id, annotator, state, id);
+        """
+
+
+@migration
+def m002_full_text_search() -> str:
+    return """
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, text, content='articles', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 0'
+        );
+        INSERT INTO articles_fts(rowid, title, text) SELECT id, title, text FROM articles;
+        CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+        CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, text)
+                VALUES ('delete', old.id, old.title, old.text);
+        END;
+        CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, text ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, text)
+                VALUES ('delete', old.id, old.title, old.text);
+            INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+        END;
+        """
+
+
+@migration
+def m003_tokenizations() -> str:
+    return """
+        CREATE TABLE tokenizations (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            content_hash TEXT NOT NULL,
+            tokenizer TEXT NOT NULL,
+            words TEXT NOT NULL,
+            sentences TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """
+
+
+@migration
+def m004_suggestions() -> str:
+    return """
+        CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            source TEXT NOT NULL,
+            source_version TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            text TEXT NOT NULL,
+            score REAL,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'accepted', 'rejected')),
+            decided_by TEXT,
+            decided_at TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (article_id, source, start, "end", label)
+        );
+        CREATE INDEX idx_suggestions_article ON suggestions(article_id, status, start);
+        CREATE TABLE suggestion_runs (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            source TEXT NOT NULL,
+            source_version TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            computed_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, source)
+        );
+        """
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def latest_version() -> int:
+    return len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection, upto: int | None = None) -> list[str]:
+    """Apply pending migrations (up to ``upto``), one transaction each; return their names."""
+    target = latest_version() if upto is None else upto
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    applied: list[str] = []
+    for number in range(schema_version(conn), target):
+        fn = MIGRATIONS[number]
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        script = (
+            f"BEGIN IMMEDIATE;\n{fn()}\n"
+            f"INSERT INTO _migrations (name, applied_at) VALUES ('{fn.__name__}', '{stamp}');\n"
+            f"PRAGMA user_version = {number + 1};\nCOMMIT;"
+        )
+        try:
+            conn.executescript(script)
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        applied.append(fn.__name__)
+    return applied

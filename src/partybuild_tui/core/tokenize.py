@@ -1,0 +1,218 @@
+"""Vietnamese words, syllables and sentences as character offsets into the stored text.
+
+underthesea segments; this module maps its output back onto the exact text (it may drop or
+normalize characters, so alignment searches forward instead of trusting lengths) and caches
+the result per article and content hash, so opening an article never segments it again.
+Sentences never cross a newline: each paragraph is split on its own.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import cached_property
+
+import underthesea
+
+from partybuild_tui.core.store import Article, Store
+
+TOKENIZER = f"underthesea-{underthesea.__version__}/1"
+Range = tuple[int, int]
+_WORDLIKE = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class Tokenization:
+    """Words (underthesea segmentation) and sentences of a text, as [start, end) offsets."""
+
+    words: tuple[Range, ...]
+    sentences: tuple[Range, ...]
+    text: str
+
+    @cached_property
+    def syllables(self) -> tuple[Range, ...]:
+        """Each word split at whitespace: the smallest unit a span may start or end on."""
+        out: list[Range] = []
+        for start, end in self.words:
+            for found in _WORDLIKE.finditer(self.text, start, end):
+                out.append((found.start(), found.end()))
+        return tuple(out)
+
+    @cached_property
+    def _word_starts(self) -> list[int]:
+        return [start for start, _ in self.words]
+
+    @cached_property
+    def _syllable_starts(self) -> list[int]:
+        return [start for start, _ in self.syllables]
+
+    def word_at(self, offset: int) -> int | None:
+        """Index of the word containing ``offset`` (or the nearest one before it)."""
+        return _index_at(self._word_starts, offset)
+
+    def syllable_at(self, offset: int) -> int | None:
+        return _index_at(self._syllable_starts, offset)
+
+    def boundaries(self) -> tuple[set[int], set[int]]:
+        """Offsets where a span may start and end (syllable edges)."""
+        return {s for s, _ in self.syllables}, {e for _, e in self.syllables}
+
+    def words_in(self, start: int, end: int) -> list[Range]:
+        lo = bisect.bisect_left(self._word_starts, start)
+        out = []
+        for s, e in self.words[max(lo - 1, 0) :]:
+            if s >= end:
+                break
+            if e > start:
+                out.append((s, e))
+        return out
+
+    def flat(self) -> tuple[list[int], list[int]]:
+        return [x for r in self.words for x in r], [x for r in self.sentences for x in r]
+
+
+def _index_at(starts: list[int], offset: int) -> int | None:
+    if not starts:
+        return None
+    return max(bisect.bisect_right(starts, offset) - 1, 0)
+
+
+def _pairs(flat: Sequence[int]) -> tuple[Range, ...]:
+    return tuple((flat[i], flat[i + 1]) for i in range(0, len(flat), 2))
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def _align(text: str, start: int, end: int, pieces: Iterable[str]) -> list[Range]:
+    """Place each piece (a syllable) in text[start:end], in order, tolerating gaps."""
+    out: list[Range] = []
+    pos = start
+    for piece in pieces:
+        if not piece:
+            continue
+        while pos < end and text[pos].isspace():
+            pos += 1
+        if text.startswith(piece, pos):
+            out.append((pos, pos + len(piece)))
+            pos += len(piece)
+            continue
+        found = text.find(piece, pos, end)
+        if found != -1:
+            out.append((found, found + len(piece)))
+            pos = found + len(piece)
+            continue
+        # underthesea normalized the piece (tone placement): take the same number of chars
+        guess_end = min(pos + len(piece), end)
+        if guess_end > pos and _fold(text[pos:guess_end])[:1] == _fold(piece)[:1]:
+            out.append((pos, guess_end))
+            pos = guess_end
+    return out
+
+
+def _paragraphs(text: str) -> Iterable[Range]:
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip():
+            yield pos, pos + len(line)
+        pos += len(line) + 1
+
+
+def segment(text: str) -> Tokenization:
+    """Segment ``text`` into words and sentences with underthesea, as offsets into ``text``."""
+    words: list[Range] = []
+    sentences: list[Range] = []
+    for p_start, p_end in _paragraphs(text):
+        paragraph = text[p_start:p_end]
+        cursor = p_start
+        for sentence in underthesea.sent_tokenize(paragraph) or [paragraph]:
+            s_start = text.find(sentence, cursor, p_end)
+            if s_start == -1:
+                continue
+            s_end = s_start + len(sentence)
+            cursor = s_end
+            sentence_words = _segment_sentence(text, s_start, s_end)
+            if sentence_words:
+                words.extend(sentence_words)
+                sentences.append((sentence_words[0][0], sentence_words[-1][1]))
+    return Tokenization(tuple(words), tuple(sentences), text)
+
+
+def _segment_sentence(text: str, start: int, end: int) -> list[Range]:
+    out: list[Range] = []
+    for word in underthesea.word_tokenize(text[start:end], use_token_normalize=False):
+        syllables = _align(text, out[-1][1] if out else start, end, word.split(" "))
+        if syllables:
+            out.append((syllables[0][0], syllables[-1][1]))
+    return out
+
+
+def tokenization(store: Store, article: Article) -> Tokenization:
+    """The article's tokenization from the cache, segmenting (and caching) on a miss."""
+    cached = store.load_tokenization(article.id, article.content_hash, TOKENIZER)
+    if cached is not None:
+        return Tokenization(_pairs(cached[0]), _pairs(cached[1]), article.text)
+    result = segment(article.text)
+    store.save_tokenization(article.id, article.content_hash, TOKENIZER, *result.flat())
+    return result
+
+
+def cached_tokenization(store: Store, article: Article) -> Tokenization | None:
+    cached = store.load_tokenization(article.id, article.content_hash, TOKENIZER)
+    if cached is None:
+        return None
+    return Tokenization(_pairs(cached[0]), _pairs(cached[1]), article.text)
+
+
+def _segment_flat(item: tuple[int, str]) -> tuple[int, list[int], list[int]]:
+    article_id, text = item
+    words, sentences = segment(text).flat()
+    return article_id, words, sentences
+
+
+def segment_articles(
+    store: Store,
+    article_ids: Sequence[int],
+    *,
+    processes: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Segment and cache the given articles, in ``processes`` worker processes; return count."""
+
+    def items() -> Iterable[tuple[int, str]]:
+        for article_id in article_ids:
+            yield article_id, store.article(article_id).text
+
+    wanted = set(article_ids)
+    hashes = {
+        row[0]: row[1]
+        for row in store.conn.execute("SELECT id, content_hash FROM articles")
+        if row[0] in wanted
+    }
+    if processes <= 1 or len(article_ids) < 4:
+        results: Iterable[tuple[int, list[int], list[int]]] = map(_segment_flat, items())
+        return _save_all(store, results, hashes, len(article_ids), progress)
+    with ProcessPoolExecutor(max_workers=processes) as pool:
+        results = pool.map(_segment_flat, items(), chunksize=8)
+        return _save_all(store, results, hashes, len(article_ids), progress)
+
+
+def _save_all(
+    store: Store,
+    results: Iterable[tuple[int, list[int], list[int]]],
+    hashes: dict[int, str],
+    total: int,
+    progress: Callable[[int, int], None] | None,
+) -> int:
+    done = 0
+    for article_id, words, sentences in results:
+        store.save_tokenization(article_id, hashes[article_id], TOKENIZER, words, sentences)
+        done += 1
+        if progress:
+            progress(done, total)
+    return done
