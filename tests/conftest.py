@@ -1,0 +1,51 @@
+"""Shared fixtures: every test gets its own database and never touches annotations/."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from partybuild_tui.core import ingest
+from partybuild_tui.core.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point PARTYBUILD_DB at a temporary file and fix the annotator name."""
+    db = tmp_path / "partybuild.db"
+    monkeypatch.setenv("PARTYBUILD_DB", str(db))
+    monkeypatch.setenv("PARTYBUILD_ANNOTATOR", "tester")
+    monkeypatch.setenv("PARTYBUILD_SEEDS", str(SEEDS))
+    monkeypatch.delenv("PARTYBUILD_LABELS", raising=False)
+    return db
+
+
+@pytest.fixture
+def db_path(isolated_env: Path) -> Path:
+    return isolated_env
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    with Store(db_path) as opened:
+        yield opened
+
+
+@pytest.fixture
+def seeded(store: Store) -> Store:
+    """A store holding the five seed articles (not segmented)."""
+    ingest.import_paths(store, [SEEDS])
+    return store
+
+
+@pytest.fixture
+def seeds_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target
