@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich import box
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -90,7 +91,11 @@ def print_import_report(report: ingest.ImportReport, verbose: bool = False) -> N
     console.print(table)
     shown = report.skipped if verbose else report.skipped[:SHOW_SKIPPED]
     for skipped in shown:
-        console.print(f"  [red]skipped[/] {skipped.path}: {skipped.reason}", highlight=False)
+        console.print(
+            f"  [red]skipped[/] {escape(skipped.path)}: {escape(skipped.reason)}",
+            highlight=False,
+            soft_wrap=True,
+        )
     if len(shown) < len(report.skipped):
         console.print(f"  … and {len(report.skipped) - len(shown)} more (--verbose lists all)")
 

@@ -242,11 +242,15 @@ def _carry_spans(
 
 
 def _relocate(text: str, needle: str, near: int) -> int | None:
-    """The occurrence of ``needle`` in ``text`` closest to offset ``near``."""
+    """The whole-syllable occurrence of ``needle`` in ``text`` closest to offset ``near``."""
     best: int | None = None
     pos = text.find(needle)
     while pos != -1:
-        if best is None or abs(pos - near) < abs(best - near):
+        end = pos + len(needle)
+        inside_word = (pos > 0 and text[pos - 1].isalnum()) or (
+            end < len(text) and text[end].isalnum()
+        )
+        if not inside_word and (best is None or abs(pos - near) < abs(best - near)):
             best = pos
         pos = text.find(needle, pos + 1)
     return best

@@ -1,0 +1,158 @@
+"""The store: flat spans, one action per change, persistent undo/redo, search and migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from partybuild_tui.core import migrations
+from partybuild_tui.core.store import OverlapError, Store
+from partybuild_tui.errors import UserError
+
+
+def first_article(store: Store) -> tuple[int, str]:
+    article = store.article(store.article_ids()[0])
+    return article.id, article.text
+
+
+def find(text: str, needle: str) -> tuple[int, int]:
+    start = text.index(needle)
+    return start, start + len(needle)
+
+
+def test_tag_saves_span_text_and_action(seeded: Store) -> None:
+    aid, text = first_article(seeded)
+    start, end = find(text, "Đảng bộ huyện Đồng Văn")
+    action = seeded.tag(aid, start, end, "ORGANIZATION", "tester")
+    assert action is not None and action.kind == "tag"
+    [span] = seeded.spans(aid)
+    assert (span.start, span.end, span.label, span.text) == (
+        start,
+        end,
+        "ORGANIZATION",
+        "Đảng bộ huyện Đồng Văn",
+    )
+    assert [h["kind"] for h in seeded.history(aid)] == ["tag"]
+    assert seeded.tag(aid, start, end, "ORGANIZATION", "tester") is None
+
+
+def test_overlapping_tag_replaces_and_stays_flat(seeded: Store) -> None:
+    aid, text = first_article(seeded)
+    start, end = find(text, "Đảng bộ huyện Đồng Văn")
+    seeded.tag(aid, start, start + len("Đảng bộ"), "ORGANIZATION", "tester")
+    seeded.tag(aid, end - len("Đồng Văn"), end, "FIGURE", "tester")
+    action = seeded.tag(aid, start, end, "ORGANIZATION", "tester")
+    assert action is not None and len(action.removed) == 2
+    assert [(s.start, s.end) for s in seeded.spans(aid)] == [(start, end)]
+    with pytest.raises(OverlapError):
+        seeded.tag(aid, start, start + 3, "FIGURE", "tester", replace=False)
+
+
+def test_annotators_do_not_replace_each_other(seeded: Store) -> None:
+    aid, text = first_article(seeded)
+    start, end = find(text, "Đảng bộ huyện Đồng Văn")
+    seeded.tag(aid, start, end, "ORGANIZATION", "an")
+    seeded.tag(aid, start, end, "FIGURE", "binh")
+    assert {s.annotator: s.label for s in seeded.spans(aid)} == {
+        "an": "ORGANIZATION",
+        "binh": "FIGURE",
+    }
+
+
+def test_relabel_delete_undo_redo_survive_restart(db_path: Path, seeded: Store) -> None:
+    aid, text = first_article(seeded)
+    start, end = find(text, "Chỉ thị số 05")
+    seeded.tag(aid, start, end, "ORGANIZATION", "tester")
+    span = seeded.spans(aid)[0]
+    seeded.relabel(span.id, "RESOLUTION", "tester")
+    relabeled = seeded.spans(aid)[0]
+    assert relabeled.label == "RESOLUTION"
+    seeded.delete_span(relabeled.id, "tester")
+    assert seeded.spans(aid) == []
+    seeded.close()
+
+    with Store(db_path) as reopened:
+        assert reopened.undo(aid, "tester") is not None  # undo delete
+        assert [s.label for s in reopened.spans(aid)] == ["RESOLUTION"]
+        assert reopened.spans(aid)[0].uid == relabeled.uid
+    with Store(db_path) as reopened:
+        reopened.undo(aid, "tester")  # undo relabel
+        assert [s.label for s in reopened.spans(aid)] == ["ORGANIZATION"]
+        reopened.redo(aid, "tester")
+        assert [s.label for s in reopened.spans(aid)] == ["RESOLUTION"]
+        reopened.redo(aid, "tester")
+        assert reopened.spans(aid) == []
+        assert reopened.redo(aid, "tester") is None
+
+
+def test_new_action_discards_redo(seeded: Store) -> None:
+    aid, text = first_article(seeded)
+    start, end = find(text, "Chỉ thị số 05")
+    seeded.tag(aid, start, end, "RESOLUTION", "tester")
+    seeded.undo(aid, "tester")
+    s2, e2 = find(text, "Đảng bộ huyện Đồng Văn")
+    seeded.tag(aid, s2, e2, "ORGANIZATION", "tester")
+    assert seeded.redo(aid, "tester") is None
+    assert [s.text for s in seeded.spans(aid)] == ["Đảng bộ huyện Đồng Văn"]
+
+
+def test_status_changes_are_undoable_and_opening_marks_in_progress(seeded: Store) -> None:
+    aid, _ = first_article(seeded)
+    assert seeded.mark_opened(aid, "tester")
+    assert seeded.article(aid).status == "in_progress"
+    assert not seeded.mark_opened(aid, "tester")
+    seeded.set_status(aid, "done", "tester")
+    assert seeded.status_counts()["done"] == 1
+    seeded.undo(aid, "tester")
+    assert seeded.article(aid).status == "in_progress"
+    with pytest.raises(UserError, match="unknown status"):
+        seeded.set_status(aid, "finished", "tester")
+
+
+def test_span_outside_text_is_refused(seeded: Store) -> None:
+    aid, text = first_article(seeded)
+    with pytest.raises(UserError, match="outside"):
+        seeded.tag(aid, len(text) - 1, len(text) + 5, "FIGURE", "tester")
+
+
+def test_search_and_filters(seeded: Store) -> None:
+    assert seeded.count_articles() == 5
+    hits = seeded.list_articles(query="Chỉ thị số 05")  # also "Chỉ thị số 05-CT/TW"
+    assert [row.title[:9] for row in hits] == ["Đồng Văn ", "Vĩnh Phúc"]
+    assert seeded.count_articles(query="thị số 05-CT") == 1
+    assert seeded.count_articles(query="Na Tông") == 1
+    assert seeded.count_articles(query='"; DROP TABLE articles; --') == 0
+    assert seeded.count_articles(status="done") == 0
+    page = seeded.list_articles(limit=2, offset=2)
+    assert [row.id for row in page] == seeded.article_ids()[2:4]
+
+
+def test_old_database_is_upgraded_with_data_intact(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.migrate(conn, upto=1)
+    conn.execute(
+        "INSERT INTO articles (key, title, text, raw_text, content_hash, body_start, body_end, "
+        "created_at, updated_at) VALUES ('k', 'Tiêu đề', 'Chi bộ thôn Úc họp.', "
+        "'Chi bộ thôn Úc họp.', 'h', 0, 19, 'now', 'now')"
+    )
+    conn.close()
+    with Store(path) as store:
+        assert store.schema_version() == migrations.latest_version()
+        assert store.count_articles(query="thôn Úc") == 1  # FTS built from old rows
+        action = store.tag(1, 0, 14, "ORGANIZATION", "tester")
+        assert action is not None and action.added[0].text == "Chi bộ thôn Úc"
+
+
+def test_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {migrations.latest_version() + 1}")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(UserError, match="newer"):
+        Store(path)
+    assert path.read_bytes() == before
