@@ -1,0 +1,50 @@
+"""Suggestions: proposals from underthesea NER, pattern rules, bylines and the user's own tags.
+
+The app and the CLI use only the names re-exported here.
+"""
+
+from partybuild_tui.core.suggest.base import Context, Proposal, Source, tone_key
+from partybuild_tui.core.suggest.engine import (
+    SOURCE_NAMES,
+    Suggestion,
+    accept,
+    accept_all,
+    build_sources,
+    compute,
+    default_sources,
+    pending,
+    propose,
+    reject,
+    save_results,
+    stale_sources,
+    suggestion,
+    suggestions,
+)
+from partybuild_tui.core.suggest.memory import Lexicon, load_lexicon, tag_all_occurrences
+from partybuild_tui.core.suggest.patterns import PATTERNS_ENV, load_patterns
+
+__all__ = [
+    "PATTERNS_ENV",
+    "SOURCE_NAMES",
+    "Context",
+    "Lexicon",
+    "Proposal",
+    "Source",
+    "Suggestion",
+    "accept",
+    "accept_all",
+    "build_sources",
+    "compute",
+    "default_sources",
+    "load_lexicon",
+    "load_patterns",
+    "pending",
+    "propose",
+    "reject",
+    "save_results",
+    "stale_sources",
+    "suggestion",
+    "suggestions",
+    "tag_all_occurrences",
+    "tone_key",
+]
