@@ -213,7 +213,7 @@ def _pct(value: float) -> str:
 def print_report(report: evaluate.Report, where: str) -> None:
     """One row per source and label: counts, then P/R/F1 exact and with overlap."""
     table = Table(
-        title=f"Suggestions vs {where} ({report.articles} articles); P/R/F1 in %, exact | overlap",
+        title=f"Suggestions vs {where}: {report.articles} articles (P/R/F1 in %)",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,

@@ -20,11 +20,12 @@ from partybuild_tui.core.suggest.base import Context, Proposal
 from partybuild_tui.core.suggest.patterns import Patterns, WordList
 from partybuild_tui.core.tokenize import Range, Tokenization
 
-NER_VERSION = "2"
+NER_VERSION = "3"
 LABELS = {"PER": "FIGURE", "ORG": "ORGANIZATION"}
 ORG_HEADS = ("party_body", "committee", "council", "named_body", "board")
 SCORE = {"FIGURE": 0.6, "ORGANIZATION": 0.5}
 _SYLLABLE = re.compile(r"\S+")
+_TRAILING = ",.;:!?)"
 
 
 def align_tokens(text: str, start: int, end: int, tokens: list[str]) -> list[Range | None]:
@@ -114,14 +115,15 @@ def trim_person(text: str, start: int, end: int, patterns: Patterns) -> Range | 
     run = _capitalized_run(words, at)
     if run < 2:
         return None
-    return syllables[at][0], syllables[at + run - 1][1]
+    last = at + run - 1
+    return syllables[at][0], syllables[last][0] + len(words[last].rstrip(_TRAILING))
 
 
 def _capitalized_run(words: list[str], at: int) -> int:
     run = 0
     while at + run < len(words):
         word = words[at + run]
-        core = word.rstrip(",.;:!?)")
+        core = word.rstrip(_TRAILING)
         if not core or not core[0].isupper() or not all(ch.isalpha() for ch in core):
             break
         run += 1
