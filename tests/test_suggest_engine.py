@@ -183,3 +183,30 @@ def test_compute_from_a_thread_with_its_own_store(seeded: Store, db_path: Path) 
 def test_unknown_source_names_are_user_errors(seeded: Store) -> None:
     with pytest.raises(engine.UserError, match="unknown suggestion source 'spacy'"):
         suggest.compute(seeded, first_article(seeded), ["spacy"])
+
+
+def test_cursor_helpers_for_the_app(seeded: Store) -> None:
+    article_id = first_article(seeded)
+    items = suggest.compute(seeded, article_id)
+    first, second = items[0], items[1]
+    assert suggest.suggestion_at(items, first.start) == first
+    assert suggest.suggestion_at(items, first.end) in (None, second)
+    assert suggest.next_suggestion(items, first.start) == second
+    assert suggest.next_suggestion(items, second.start + 1, forward=False) == first
+    assert suggest.next_suggestion(items, items[-1].start) is None
+    assert suggest.next_suggestion(items, first.start, forward=False) is None
+
+
+def test_labels_outside_the_project_are_not_shown(
+    seeded: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article_id = first_article(seeded)
+    suggest.compute(seeded, article_id, ["rules"])
+    labels = tmp_path / "labels.toml"
+    labels.write_text(
+        '[[label]]\nname = "ORGANIZATION"\nkeys = ["1"]\n'
+        '[[label]]\nname = "FIGURE"\nkeys = ["2"]\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PARTYBUILD_LABELS", str(labels))
+    assert {s.label for s in suggest.pending(seeded, article_id)} == {"ORGANIZATION", "FIGURE"}

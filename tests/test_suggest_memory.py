@@ -80,3 +80,25 @@ def test_tag_all_occurrences_is_one_undoable_action(store: Store, tmp_path: Path
 
     store.undo(article_id, "tester")
     assert len(store.spans(article_id)) == 1
+
+
+def test_a_form_inside_a_longer_name_or_code_is_not_proposed(store: Store, tmp_path: Path) -> None:
+    ids = import_texts(
+        store,
+        tmp_path / "docs",
+        {
+            "a": "Tiêu đề\n\nĐảng bộ huyện họp theo Chỉ thị số 05 hôm qua.\n",
+            "b": "Tiêu đề\n\nĐảng bộ huyện Si Ma Cai thực hiện Chỉ thị số 05-CT/TW. "
+            "Đảng bộ huyện đạt (Chỉ thị số 05).\n",
+        },
+    )
+    text_a = store.article(ids["a"]).text
+    for form, label in (("Đảng bộ huyện", "ORGANIZATION"), ("Chỉ thị số 05", "RESOLUTION")):
+        start = text_a.index(form)
+        store.tag(ids["a"], start, start + len(form), label, "tester")
+    text_b = store.article(ids["b"]).text
+    shown = suggest.compute(store, ids["b"], ["memory"])
+    assert [(s.start, text_b[s.start : s.end]) for s in shown] == [
+        (text_b.index("Đảng bộ huyện đạt"), "Đảng bộ huyện"),
+        (text_b.index("Chỉ thị số 05)"), "Chỉ thị số 05"),
+    ]

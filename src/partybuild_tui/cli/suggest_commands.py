@@ -241,6 +241,10 @@ def print_report(report: evaluate.Report, where: str) -> None:
             )
     console.print(table)
     console.print("~ : a prediction counts if it overlaps a gold span of its label")
+    if evaluate.MEMORY_LOO in report.sources:
+        console.print(
+            f"{evaluate.MEMORY_LOO}: memory in each gold article, the others tagged as gold"
+        )
     if report.unmatched:
         shown = ", ".join(report.unmatched[:5])
         more = f" and {len(report.unmatched) - 5} more" if len(report.unmatched) > 5 else ""

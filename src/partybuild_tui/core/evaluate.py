@@ -4,7 +4,8 @@ Gold is either a JSONL file in the export form (one article a line: id, title, t
 [{start, end, label, text}]) or the accepted spans in the database. Two matchings are
 reported: exact (same start, end and label) and overlap (same label, ranges intersect; each
 gold span matched at most once). The "all" source is what ``accept_all`` would produce from
-every source together: the flat, resolved set.
+every source together: the flat, resolved set. With a gold file, "memory-loo" is what the
+memory source proposes in each gold article once all the others are tagged as in the gold.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from partybuild_tui.core import corpus
+from partybuild_tui.core import corpus, tokenize
 from partybuild_tui.core.store import Store
 from partybuild_tui.core.suggest import engine
+from partybuild_tui.core.suggest.base import Context
 from partybuild_tui.core.suggest.engine import Suggestion
+from partybuild_tui.core.suggest.memory import MemorySource, lexicon_from
 from partybuild_tui.errors import UserError
 
 ALL = "all"
+MEMORY_LOO = "memory-loo"
 TOTAL = "*"
 MODES = ("exact", "overlap")
 Item = tuple[int, int, int, str]  # article id, start, end, label
@@ -228,15 +232,42 @@ def evaluate_gold(
     for article_id in matched:
         engine.compute(store, article_id, chosen)
     gold_items = [(aid, s, e, label) for aid, g in matched.items() for s, e, label in g.spans]
-    report = _report(store, list(matched), names, gold_items)
+    extra = {MEMORY_LOO: memory_leave_one_out(store, matched)} if "memory" in names else {}
+    report = _report(store, list(matched), names, gold_items, extra)
     report.unmatched = unmatched
     return report
 
 
+def memory_leave_one_out(store: Store, matched: dict[int, GoldArticle]) -> list[Item]:
+    """What memory proposes in each gold article once every other one is tagged as gold.
+
+    Measures the user's-own-tags source without touching the database's spans.
+    """
+    out: list[Item] = []
+    for article_id in matched:
+        others = [
+            (g.text[s:e], label, 1)
+            for other_id, g in matched.items()
+            if other_id != article_id
+            for s, e, label in g.spans
+        ]
+        article = store.article(article_id)
+        tokens = tokenize.tokenization(store, article)
+        raw = MemorySource(lexicon_from(others)).suggest(article, tokens, Context())
+        out.extend(
+            (article_id, p.start, p.end, p.label) for p in engine.clean(raw, article, tokens)
+        )
+    return out
+
+
 def _report(
-    store: Store, article_ids: list[int], names: list[str], gold_items: list[Item]
+    store: Store,
+    article_ids: list[int],
+    names: list[str],
+    gold_items: list[Item],
+    extra: dict[str, list[Item]] | None = None,
 ) -> Report:
-    preds = predictions(store, article_ids, names)
+    preds = {**predictions(store, article_ids, names), **(extra or {})}
     labels = sorted({g[3] for g in gold_items} | {p[3] for items in preds.values() for p in items})
     report = score_sources(preds, gold_items, labels)
     report.articles = len(article_ids)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from partybuild_tui import config
 from partybuild_tui.core import tokenize
 from partybuild_tui.core.store import Action, Article, NewSpan, Span, Store, now
 from partybuild_tui.core.suggest.base import Context, Proposal, Source, flatten, snap
@@ -245,6 +246,29 @@ def suggestions(
     return [Suggestion(*row) for row in rows]
 
 
+def project_labels(store: Store) -> list[str]:
+    """The labels this database's project uses: suggestions of other labels are not shown."""
+    path = None if str(store.path) == ":memory:" else Path(store.path)
+    return config.load_labels(path).names
+
+
+def suggestion_at(items: Sequence[Suggestion], offset: int) -> Suggestion | None:
+    """The suggestion covering ``offset`` (for the one under the cursor), if any."""
+    return next((s for s in items if s.start <= offset < s.end), None)
+
+
+def next_suggestion(
+    items: Sequence[Suggestion], offset: int, *, forward: bool = True
+) -> Suggestion | None:
+    """The first suggestion after the one at ``offset`` (or before it, going back); no wrap.
+
+    ``items`` is a flat list in text order, as ``pending()`` returns.
+    """
+    if forward:
+        return next((s for s in items if s.start > offset), None)
+    return next((s for s in reversed(items) if s.end <= offset), None)
+
+
 def rank(item: Suggestion) -> tuple[float, int, int]:
     """Who wins an overlap: higher score, then longer, then earlier."""
     return -item.score, -(item.end - item.start), item.start
@@ -262,10 +286,11 @@ def pending(
     with store.snapshot():
         everything = suggestions(store, article_id)
         spans = store.spans(article_id, annotator)
+    labels = set(project_labels(store))
     rejected = {s.key for s in everything if s.status == "rejected"}
     best: dict[tuple[int, int, str], Suggestion] = {}
     for item in everything:
-        if item.status != "pending" or item.key in rejected:
+        if item.status != "pending" or item.key in rejected or item.label not in labels:
             continue
         if any(span.overlaps(item.start, item.end) for span in spans):
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -19,9 +20,11 @@ from partybuild_tui.core.suggest.base import Context, Proposal, tone_key
 from partybuild_tui.core.tokenize import Range, Tokenization
 from partybuild_tui.errors import UserError
 
-MEMORY_VERSION = "1"
+MEMORY_VERSION = "5"
 SCORE = 0.95
 MIN_FORM_CHARS = 2
+_CLOSE = set(",.;:!?)]}\"'”’…»")
+_OPEN = set("([{\"'“‘«")
 
 
 def form_key(text: str) -> str:
@@ -42,9 +45,14 @@ class Lexicon:
 
 def load_lexicon(store: Store) -> Lexicon:
     """Every tagged surface form in the corpus with its majority label."""
-    votes: dict[str, Counter[str]] = defaultdict(Counter)
     rows = store.conn.execute("SELECT text, label, count(*) FROM spans GROUP BY text, label")
-    for text, label, count in rows:
+    return lexicon_from(rows)
+
+
+def lexicon_from(tagged: Iterable[tuple[str, str, int]]) -> Lexicon:
+    """A lexicon from (surface form, label, times tagged) triples."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for text, label, count in tagged:
         key = form_key(text)
         if len(key) >= MIN_FORM_CHARS:
             votes[key][label] += count
@@ -59,7 +67,10 @@ class SyllableIndex:
 
     def __init__(self, tokenization: Tokenization) -> None:
         self.syllables = tokenization.syllables
-        text = tokenization.text
+        self.text = text = tokenization.text
+        self.by_start = {s: i for i, (s, _) in enumerate(self.syllables)}
+        self.by_end = {e: i for i, (_, e) in enumerate(self.syllables)}
+        self.sentence_starts = {s for s, _ in tokenization.sentences}
         parts: list[str] = []
         self.starts: dict[int, int] = {}
         self.ends: dict[int, int] = {}
@@ -72,6 +83,24 @@ class SyllableIndex:
             self.ends[pos] = index
         self.keys = "".join(parts)
 
+    def inside_name(self, start: int, end: int) -> bool:
+        """True when the match runs on into a longer name or token at either edge.
+
+        A capitalized word right before or after ("Đảng bộ huyện" in "Đảng bộ huyện Si Ma
+        Cai") or a character glued on ("số 05" in "số 05-CT/TW") means it is only a part.
+        """
+        if end < len(self.text) and not self.text[end].isspace() and self.text[end] not in _CLOSE:
+            return True
+        if start > 0 and not self.text[start - 1].isspace() and self.text[start - 1] not in _OPEN:
+            return True
+        after = self.by_start.get(_skip_blanks(self.text, end, 1))
+        before = self.by_end.get(_skip_blanks(self.text, start, -1))
+        if before is not None and self.syllables[before][0] in self.sentence_starts:
+            before = None  # a sentence's first word is capitalized anyway ("Anh", "Ông")
+        return any(
+            i is not None and _capitalized(self.text, *self.syllables[i]) for i in (after, before)
+        )
+
     def find(self, key: str) -> list[Range]:
         """Character ranges where ``key`` covers whole syllables."""
         out: list[Range] = []
@@ -82,6 +111,22 @@ class SyllableIndex:
                 out.append((self.syllables[first][0], self.syllables[last][1]))
             at = self.keys.find(key, at + 1)
         return out
+
+
+def _skip_blanks(text: str, pos: int, step: int) -> int:
+    """The offset past the spaces and tabs from ``pos`` in direction ``step``."""
+    if step > 0:
+        while pos < len(text) and text[pos] in " \t":
+            pos += 1
+    else:
+        while pos > 0 and text[pos - 1] in " \t":
+            pos -= 1
+    return pos
+
+
+def _capitalized(text: str, start: int, end: int) -> bool:
+    word = text[start:end]
+    return word.isalpha() and word[0].isupper()
 
 
 class MemorySource:
@@ -103,6 +148,8 @@ class MemorySource:
         for key, label in self.lexicon.labels.items():
             for start, end in index.find(key):
                 if start < article.body_start or end > article.body_end:
+                    continue
+                if index.inside_name(start, end):
                     continue
                 if any(s.start < end and start < s.end for s in context.spans):
                     continue
