@@ -5,6 +5,8 @@ The app and the CLI use only the names re-exported here.
 
 from partybuild_tui.core.suggest.base import Context, Proposal, Source, tone_key
 from partybuild_tui.core.suggest.engine import (
+    FAST_SOURCES,
+    SLOW_SOURCES,
     SOURCE_NAMES,
     Suggestion,
     accept,
@@ -26,6 +28,8 @@ from partybuild_tui.core.suggest.memory import Lexicon, load_lexicon, tag_all_oc
 from partybuild_tui.core.suggest.patterns import PATTERNS_ENV, load_patterns
 
 __all__ = [
+    "FAST_SOURCES",
+    "SLOW_SOURCES",
     "PATTERNS_ENV",
     "SOURCE_NAMES",
     "Context",

@@ -28,6 +28,10 @@ from partybuild_tui.core.tokenize import Tokenization
 from partybuild_tui.errors import UserError
 
 SOURCE_NAMES = ("memory", "rules", "byline", "ner")
+# Sources that take milliseconds; NER takes 0.5-2 s per article. The app can show the fast
+# ones first: compute(store, id, FAST_SOURCES), then compute(store, id, SLOW_SOURCES).
+FAST_SOURCES = ("memory", "rules", "byline")
+SLOW_SOURCES = ("ner",)
 _COLUMNS = 'id, article_id, source, source_version, start, "end", label, text, score, status'
 
 
