@@ -138,3 +138,18 @@ def test_bad_pattern_files_are_one_line_errors(
     monkeypatch.setenv(PATTERNS_ENV, str(tmp_path / "missing.toml"))
     with pytest.raises(UserError, match="missing.toml .* does not exist"):
         load_patterns()
+
+
+def test_photo_credits_and_bylines_are_figures() -> None:
+    text = "rãnh thoát nước thải ở thôn dân cư. Ảnh: Trường Khanh.\n\nBài, ảnh: My Ly"
+    assert found(text) == [("Trường Khanh", "FIGURE"), ("My Ly", "FIGURE")]
+
+
+def test_byline_source_finds_each_author_where_written() -> None:
+    from partybuild_tui.core.suggest.byline import BylineSource
+
+    article = bare_article("Tin chính.\n\nThu Hà - Minh Anh\n", author="Thu Hà - Minh Anh (TTXVN)")
+    proposals = BylineSource().suggest(article, None, Context())  # type: ignore[arg-type]
+    assert [article.text[p.start : p.end] for p in proposals] == ["Thu Hà", "Minh Anh"]
+    theirs = bare_article("Văn bản.\n\nTheo baohagiang.vn\n", author="baohagiang.vn")
+    assert BylineSource().suggest(theirs, None, Context()) == []  # type: ignore[arg-type]

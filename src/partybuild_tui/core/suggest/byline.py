@@ -13,8 +13,9 @@ from partybuild_tui.core.store import Article
 from partybuild_tui.core.suggest.base import Context, Proposal
 from partybuild_tui.core.tokenize import Tokenization
 
-BYLINE_VERSION = "1"
+BYLINE_VERSION = "2"
 SCORE = 0.85
+_AGENCY = re.compile(r"\s*\([^)]*\)\s*$")  # "Minh Anh (TTXVN)"
 _SPLIT = re.compile(r"\s*(?:,|;|&|\s[-–—]\s|\svà\s|/)\s*")
 
 
@@ -38,7 +39,7 @@ class BylineSource:
             return []
         out: list[Proposal] = []
         for name in _SPLIT.split(article.author.strip()):
-            name = name.strip().rstrip(".")
+            name = _AGENCY.sub("", name).strip().rstrip(".")
             if not _is_name(name):
                 continue
             pattern = re.compile(rf"(?<![^\W_]){re.escape(name)}(?![^\W_])")
