@@ -43,6 +43,9 @@ def test_suggest_computes_once_then_does_nothing_new(seeded: Store, db_path: Pat
     assert "0 brought up to date" in again.output and "+0 suggestions" in again.output
     assert counts(db_path) == (runs, rows)
 
+    forced = runner.invoke(app, ["suggest", "--force", "-s", "rules", "-q", "Lục Yên"])
+    assert "1 articles, 1 brought up to date (rules): +0 suggestions" in forced.output
+
 
 def test_suggest_filters_articles_and_sources(seeded: Store, db_path: Path) -> None:
     seeded.close()

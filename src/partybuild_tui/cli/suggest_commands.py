@@ -1,15 +1,8 @@
-"""``partybuild suggest`` and ``partybuild evaluate``: pre-computing and measuring suggestions.
-
-``suggest`` decides in the parent which (article, source) runs are out of date, runs the
-sources in worker processes (each builds its sources once) and writes every result from the
-parent, so there is one writer and a killed run keeps the articles it finished.
-"""
+"""``partybuild suggest`` and ``partybuild evaluate``: pre-computing and measuring suggestions."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Annotated
 
@@ -19,12 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from partybuild_tui.cli.app import DbOption, command, console, err_console, open_store
-from partybuild_tui.core import evaluate, tokenize
-from partybuild_tui.core.store import Article, Span, Store
-from partybuild_tui.core.suggest import engine
-from partybuild_tui.core.suggest.base import Context, Source
-from partybuild_tui.core.suggest.memory import Lexicon, load_lexicon
-from partybuild_tui.core.suggest.patterns import Patterns
+from partybuild_tui.core import evaluate
+from partybuild_tui.core.suggest import batch, engine
 
 SourceOption = Annotated[
     list[str] | None,
@@ -35,12 +24,6 @@ SourceOption = Annotated[
         show_default=False,
     ),
 ]
-Flat = tuple[list[int], list[int]]  # a tokenization as cached: words, sentences
-Job = tuple[Article, Flat | None, list[str], tuple[Span, ...]]
-Done = tuple[int, Flat | None, engine.RunResult]
-Progress_ = Callable[[int, int], None] | None
-
-_worker_sources: list[Source] = []
 
 
 def _progress(description: str) -> Progress:
@@ -53,91 +36,6 @@ def _progress(description: str) -> Progress:
         transient=True,
         disable=not err_console.is_terminal,
     )
-
-
-def _init_worker(names: list[str], patterns: Patterns, labels: dict[str, str]) -> None:
-    global _worker_sources
-    _worker_sources = engine.build_sources(names, patterns, Lexicon(labels))
-
-
-def _run(job: Job) -> Done:
-    """In a worker: segment if needed, run the asked sources on one article."""
-    article, cached, names, spans = job
-    new_flat: Flat | None = None
-    if cached is None:
-        tokens = tokenize.segment(article.text)
-        new_flat = tokens.flat()
-    else:
-        tokens = _tokens(article.text, *cached)
-    wanted = [s for s in _worker_sources if s.name in names]
-    results = engine.propose(article, tokens, wanted, Context(spans))
-    return article.id, new_flat, results
-
-
-def _pairs(flat: list[int]) -> tuple[tuple[int, int], ...]:
-    return tuple(zip(flat[::2], flat[1::2], strict=True))
-
-
-def _tokens(text: str, words: list[int], sentences: list[int]) -> tokenize.Tokenization:
-    """A cached tokenization rebuilt in a worker (the cache stores flat offset lists)."""
-    return tokenize.Tokenization(_pairs(words), _pairs(sentences), text)
-
-
-def _jobs(store: Store, ids: Iterable[int], sources: list[Source]) -> Iterator[Job]:
-    for article_id in ids:
-        article = store.article(article_id)
-        stale = engine.stale_sources(store, article, sources)
-        if not stale:
-            continue
-        cached = store.load_tokenization(article.id, article.content_hash, tokenize.TOKENIZER)
-        yield article, cached, [s.name for s in stale], tuple(store.spans(article_id))
-
-
-def run_suggest(
-    store: Store,
-    ids: list[int],
-    names: list[str],
-    processes: int,
-    force: bool = False,
-    progress: Progress_ = None,
-) -> tuple[int, int]:
-    """Compute suggestions for ``ids``; return (articles updated, suggestions added)."""
-    patterns = engine.patterns_for(store)
-    lexicon = load_lexicon(store) if "memory" in names else Lexicon({})
-    sources = engine.build_sources(names, patterns, lexicon)
-    if force:
-        store.conn.execute(
-            f"DELETE FROM suggestion_runs WHERE source IN ({', '.join('?' for _ in names)})",
-            names,
-        )
-    jobs = list(_jobs(store, ids, sources))
-    before = store.conn.execute("SELECT count(*) FROM suggestions").fetchone()[0]
-    if progress:
-        progress(0, len(jobs))
-    if processes <= 1 or len(jobs) < 4:
-        _init_worker(names, patterns, lexicon.labels)
-        _save(store, map(_run, jobs), len(jobs), progress)
-    else:
-        with ProcessPoolExecutor(
-            max_workers=processes,
-            initializer=_init_worker,
-            initargs=(names, patterns, lexicon.labels),
-        ) as pool:
-            _save(store, pool.map(_run, jobs, chunksize=2), len(jobs), progress)
-    after = store.conn.execute("SELECT count(*) FROM suggestions").fetchone()[0]
-    return len(jobs), after - before
-
-
-def _save(store: Store, results: Iterable[Done], total: int, progress: Progress_) -> None:
-    for done, (article_id, flat, result) in enumerate(results, 1):
-        article = store.article(article_id)
-        if flat is not None:
-            store.save_tokenization(
-                article.id, article.content_hash, tokenize.TOKENIZER, flat[0], flat[1]
-            )
-        engine.save_results(store, article, result)
-        if progress:
-            progress(done, total)
 
 
 @command("suggest")
@@ -161,20 +59,20 @@ def suggest_command(
         ids = store.article_ids(status=status, query=search)
         with _progress("suggesting") as bar:
             task = bar.add_task("suggest", total=None)
-            updated, added = run_suggest(
+            report = batch.compute_many(
                 store,
                 ids,
                 names,
-                processes,
-                force,
-                lambda done, total: bar.update(task, completed=done, total=total),
+                processes=processes,
+                force=force,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         pending = store.conn.execute(
             "SELECT count(*) FROM suggestions WHERE status = 'pending'"
         ).fetchone()[0]
     console.print(
-        f"{len(ids):,} articles, {updated:,} brought up to date "
-        f"({', '.join(names)}): {added:+,} suggestions, {pending:,} pending in all",
+        f"{report.articles:,} articles, {report.updated:,} brought up to date "
+        f"({', '.join(names)}): {report.added:+,} suggestions, {pending:,} pending in all",
         highlight=False,
     )
 

@@ -4,6 +4,7 @@ The app and the CLI use only the names re-exported here.
 """
 
 from partybuild_tui.core.suggest.base import Context, Proposal, Source, tone_key
+from partybuild_tui.core.suggest.batch import BatchReport, compute_many
 from partybuild_tui.core.suggest.engine import (
     FAST_SOURCES,
     SLOW_SOURCES,
@@ -28,6 +29,8 @@ from partybuild_tui.core.suggest.memory import Lexicon, load_lexicon, tag_all_oc
 from partybuild_tui.core.suggest.patterns import PATTERNS_ENV, load_patterns
 
 __all__ = [
+    "BatchReport",
+    "compute_many",
     "FAST_SOURCES",
     "SLOW_SOURCES",
     "PATTERNS_ENV",
