@@ -56,6 +56,16 @@ def test_gold_file_errors_name_the_file_and_line(tmp_path: Path) -> None:
     bad.write_text('{"text": "abc", "spans": [{"start": 1, "end": 9, "label": "X"}]}\n', "utf-8")
     with pytest.raises(UserError, match=r"line 1: span \[1, 9\) X is outside the text"):
         evaluate.load_gold(bad)
+    bad.write_text(
+        '{"text": "abc", "spans": [{"start": 0, "end": 2, "label": "X", "text": "bc"}]}\n', "utf-8"
+    )
+    with pytest.raises(
+        UserError, match=r"line 1: span \[0, 2\) says 'bc' but the text there is 'ab'"
+    ):
+        evaluate.load_gold(bad)
+    bad.write_text('{"text": "a\\r\\nb", "spans": []}\n', "utf-8")
+    with pytest.raises(UserError, match="line 1: text is not in stored form"):
+        evaluate.load_gold(bad)
     bad.write_text('{"spans": []}\n', "utf-8")
     with pytest.raises(UserError, match="line 1: expected text and spans"):
         evaluate.load_gold(bad)

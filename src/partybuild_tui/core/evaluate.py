@@ -156,21 +156,29 @@ def _gold_line(path: Path, number: int, line: str) -> GoldArticle:
     where = f"gold file {path}, line {number}"
     try:
         record: Any = json.loads(line)
-        text = corpus.normalize(str(record["text"]))
-        spans = tuple(
-            (int(s["start"]), int(s["end"]), str(s["label"]).upper())
+        text = str(record["text"])
+        spans = [
+            (int(s["start"]), int(s["end"]), str(s["label"]).upper(), s.get("text"))
             for s in record.get("spans", [])
-        )
+        ]
     except json.JSONDecodeError as exc:
         raise UserError(f"{where}: not JSON ({exc.msg})") from exc
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise UserError(
             f"{where}: expected text and spans [{{start, end, label}}] ({exc})"
         ) from exc
-    for start, end, label in spans:
+    if corpus.normalize(text) != text:
+        raise UserError(f"{where}: text is not in stored form (NFC, LF newlines, no BOM)")
+    for start, end, label, quoted in spans:
         if not 0 <= start < end <= len(text):
             raise UserError(f"{where}: span [{start}, {end}) {label} is outside the text")
-    return GoldArticle(str(record.get("id", number)), text, spans)
+        if quoted is not None and quoted != text[start:end]:
+            raise UserError(
+                f"{where}: span [{start}, {end}) says {quoted!r} but the text there is "
+                f"{text[start:end]!r}"
+            )
+    article_id = str(record.get("id", number))
+    return GoldArticle(article_id, text, tuple((s, e, label) for s, e, label, _ in spans))
 
 
 def find_article(store: Store, gold: GoldArticle) -> int | None:
