@@ -17,7 +17,7 @@ from pathlib import Path
 
 from partybuild_tui import config
 from partybuild_tui.core import tokenize
-from partybuild_tui.core.store import Action, Article, NewSpan, Span, Store, now
+from partybuild_tui.core.store import Action, Article, NewSpan, Store, now
 from partybuild_tui.core.suggest.base import Context, Proposal, Source, flatten, snap
 from partybuild_tui.core.suggest.byline import BylineSource
 from partybuild_tui.core.suggest.memory import Lexicon, MemorySource, load_lexicon
@@ -376,7 +376,3 @@ def accept_all(store: Store, article_id: int, annotator: str) -> Action | None:
             add=[NewSpan(s.start, s.end, s.label, f"suggestion:{s.source}") for s in chosen],
             suggestions=[(sid, "pending", "accepted") for sid in decided],
         )
-
-
-def spans_as_keys(spans: Iterable[Span]) -> set[tuple[int, int, str]]:
-    return {(s.start, s.end, s.label) for s in spans}
