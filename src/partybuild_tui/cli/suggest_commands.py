@@ -1,0 +1,153 @@
+"""``partybuild suggest`` and ``partybuild evaluate``: pre-computing and measuring suggestions."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from partybuild_tui.cli.app import DbOption, command, console, err_console, open_store
+from partybuild_tui.core import evaluate
+from partybuild_tui.core.suggest import batch, engine
+
+SourceOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--source",
+        "-s",
+        help=f"Only this source (repeatable): {', '.join(engine.SOURCE_NAMES)}.",
+        show_default=False,
+    ),
+]
+
+
+def _progress(description: str) -> Progress:
+    return Progress(
+        TextColumn(f"[bold]{description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    )
+
+
+@command("suggest")
+def suggest_command(
+    db: DbOption = None,
+    status: Annotated[str | None, typer.Option(help="Only articles with this status.")] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", "-q", help="Only articles matching this search.")
+    ] = None,
+    source: SourceOption = None,
+    processes: Annotated[int, typer.Option(help="Worker processes.", min=1)] = max(
+        1, min(os.cpu_count() or 1, 4)
+    ),
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-run sources even where nothing changed.")
+    ] = False,
+) -> None:
+    """Pre-compute suggestions. Re-running only does what changed (texts, sources, tags)."""
+    names = list(engine.check_names(source))
+    with open_store(db) as store:
+        ids = store.article_ids(status=status, query=search)
+        with _progress("suggesting") as bar:
+            task = bar.add_task("suggest", total=None)
+            report = batch.compute_many(
+                store,
+                ids,
+                names,
+                processes=processes,
+                force=force,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        pending = store.conn.execute(
+            "SELECT count(*) FROM suggestions WHERE status = 'pending'"
+        ).fetchone()[0]
+    console.print(
+        f"{report.articles:,} articles, {report.updated:,} brought up to date "
+        f"({', '.join(names)}): {report.added:+,} suggestions, {pending:,} pending in all",
+        highlight=False,
+    )
+
+
+@command("evaluate")
+def evaluate_command(
+    gold: Annotated[
+        Path | None,
+        typer.Argument(help="Gold spans, JSONL in the export form.", dir_okay=False),
+    ] = None,
+    db: DbOption = None,
+    source: SourceOption = None,
+    against_accepted: Annotated[
+        bool,
+        typer.Option("--against-accepted", help="Score stored suggestions against the DB's spans."),
+    ] = False,
+) -> None:
+    """Precision, recall and F1 of each suggestion source, per label, exact and overlap."""
+    if (gold is None) == (not against_accepted):
+        raise typer.BadParameter("give a GOLD.jsonl file or --against-accepted (not both)")
+    with open_store(db) as store:
+        if against_accepted:
+            report = evaluate.evaluate_accepted(store, source)
+            where = "accepted spans"
+        else:
+            assert gold is not None
+            report = evaluate.evaluate_gold(store, evaluate.load_gold(gold), source)
+            where = str(gold)
+    print_report(report, where)
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.1f}"
+
+
+def print_report(report: evaluate.Report, where: str) -> None:
+    """One row per source and label: counts, then P/R/F1 exact and with overlap."""
+    table = Table(
+        title=f"Suggestions vs {where}: {report.articles} articles (P/R/F1 in %)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column("source", no_wrap=True)
+    table.add_column("label", no_wrap=True)
+    for header in ("gold", "pred", "P", "R", "F1", "P~", "R~", "F1~"):
+        table.add_column(header, justify="right", no_wrap=True)
+    for source in report.sources:
+        for label in report.labels(source):
+            exact = report.get(source, label, "exact")
+            overlap = report.get(source, label, "overlap")
+            if label != evaluate.TOTAL and not exact.gold and not exact.predicted:
+                continue
+            table.add_row(
+                source,
+                "(all)" if label == evaluate.TOTAL else label,
+                str(exact.gold),
+                str(exact.predicted),
+                *(_pct(x) for x in (exact.precision, exact.recall, exact.f1)),
+                *(_pct(x) for x in (overlap.precision, overlap.recall, overlap.f1)),
+                style="bold" if label == evaluate.TOTAL else None,
+                end_section=label == evaluate.TOTAL,
+            )
+    console.print(table)
+    console.print("~ : a prediction counts if it overlaps a gold span of its label")
+    if evaluate.MEMORY_LOO in report.sources:
+        console.print(
+            f"{evaluate.MEMORY_LOO}: memory in each gold article, the others tagged as gold"
+        )
+    if report.unmatched:
+        shown = ", ".join(report.unmatched[:5])
+        more = f" and {len(report.unmatched) - 5} more" if len(report.unmatched) > 5 else ""
+        console.print(
+            f"[yellow]{len(report.unmatched)} gold articles are not in the database "
+            f"(import them first): {shown}{more}",
+            highlight=False,
+        )

@@ -1,0 +1,359 @@
+"""Precision, recall and F1 of suggestions against gold spans, per source and per label.
+
+Gold is either a JSONL file in the export form (one article a line: id, title, text, spans
+[{start, end, label, text}]) or the accepted spans in the database. Two matchings are
+reported: exact (same start, end and label) and overlap (same label, ranges intersect; each
+gold span matched at most once). The "all" source is what ``accept_all`` would produce from
+every source together: the flat, resolved set. With a gold file, "memory-loo" is what the
+memory source proposes in each gold article once all the others are tagged as in the gold.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from partybuild_tui.core import corpus, tokenize
+from partybuild_tui.core.store import Store
+from partybuild_tui.core.suggest import engine
+from partybuild_tui.core.suggest.base import Context
+from partybuild_tui.core.suggest.engine import Suggestion
+from partybuild_tui.core.suggest.memory import MemorySource, lexicon_from
+from partybuild_tui.errors import UserError
+
+ALL = "all"
+MEMORY_LOO = "memory-loo"
+TOTAL = "*"
+MODES = ("exact", "overlap")
+Item = tuple[int, int, int, str]  # article id, start, end, label
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Counts and the measures computed from them."""
+
+    tp_pred: int = 0  # predictions that matched
+    tp_gold: int = 0  # gold spans that were matched
+    predicted: int = 0
+    gold: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp_pred / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp_gold / self.gold if self.gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def __add__(self, other: Scores) -> Scores:
+        return Scores(
+            self.tp_pred + other.tp_pred,
+            self.tp_gold + other.tp_gold,
+            self.predicted + other.predicted,
+            self.gold + other.gold,
+        )
+
+
+def match(predicted: Iterable[Item], gold: Iterable[Item], mode: str) -> Scores:
+    """Score predictions against gold spans (one label's or all of them)."""
+    preds = sorted(set(predicted))
+    golds = sorted(set(gold))
+    if mode == "exact":
+        hits = len(set(preds) & set(golds))
+        return Scores(hits, hits, len(preds), len(golds))
+    by_doc: dict[tuple[int, str], list[Item]] = defaultdict(list)
+    for g in golds:
+        by_doc[(g[0], g[3])].append(g)
+    used: set[Item] = set()
+    tp_pred = 0
+    for p in preds:
+        candidates = [
+            g for g in by_doc[(p[0], p[3])] if g[1] < p[2] and p[1] < g[2] and g not in used
+        ]
+        if candidates:
+            best = max(candidates, key=lambda g: min(g[2], p[2]) - max(g[1], p[1]))
+            used.add(best)
+            tp_pred += 1
+    return Scores(tp_pred, len(used), len(preds), len(golds))
+
+
+@dataclass
+class Report:
+    """Scores per (source, label, mode); label TOTAL sums over labels."""
+
+    scores: dict[tuple[str, str, str], Scores] = field(default_factory=dict)
+    articles: int = 0
+    unmatched: list[str] = field(default_factory=list)
+
+    @property
+    def sources(self) -> list[str]:
+        return list(dict.fromkeys(k[0] for k in self.scores))
+
+    def labels(self, source: str) -> list[str]:
+        return list(dict.fromkeys(k[1] for k in self.scores if k[0] == source))
+
+    def get(self, source: str, label: str, mode: str) -> Scores:
+        return self.scores.get((source, label, mode), Scores())
+
+
+def score_sources(
+    predictions: dict[str, list[Item]], gold: list[Item], labels: Sequence[str]
+) -> Report:
+    """A report over every source's predictions against one gold set."""
+    report = Report()
+    for source, items in predictions.items():
+        for mode in MODES:
+            total = Scores()
+            for label in labels:
+                scores = match(
+                    [i for i in items if i[3] == label], [g for g in gold if g[3] == label], mode
+                )
+                report.scores[(source, label, mode)] = scores
+                total = total + scores
+            report.scores[(source, TOTAL, mode)] = total
+    return report
+
+
+# ---- gold ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoldArticle:
+    id: str
+    text: str
+    spans: tuple[tuple[int, int, str], ...]
+
+
+def load_gold(path: Path) -> list[GoldArticle]:
+    """Read a gold JSONL file; any bad line is a one-line error naming the file and line."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read gold file {path}: {exc.strerror or exc}") from exc
+    try:
+        lines = corpus.decode(raw).splitlines()
+    except corpus.UnreadableText as exc:
+        raise UserError(f"gold file {path}: {exc}") from exc
+    out: list[GoldArticle] = []
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            out.append(_gold_line(path, number, line))
+    if not out:
+        raise UserError(f"gold file {path} has no articles")
+    return out
+
+
+def _gold_line(path: Path, number: int, line: str) -> GoldArticle:
+    where = f"gold file {path}, line {number}"
+    try:
+        record: Any = json.loads(line)
+        text = str(record["text"])
+        spans = [
+            (int(s["start"]), int(s["end"]), str(s["label"]).upper(), s.get("text"))
+            for s in record.get("spans", [])
+        ]
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{where}: not JSON ({exc.msg})") from exc
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise UserError(
+            f"{where}: expected text and spans [{{start, end, label}}] ({exc})"
+        ) from exc
+    if corpus.normalize(text) != text:
+        raise UserError(f"{where}: text is not in stored form (NFC, LF newlines, no BOM)")
+    for start, end, label, quoted in spans:
+        if not 0 <= start < end <= len(text):
+            raise UserError(f"{where}: span [{start}, {end}) {label} is outside the text")
+        if quoted is not None and quoted != text[start:end]:
+            raise UserError(
+                f"{where}: span [{start}, {end}) says {quoted!r} but the text there is "
+                f"{text[start:end]!r}"
+            )
+    article_id = str(record.get("id", number))
+    return GoldArticle(article_id, text, tuple((s, e, label) for s, e, label, _ in spans))
+
+
+def find_article(store: Store, gold: GoldArticle) -> int | None:
+    """The stored article with the gold text (by content hash), else with its id or key."""
+    found = store.article_by_hash(corpus.content_hash(gold.text))
+    if found:
+        return found.id
+    row = store.conn.execute(
+        "SELECT id FROM articles WHERE key = ? OR (CAST(id AS TEXT) = ? AND length(text) = ?)",
+        (gold.id, gold.id, len(gold.text)),
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+# ---- predictions -------------------------------------------------------------------------------
+
+
+def _resolved(items: list[Suggestion]) -> list[Suggestion]:
+    """What accept_all would produce from these suggestions: one per place, flat."""
+    kept: list[Suggestion] = []
+    for item in sorted(items, key=engine.rank):
+        if not any(k.overlaps(item.start, item.end) for k in kept):
+            kept.append(item)
+    return kept
+
+
+def predictions(
+    store: Store, article_ids: Iterable[int], sources: Sequence[str]
+) -> dict[str, list[Item]]:
+    """Every stored suggestion (any status) per source, plus the resolved union ("all")."""
+    out: dict[str, list[Item]] = {name: [] for name in sources}
+    out[ALL] = []
+    for article_id in article_ids:
+        stored = [s for s in engine.suggestions(store, article_id) if s.source in sources]
+        for item in stored:
+            out[item.source].append((article_id, item.start, item.end, item.label))
+        out[ALL].extend((article_id, s.start, s.end, s.label) for s in _resolved(stored))
+    return out
+
+
+def evaluate_gold(
+    store: Store, gold: list[GoldArticle], sources: Sequence[str] | None = None
+) -> Report:
+    """Compute suggestions (incrementally) for the gold articles and score every source."""
+    names = list(engine.check_names(sources))
+    matched: dict[int, GoldArticle] = {}
+    unmatched: list[str] = []
+    for item in gold:
+        article_id = find_article(store, item)
+        if article_id is None:
+            unmatched.append(item.id)
+        else:
+            matched[article_id] = item
+    if not matched:
+        raise UserError(
+            f"none of the {len(gold)} gold articles is in the database (import their texts first)"
+        )
+    chosen = engine.default_sources(store, names)
+    for article_id in matched:
+        engine.compute(store, article_id, chosen)
+    gold_items = [(aid, s, e, label) for aid, g in matched.items() for s, e, label in g.spans]
+    extra = {MEMORY_LOO: memory_leave_one_out(store, matched)} if "memory" in names else {}
+    report = _report(store, list(matched), names, gold_items, extra)
+    report.unmatched = unmatched
+    return report
+
+
+def memory_leave_one_out(store: Store, matched: dict[int, GoldArticle]) -> list[Item]:
+    """What memory proposes in each gold article once every other one is tagged as gold.
+
+    Measures the user's-own-tags source without touching the database's spans.
+    """
+    out: list[Item] = []
+    for article_id in matched:
+        others = [
+            (g.text[s:e], label, 1)
+            for other_id, g in matched.items()
+            if other_id != article_id
+            for s, e, label in g.spans
+        ]
+        article = store.article(article_id)
+        tokens = tokenize.tokenization(store, article)
+        raw = MemorySource(lexicon_from(others)).suggest(article, tokens, Context())
+        out.extend(
+            (article_id, p.start, p.end, p.label) for p in engine.clean(raw, article, tokens)
+        )
+    return out
+
+
+def _report(
+    store: Store,
+    article_ids: list[int],
+    names: list[str],
+    gold_items: list[Item],
+    extra: dict[str, list[Item]] | None = None,
+) -> Report:
+    preds = {**predictions(store, article_ids, names), **(extra or {})}
+    labels = sorted({g[3] for g in gold_items} | {p[3] for items in preds.values() for p in items})
+    report = score_sources(preds, gold_items, labels)
+    report.articles = len(article_ids)
+    return report
+
+
+def accepted_articles(store: Store) -> list[int]:
+    """Articles whose spans count as gold: those marked done, else any with a span."""
+    rows = store.conn.execute(
+        "SELECT id FROM articles WHERE status = 'done' AND superseded_by IS NULL ORDER BY id"
+    ).fetchall()
+    if not rows:
+        rows = store.conn.execute(
+            "SELECT DISTINCT article_id FROM spans ORDER BY article_id"
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def evaluate_accepted(store: Store, sources: Sequence[str] | None = None) -> Report:
+    """Stored suggestions scored against the database's spans (no computing)."""
+    names = list(engine.check_names(sources))
+    article_ids = accepted_articles(store)
+    gold_items = sorted(
+        {
+            (span.article_id, span.start, span.end, span.label)
+            for article_id in article_ids
+            for span in store.spans(article_id)
+        }
+    )
+    return _report(store, article_ids, names, gold_items)
+
+
+# ---- for stats ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceQuality:
+    """How one source fares on one label: decisions taken and scores against spans."""
+
+    source: str
+    label: str
+    accepted: int
+    rejected: int
+    pending: int
+    exact: Scores
+    overlap: Scores
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        decided = self.accepted + self.rejected
+        return self.accepted / decided if decided else None
+
+
+def suggestion_quality(store: Store) -> list[SourceQuality]:
+    """Per source and label: accepted/rejected/pending counts and P/R/F1 vs accepted spans.
+
+    Label TOTAL ("*") sums a source's labels. P/R/F1 use the articles ``accepted_articles``
+    picks (done ones, else any with a span), the counts use every article.
+    """
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for source, label, status, n in store.conn.execute(
+        "SELECT source, label, status, count(*) FROM suggestions GROUP BY source, label, status"
+    ):
+        counts[(source, label, status)] += n
+        counts[(source, TOTAL, status)] += n
+    report = evaluate_accepted(store)
+    keys = {(s, lab) for s, lab, _ in counts} | {
+        (s, lab) for s, lab, _ in report.scores if s != ALL
+    }
+    return [
+        SourceQuality(
+            source,
+            label,
+            counts[(source, label, "accepted")],
+            counts[(source, label, "rejected")],
+            counts[(source, label, "pending")],
+            report.get(source, label, "exact"),
+            report.get(source, label, "overlap"),
+        )
+        for source, label in sorted(keys, key=lambda k: (k[0], k[1] != TOTAL, k[1]))
+    ]

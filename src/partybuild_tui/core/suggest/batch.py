@@ -1,0 +1,136 @@
+"""Computing suggestions for many articles in worker processes, written by one parent.
+
+The parent works out which (article, source) runs are out of date and sends those articles
+out in batches. Each worker builds its sources once and returns proposals; it never opens
+the database. The parent stores each result as it arrives, so there is one writer and an
+interrupted run keeps every article it finished.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from partybuild_tui.core import tokenize
+from partybuild_tui.core.store import Article, Span, Store
+from partybuild_tui.core.suggest import engine
+from partybuild_tui.core.suggest.base import Context, Source
+from partybuild_tui.core.suggest.memory import Lexicon, load_lexicon
+from partybuild_tui.core.suggest.patterns import Patterns
+
+BATCH_SIZE = 64
+Flat = tuple[list[int], list[int]]  # a tokenization as cached: words, sentences
+Job = tuple[Article, Flat | None, list[str], tuple[Span, ...]]
+Done = tuple[int, Flat | None, engine.RunResult]
+Progress = Callable[[int, int], None]
+
+_worker_sources: list[Source] = []
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    articles: int  # articles considered
+    updated: int  # articles on which at least one source ran
+    added: int  # suggestions added (net of stale pending ones removed)
+
+
+def _init_worker(names: list[str], patterns: Patterns, labels: dict[str, str]) -> None:
+    global _worker_sources
+    _worker_sources = engine.build_sources(names, patterns, Lexicon(labels))
+
+
+def _pairs(flat: list[int]) -> tuple[tuple[int, int], ...]:
+    return tuple(zip(flat[::2], flat[1::2], strict=True))
+
+
+def _run(job: Job) -> Done:
+    """In a worker: segment if not cached, run the asked sources on one article."""
+    article, cached, names, spans = job
+    new_flat: Flat | None = None
+    if cached is None:
+        tokens = tokenize.segment(article.text)
+        new_flat = tokens.flat()
+    else:
+        tokens = tokenize.Tokenization(_pairs(cached[0]), _pairs(cached[1]), article.text)
+    wanted = [s for s in _worker_sources if s.name in names]
+    return article.id, new_flat, engine.propose(article, tokens, wanted, Context(spans))
+
+
+def stale_work(
+    store: Store, ids: Iterable[int], sources: Sequence[Source], force: bool = False
+) -> list[tuple[int, list[str]]]:
+    """(article id, names of sources to run) for every article with work to do."""
+    runs: dict[tuple[int, str], tuple[str, str]] = {
+        (row[0], row[1]): (row[2], row[3])
+        for row in store.conn.execute(
+            "SELECT article_id, source, source_version, content_hash FROM suggestion_runs"
+        )
+    }
+    hashes = dict(store.conn.execute("SELECT id, content_hash FROM articles"))
+    work = []
+    for article_id in ids:
+        names = [
+            s.name
+            for s in sources
+            if force or runs.get((article_id, s.name)) != (s.version, hashes.get(article_id))
+        ]
+        if names:
+            work.append((article_id, names))
+    return work
+
+
+def _jobs(store: Store, work: list[tuple[int, list[str]]]) -> Iterator[Job]:
+    for article_id, names in work:
+        article = store.article(article_id)
+        cached = store.load_tokenization(article.id, article.content_hash, tokenize.TOKENIZER)
+        yield article, cached, names, tuple(store.spans(article_id))
+
+
+def _save(store: Store, result: Done) -> None:
+    article_id, flat, proposals = result
+    article = store.article(article_id)
+    if flat is not None:
+        store.save_tokenization(article.id, article.content_hash, tokenize.TOKENIZER, *flat)
+    engine.save_results(store, article, proposals)
+
+
+def compute_many(
+    store: Store,
+    ids: Sequence[int],
+    names: Sequence[str] | None = None,
+    *,
+    processes: int = 1,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> BatchReport:
+    """Bring the suggestions of ``ids`` up to date, in ``processes`` worker processes."""
+    chosen = list(engine.check_names(names))
+    patterns = engine.patterns_for(store)
+    lexicon = load_lexicon(store) if "memory" in chosen else Lexicon({})
+    sources = engine.build_sources(chosen, patterns, lexicon)
+    work = stale_work(store, ids, sources, force)
+    count = "SELECT count(*) FROM suggestions"
+    before = store.conn.execute(count).fetchone()[0]
+    if progress:
+        progress(0, len(work))
+    setup = (chosen, patterns, lexicon.labels)
+    done = 0
+    if processes <= 1 or len(work) < 4:
+        _init_worker(*setup)
+        for job in _jobs(store, work):
+            _save(store, _run(job))
+            done += 1
+            if progress:
+                progress(done, len(work))
+    else:
+        with ProcessPoolExecutor(processes, initializer=_init_worker, initargs=setup) as pool:
+            for start in range(0, len(work), BATCH_SIZE):
+                batch = list(_jobs(store, work[start : start + BATCH_SIZE]))
+                for result in pool.map(_run, batch, chunksize=2):
+                    _save(store, result)
+                    done += 1
+                    if progress:
+                        progress(done, len(work))
+    after = store.conn.execute(count).fetchone()[0]
+    return BatchReport(len(ids), len(work), after - before)

@@ -1,0 +1,378 @@
+"""Computing, storing and deciding suggestions: the API the app and the CLI call.
+
+Sources run only when their output may have changed: ``suggestion_runs`` remembers, per
+article and source, the source version and content hash of the last run. Every proposal a
+source makes is stored (snapped to syllables, inside the body); what the user sees is
+decided at read time: proposals overlapping a span are hidden, a range and label rejected
+once is never shown again, duplicates from several sources show once and overlapping ones
+are resolved to a flat set (higher score first, then longer). Accepting and rejecting go
+through ``Store.apply``, so both are one undoable action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from partybuild_tui import config
+from partybuild_tui.core import tokenize
+from partybuild_tui.core.store import Action, Article, NewSpan, Store, now
+from partybuild_tui.core.suggest.base import Context, Proposal, Source, flatten, snap
+from partybuild_tui.core.suggest.byline import BylineSource
+from partybuild_tui.core.suggest.memory import Lexicon, MemorySource, load_lexicon
+from partybuild_tui.core.suggest.ner import NerSource
+from partybuild_tui.core.suggest.patterns import Patterns, load_patterns
+from partybuild_tui.core.suggest.rules import RuleSource
+from partybuild_tui.core.tokenize import Tokenization
+from partybuild_tui.errors import UserError
+
+SOURCE_NAMES = ("memory", "rules", "byline", "ner")
+# Sources that take milliseconds; NER takes 0.5-2 s per article. The app can show the fast
+# ones first: compute(store, id, FAST_SOURCES), then compute(store, id, SLOW_SOURCES).
+FAST_SOURCES = ("memory", "rules", "byline")
+SLOW_SOURCES = ("ner",)
+_COLUMNS = 'id, article_id, source, source_version, start, "end", label, text, score, status'
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A stored proposal and its decision status (pending, accepted or rejected)."""
+
+    id: int
+    article_id: int
+    source: str
+    source_version: str
+    start: int
+    end: int
+    label: str
+    text: str
+    score: float
+    status: str
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.start < end and start < self.end
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        return self.start, self.end, self.label
+
+
+# ---- sources --------------------------------------------------------------------------------
+
+
+def check_names(names: Iterable[str] | None) -> tuple[str, ...]:
+    """The requested source names, validated; all of them when None."""
+    if names is None:
+        return SOURCE_NAMES
+    chosen = tuple(dict.fromkeys(names))
+    unknown = [n for n in chosen if n not in SOURCE_NAMES]
+    if unknown:
+        raise UserError(
+            f"unknown suggestion source {unknown[0]!r}; use one of {', '.join(SOURCE_NAMES)}"
+        )
+    return chosen
+
+
+def build_sources(
+    names: Iterable[str] | None, patterns: Patterns, lexicon: Lexicon | None
+) -> list[Source]:
+    made: list[Source] = []
+    for name in check_names(names):
+        if name == "memory":
+            made.append(MemorySource(lexicon or Lexicon({})))
+        elif name == "rules":
+            made.append(RuleSource(patterns))
+        elif name == "byline":
+            made.append(BylineSource())
+        else:
+            made.append(NerSource(patterns))
+    return made
+
+
+def patterns_for(store: Store) -> Patterns:
+    return load_patterns(None if str(store.path) == ":memory:" else Path(store.path))
+
+
+def default_sources(store: Store, names: Iterable[str] | None = None) -> list[Source]:
+    """The sources to run against this store's corpus (memory reads its current tags)."""
+    chosen = check_names(names)
+    lexicon = load_lexicon(store) if "memory" in chosen else None
+    return build_sources(chosen, patterns_for(store), lexicon)
+
+
+def _resolve_sources(store: Store, sources: Sequence[Source | str] | None) -> list[Source]:
+    if sources is None:
+        return default_sources(store)
+    names = [s for s in sources if isinstance(s, str)]
+    made = default_sources(store, names) if names else []
+    return [*made, *(s for s in sources if not isinstance(s, str))]
+
+
+# ---- computing --------------------------------------------------------------------------------
+
+
+def stale_sources(store: Store, article: Article, sources: Sequence[Source]) -> list[Source]:
+    """The sources whose last run on this article is missing or out of date."""
+    runs = {
+        row[0]: (row[1], row[2])
+        for row in store.conn.execute(
+            "SELECT source, source_version, content_hash FROM suggestion_runs WHERE article_id = ?",
+            (article.id,),
+        )
+    }
+    return [s for s in sources if runs.get(s.name) != (s.version, article.content_hash)]
+
+
+RunResult = dict[str, tuple[str, list[Proposal]]]
+
+
+def propose(
+    article: Article, tokenization: Tokenization, sources: Sequence[Source], context: Context
+) -> RunResult:
+    """Run the sources (no database needed): source name -> (version, clean proposals)."""
+    results: RunResult = {}
+    for source in sources:
+        raw = source.suggest(article, tokenization, context)
+        results[source.name] = (source.version, clean(raw, article, tokenization))
+    return results
+
+
+def clean(raw: Iterable[Proposal], article: Article, tokenization: Tokenization) -> list[Proposal]:
+    """Snap to syllables, keep what lies in the body, drop duplicates and overlaps."""
+    seen: dict[tuple[int, int, str], Proposal] = {}
+    for proposal in raw:
+        edges = snap(tokenization, proposal.start, proposal.end)
+        if edges is None:
+            continue
+        start, end = edges
+        if start < article.body_start or end > article.body_end:
+            continue
+        key = (start, end, proposal.label)
+        if key not in seen or seen[key].score < proposal.score:
+            seen[key] = Proposal(start, end, proposal.label, proposal.score)
+    return flatten(list(seen.values()))
+
+
+def save_results(store: Store, article: Article, results: RunResult) -> None:
+    """Store one article's run results: new proposals in, stale pending ones out."""
+    stamp = now()
+    with store.write():
+        for name, (version, proposals) in results.items():
+            wanted = {(p.start, p.end, p.label): p for p in proposals}
+            rows = store.conn.execute(
+                'SELECT id, start, "end", label, status FROM suggestions '
+                "WHERE article_id = ? AND source = ?",
+                (article.id, name),
+            ).fetchall()
+            for sid, start, end, label, status in rows:
+                found = wanted.pop((start, end, label), None)
+                if found is None and status == "pending":
+                    store.conn.execute("DELETE FROM suggestions WHERE id = ?", (sid,))
+                elif found is not None and status == "pending":
+                    store.conn.execute(
+                        "UPDATE suggestions SET source_version = ?, score = ? WHERE id = ?",
+                        (version, found.score, sid),
+                    )
+            store.conn.executemany(
+                'INSERT INTO suggestions (article_id, source, source_version, start, "end", '
+                "label, text, score, status, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+                [
+                    (
+                        article.id,
+                        name,
+                        version,
+                        p.start,
+                        p.end,
+                        p.label,
+                        article.text[p.start : p.end],
+                        p.score,
+                        stamp,
+                    )
+                    for p in wanted.values()
+                ],
+            )
+            store.conn.execute(
+                "INSERT OR REPLACE INTO suggestion_runs (article_id, source, source_version, "
+                "content_hash, computed_at) VALUES (?, ?, ?, ?, ?)",
+                (article.id, name, version, article.content_hash, stamp),
+            )
+
+
+def compute(
+    store: Store,
+    article_id: int,
+    sources: Sequence[Source | str] | None = None,
+    *,
+    force: bool = False,
+) -> list[Suggestion]:
+    """Run the out-of-date sources on one article, store their proposals, return pending().
+
+    ``sources`` are names or Source objects (default: all). Safe in a thread worker that
+    opened its own ``Store(path)``.
+    """
+    article = store.article(article_id)
+    chosen = _resolve_sources(store, sources)
+    todo = chosen if force else stale_sources(store, article, chosen)
+    if todo:
+        tokens = tokenize.tokenization(store, article)
+        context = Context(tuple(store.spans(article_id)))
+        save_results(store, article, propose(article, tokens, todo, context))
+    return pending(store, article_id)
+
+
+# ---- reading ------------------------------------------------------------------------------------
+
+
+def suggestion(store: Store, suggestion_id: int) -> Suggestion:
+    row = store.conn.execute(
+        f"SELECT {_COLUMNS} FROM suggestions WHERE id = ?", (suggestion_id,)
+    ).fetchone()
+    if row is None:
+        raise UserError(f"no suggestion with id {suggestion_id}")
+    return Suggestion(*row)
+
+
+def suggestions(
+    store: Store, article_id: int, status: str | None = None, source: str | None = None
+) -> list[Suggestion]:
+    """Stored suggestions of an article (any status unless given), in text order."""
+    sql = f"SELECT {_COLUMNS} FROM suggestions WHERE article_id = ?"
+    params: list[object] = [article_id]
+    if status:
+        sql += " AND status = ?"
+        params.append(status)
+    if source:
+        sql += " AND source = ?"
+        params.append(source)
+    rows = store.conn.execute(sql + ' ORDER BY start, "end", id', params).fetchall()
+    return [Suggestion(*row) for row in rows]
+
+
+def project_labels(store: Store) -> list[str]:
+    """The labels this database's project uses: suggestions of other labels are not shown."""
+    path = None if str(store.path) == ":memory:" else Path(store.path)
+    return config.load_labels(path).names
+
+
+def suggestion_at(items: Sequence[Suggestion], offset: int) -> Suggestion | None:
+    """The suggestion covering ``offset`` (for the one under the cursor), if any."""
+    return next((s for s in items if s.start <= offset < s.end), None)
+
+
+def next_suggestion(
+    items: Sequence[Suggestion], offset: int, *, forward: bool = True
+) -> Suggestion | None:
+    """The first suggestion after the one at ``offset`` (or before it, going back); no wrap.
+
+    ``items`` is a flat list in text order, as ``pending()`` returns.
+    """
+    if forward:
+        return next((s for s in items if s.start > offset), None)
+    return next((s for s in reversed(items) if s.end <= offset), None)
+
+
+def rank(item: Suggestion) -> tuple[float, int, int]:
+    """Who wins an overlap: higher score, then longer, then earlier."""
+    return -item.score, -(item.end - item.start), item.start
+
+
+def pending(
+    store: Store, article_id: int, annotator: str | None = None, *, flat: bool = True
+) -> list[Suggestion]:
+    """What to show: pending, not over a span, never rejected, one per range and label.
+
+    With ``flat`` (default) overlapping suggestions are resolved as ``accept_all`` would,
+    so what is shown never overlaps; the losers come back if the winner is rejected.
+    ``annotator`` limits the spans that hide suggestions to that annotator's.
+    """
+    with store.snapshot():
+        everything = suggestions(store, article_id)
+        spans = store.spans(article_id, annotator)
+    labels = set(project_labels(store))
+    rejected = {s.key for s in everything if s.status == "rejected"}
+    best: dict[tuple[int, int, str], Suggestion] = {}
+    for item in everything:
+        if item.status != "pending" or item.key in rejected or item.label not in labels:
+            continue
+        if any(span.overlaps(item.start, item.end) for span in spans):
+            continue
+        if item.key not in best or rank(item) < rank(best[item.key]):
+            best[item.key] = item
+    shown = list(best.values())
+    if flat:
+        kept: list[Suggestion] = []
+        for item in sorted(shown, key=rank):
+            if not any(k.overlaps(item.start, item.end) for k in kept):
+                kept.append(item)
+        shown = kept
+    return sorted(shown, key=lambda s: (s.start, s.end, s.id))
+
+
+# ---- deciding ------------------------------------------------------------------------------------
+
+
+def _same_pending(store: Store, item: Suggestion) -> list[int]:
+    """Ids of the pending suggestions (any source) with this range and label."""
+    rows = store.conn.execute(
+        'SELECT id FROM suggestions WHERE article_id = ? AND start = ? AND "end" = ? '
+        "AND label = ? AND status = 'pending' ORDER BY id",
+        (item.article_id, item.start, item.end, item.label),
+    )
+    return [row[0] for row in rows]
+
+
+def accept(store: Store, suggestion_id: int, annotator: str) -> Action | None:
+    """Tag the suggestion's range as one undoable action (origin 'suggestion:<source>').
+
+    The same range and label proposed by other sources is accepted with it. Overlapping
+    suggestions are left pending (hidden while the span exists, back if it is undone).
+    None when it is no longer pending or would overlap one of the annotator's spans.
+    """
+    with store.write():
+        item = suggestion(store, suggestion_id)
+        if item.status != "pending":
+            return None
+        if any(s.overlaps(item.start, item.end) for s in store.spans(item.article_id, annotator)):
+            return None
+        return store.apply(
+            item.article_id,
+            annotator,
+            "accept",
+            add=[NewSpan(item.start, item.end, item.label, f"suggestion:{item.source}")],
+            suggestions=[(sid, "pending", "accepted") for sid in _same_pending(store, item)],
+        )
+
+
+def reject(store: Store, suggestion_id: int, annotator: str) -> Action | None:
+    """Reject the suggestion (and the same range and label from other sources), undoably.
+
+    None when it is not pending any more.
+    """
+    with store.write():
+        item = suggestion(store, suggestion_id)
+        if item.status != "pending":
+            return None
+        return store.apply(
+            item.article_id,
+            annotator,
+            "reject",
+            suggestions=[(sid, "pending", "rejected") for sid in _same_pending(store, item)],
+        )
+
+
+def accept_all(store: Store, article_id: int, annotator: str) -> Action | None:
+    """Accept every suggestion ``pending()`` shows, as one undoable action; None if none."""
+    with store.write():
+        chosen = pending(store, article_id, annotator)
+        if not chosen:
+            return None
+        decided = [sid for item in chosen for sid in _same_pending(store, item)]
+        return store.apply(
+            article_id,
+            annotator,
+            "accept all",
+            add=[NewSpan(s.start, s.end, s.label, f"suggestion:{s.source}") for s in chosen],
+            suggestions=[(sid, "pending", "accepted") for sid in decided],
+        )

@@ -1,0 +1,200 @@
+"""The memory source: what the user already tagged, proposed wherever it occurs again.
+
+Forms are compared by ``tone_key`` with whitespace removed, so NFC/NFD and tone-placement
+variants ("hoà"/"hòa") match while case still matters, and a match must start and end on
+syllable edges. The lexicon's digest is the source's version: tagging a new form re-runs
+memory on the next compute, tagging nothing new does not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+from partybuild_tui.core import tokenize
+from partybuild_tui.core.store import Action, Article, NewSpan, Store
+from partybuild_tui.core.suggest.base import Context, Proposal, tone_key
+from partybuild_tui.core.tokenize import Range, Tokenization
+from partybuild_tui.errors import UserError
+
+MEMORY_VERSION = "5"
+SCORE = 0.95
+MIN_FORM_CHARS = 2
+_CLOSE = set(",.;:!?)]}\"'”’…»")
+_OPEN = set("([{\"'“‘«")
+
+
+def form_key(text: str) -> str:
+    return "".join(tone_key(text).split())
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Tagged forms (by key) and the label most often given to each."""
+
+    labels: dict[str, str]
+
+    @cached_property
+    def digest(self) -> str:
+        joined = "\n".join(f"{k}\t{v}" for k, v in sorted(self.labels.items()))
+        return hashlib.sha256(joined.encode()).hexdigest()[:12]
+
+
+def load_lexicon(store: Store) -> Lexicon:
+    """Every tagged surface form in the corpus with its majority label."""
+    rows = store.conn.execute("SELECT text, label, count(*) FROM spans GROUP BY text, label")
+    return lexicon_from(rows)
+
+
+def lexicon_from(tagged: Iterable[tuple[str, str, int]]) -> Lexicon:
+    """A lexicon from (surface form, label, times tagged) triples."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for text, label, count in tagged:
+        key = form_key(text)
+        if len(key) >= MIN_FORM_CHARS:
+            votes[key][label] += count
+    labels = {
+        key: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for key, c in votes.items()
+    }
+    return Lexicon(labels)
+
+
+class SyllableIndex:
+    """An article's syllables as one key string, to find forms on syllable edges."""
+
+    def __init__(self, tokenization: Tokenization) -> None:
+        self.syllables = tokenization.syllables
+        self.text = text = tokenization.text
+        self.by_start = {s: i for i, (s, _) in enumerate(self.syllables)}
+        self.by_end = {e: i for i, (_, e) in enumerate(self.syllables)}
+        self.sentence_starts = {s for s, _ in tokenization.sentences}
+        parts: list[str] = []
+        self.starts: dict[int, int] = {}
+        self.ends: dict[int, int] = {}
+        pos = 0
+        for index, (start, end) in enumerate(self.syllables):
+            key = form_key(text[start:end])
+            self.starts[pos] = index
+            parts.append(key)
+            pos += len(key)
+            self.ends[pos] = index
+        self.keys = "".join(parts)
+
+    def inside_name(self, start: int, end: int) -> bool:
+        """True when the match runs on into a longer name or token at either edge.
+
+        A capitalized word right before or after ("Đảng bộ huyện" in "Đảng bộ huyện Si Ma
+        Cai") or a character glued on ("số 05" in "số 05-CT/TW") means it is only a part.
+        """
+        if end < len(self.text) and not self.text[end].isspace() and self.text[end] not in _CLOSE:
+            return True
+        if start > 0 and not self.text[start - 1].isspace() and self.text[start - 1] not in _OPEN:
+            return True
+        after = self.by_start.get(_skip_blanks(self.text, end, 1))
+        before = self.by_end.get(_skip_blanks(self.text, start, -1))
+        if before is not None and self.syllables[before][0] in self.sentence_starts:
+            before = None  # a sentence's first word is capitalized anyway ("Anh", "Ông")
+        return any(
+            i is not None and _capitalized(self.text, *self.syllables[i]) for i in (after, before)
+        )
+
+    def find(self, key: str) -> list[Range]:
+        """Character ranges where ``key`` covers whole syllables."""
+        out: list[Range] = []
+        at = self.keys.find(key)
+        while at != -1 and key:
+            first, last = self.starts.get(at), self.ends.get(at + len(key))
+            if first is not None and last is not None and first <= last:
+                out.append((self.syllables[first][0], self.syllables[last][1]))
+            at = self.keys.find(key, at + 1)
+        return out
+
+
+def _skip_blanks(text: str, pos: int, step: int) -> int:
+    """The offset past the spaces and tabs from ``pos`` in direction ``step``."""
+    if step > 0:
+        while pos < len(text) and text[pos] in " \t":
+            pos += 1
+    else:
+        while pos > 0 and text[pos - 1] in " \t":
+            pos -= 1
+    return pos
+
+
+def _capitalized(text: str, start: int, end: int) -> bool:
+    word = text[start:end]
+    return word.isalpha() and word[0].isupper()
+
+
+class MemorySource:
+    """Proposes the corpus's tagged forms where they occur untagged in this article."""
+
+    name = "memory"
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.version = f"{MEMORY_VERSION}+{lexicon.digest}"
+
+    def suggest(
+        self, article: Article, tokenization: Tokenization, context: Context
+    ) -> list[Proposal]:
+        if not self.lexicon.labels:
+            return []
+        index = SyllableIndex(tokenization)
+        out: list[Proposal] = []
+        for key, label in self.lexicon.labels.items():
+            for start, end in index.find(key):
+                if start < article.body_start or end > article.body_end:
+                    continue
+                if index.inside_name(start, end):
+                    continue
+                if any(s.start < end and start < s.end for s in context.spans):
+                    continue
+                out.append(Proposal(start, end, label, SCORE))
+        return out
+
+
+def tag_all_occurrences(
+    store: Store, article_id: int, span_id: int, annotator: str
+) -> Action | None:
+    """Tag every untagged occurrence of the span's text in its article, as one action.
+
+    Pending memory suggestions at those places are marked accepted in the same action, so
+    one undo takes it all back. None when there is nothing more to tag.
+    """
+    span = store.span(span_id)
+    if span.article_id != article_id:
+        raise UserError(f"span {span_id} is not in article {article_id}")
+    article = store.article(article_id)
+    index = SyllableIndex(tokenize.tokenization(store, article))
+    taken = store.spans(article_id, annotator)
+    added: list[NewSpan] = []
+    for start, end in index.find(form_key(span.text)):
+        if any(s.start < end and start < s.end for s in taken):
+            continue
+        if any(a.start < end and start < a.end for a in added):
+            continue
+        added.append(NewSpan(start, end, span.label, "propagated"))
+    if not added:
+        return None
+    decided = _pending_at(store, article_id, [(a.start, a.end, a.label) for a in added])
+    return store.apply(
+        article_id,
+        annotator,
+        "tag all",
+        add=added,
+        suggestions=[(sid, "pending", "accepted") for sid in decided],
+    )
+
+
+def _pending_at(store: Store, article_id: int, places: list[tuple[int, int, str]]) -> list[int]:
+    wanted = set(places)
+    rows = store.conn.execute(
+        'SELECT id, start, "end", label FROM suggestions WHERE article_id = ? AND '
+        "status = 'pending'",
+        (article_id,),
+    )
+    return [row[0] for row in rows if (row[1], row[2], row[3]) in wanted]

@@ -1,0 +1,104 @@
+"""The memory source: the user's tags proposed again, tone variants, tag-all-occurrences."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from partybuild_tui.core import suggest
+from partybuild_tui.core.store import Store
+from partybuild_tui.core.suggest.base import tone_key
+from partybuild_tui.core.suggest.memory import MemorySource, load_lexicon
+from suggest_helpers import import_texts
+
+
+def test_tone_key_equates_placement_and_normal_forms_but_not_case() -> None:
+    assert tone_key("hoà bình") == tone_key("hòa bình")
+    assert tone_key("Thuỷ") == tone_key("Thủy")
+    assert tone_key(unicodedata.normalize("NFD", "Nguyễn")) == tone_key("Nguyễn")
+    assert tone_key("Dũng") != tone_key("dũng")
+    assert tone_key("hoà") != tone_key("hoa")
+
+
+def test_a_tagged_form_is_proposed_in_other_articles(store: Store, tmp_path: Path) -> None:
+    ids = import_texts(
+        store,
+        tmp_path / "docs",
+        {
+            "a": "Tin mới\n\nÔng Nguyễn Văn Hoà phát biểu tại hội nghị của xã.\n",
+            "b": "Tin khác\n\nAnh Nguyễn Văn Hòa và Nguyễn Văn Hoàng dự họp. Nguyễn Văn Hoà về.\n",
+        },
+    )
+    text_a = store.article(ids["a"]).text
+    start = text_a.index("Nguyễn")
+    store.tag(ids["a"], start, start + len("Nguyễn Văn Hoà"), "FIGURE", "tester")
+
+    shown = suggest.compute(store, ids["b"], ["memory"])
+    text_b = store.article(ids["b"]).text
+    assert [(text_b[s.start : s.end], s.label, s.source) for s in shown] == [
+        ("Nguyễn Văn Hòa", "FIGURE", "memory"),
+        ("Nguyễn Văn Hoà", "FIGURE", "memory"),
+    ]
+    # the tagged occurrence itself is not proposed again in its own article
+    assert suggest.compute(store, ids["a"], ["memory"]) == []
+
+
+def test_memory_reruns_only_when_the_tagged_forms_change(store: Store, tmp_path: Path) -> None:
+    ids = import_texts(
+        store, tmp_path / "docs", {"a": "Tiêu đề\n\nChi bộ thôn Úc họp. Chi bộ thôn Úc vui.\n"}
+    )
+    text = store.article(ids["a"]).text
+    before = MemorySource(load_lexicon(store)).version
+    start = text.index("Chi bộ")
+    store.tag(ids["a"], start, start + len("Chi bộ thôn Úc"), "ORGANIZATION", "tester")
+    after = MemorySource(load_lexicon(store)).version
+    assert after != before
+    second = text.index("Chi bộ", start + 1)
+    store.tag(ids["a"], second, second + len("Chi bộ thôn Úc"), "ORGANIZATION", "tester")
+    assert MemorySource(load_lexicon(store)).version == after
+
+
+def test_tag_all_occurrences_is_one_undoable_action(store: Store, tmp_path: Path) -> None:
+    ids = import_texts(
+        store,
+        tmp_path / "docs",
+        {"a": "Tiêu đề\n\nĐảng bộ xã Na Tông họp. Đảng bộ xã Na Tông và Đảng bộ xã Na Tông.\n"},
+    )
+    article_id = ids["a"]
+    text = store.article(article_id).text
+    first = text.index("Đảng bộ")
+    action = store.tag(article_id, first, first + 18, "ORGANIZATION", "tester")
+    assert action is not None
+    span_id = action.added[0].id
+
+    done = suggest.tag_all_occurrences(store, article_id, span_id, "tester")
+    assert done is not None and len(done.added) == 2
+    spans = store.spans(article_id)
+    assert [s.text for s in spans] == ["Đảng bộ xã Na Tông"] * 3
+    assert {s.origin for s in spans[1:]} == {"propagated"}
+    assert suggest.tag_all_occurrences(store, article_id, span_id, "tester") is None
+
+    store.undo(article_id, "tester")
+    assert len(store.spans(article_id)) == 1
+
+
+def test_a_form_inside_a_longer_name_or_code_is_not_proposed(store: Store, tmp_path: Path) -> None:
+    ids = import_texts(
+        store,
+        tmp_path / "docs",
+        {
+            "a": "Tiêu đề\n\nĐảng bộ huyện họp theo Chỉ thị số 05 hôm qua.\n",
+            "b": "Tiêu đề\n\nĐảng bộ huyện Si Ma Cai thực hiện Chỉ thị số 05-CT/TW. "
+            "Đảng bộ huyện đạt (Chỉ thị số 05).\n",
+        },
+    )
+    text_a = store.article(ids["a"]).text
+    for form, label in (("Đảng bộ huyện", "ORGANIZATION"), ("Chỉ thị số 05", "RESOLUTION")):
+        start = text_a.index(form)
+        store.tag(ids["a"], start, start + len(form), label, "tester")
+    text_b = store.article(ids["b"]).text
+    shown = suggest.compute(store, ids["b"], ["memory"])
+    assert [(s.start, text_b[s.start : s.end]) for s in shown] == [
+        (text_b.index("Đảng bộ huyện đạt"), "Đảng bộ huyện"),
+        (text_b.index("Chỉ thị số 05)"), "Chỉ thị số 05"),
+    ]
