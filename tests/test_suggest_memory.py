@@ -9,7 +9,7 @@ from partybuild_tui.core import suggest
 from partybuild_tui.core.store import Store
 from partybuild_tui.core.suggest.base import tone_key
 from partybuild_tui.core.suggest.memory import MemorySource, load_lexicon
-from suggest_helpers import import_texts
+from tests.suggest_helpers import import_texts
 
 
 def test_tone_key_equates_placement_and_normal_forms_but_not_case() -> None:

@@ -8,7 +8,7 @@ from partybuild_tui.core.suggest.base import Context
 from partybuild_tui.core.suggest.ner import NerSource, align_tokens, entities, trim_person
 from partybuild_tui.core.suggest.patterns import Patterns, load_patterns
 from partybuild_tui.core.tokenize import segment
-from suggest_helpers import bare_article
+from tests.suggest_helpers import bare_article
 
 
 @pytest.fixture(scope="module")

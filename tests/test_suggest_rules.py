@@ -10,7 +10,7 @@ from partybuild_tui.core.suggest.base import Context
 from partybuild_tui.core.suggest.patterns import PATTERNS_ENV, load_patterns
 from partybuild_tui.core.suggest.rules import RuleSource
 from partybuild_tui.errors import UserError
-from suggest_helpers import bare_article
+from tests.suggest_helpers import bare_article
 
 
 @pytest.fixture(autouse=True)
