@@ -23,6 +23,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PARTYBUILD_ANNOTATOR", "tester")
     monkeypatch.setenv("PARTYBUILD_SEEDS", str(SEEDS))
     monkeypatch.delenv("PARTYBUILD_LABELS", raising=False)
+    monkeypatch.delenv("PARTYBUILD_PATTERNS", raising=False)
     return db
 
 
