@@ -1,0 +1,106 @@
+"""Surface-form matching: NFC/NFD, old/new tone placement, case and spacing are one form."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as hs
+
+from partybuild_tui.core.text import (
+    fold_tones,
+    form_pattern,
+    search_fold,
+    surface_key,
+    tone_position,
+    tone_variants,
+)
+
+SAME = [
+    ("hoà", "hòa"),
+    ("thuỷ", "thủy"),
+    ("khoẻ", "khỏe"),
+    ("oà", "òa"),
+    ("oá", "óa"),
+    ("oả", "ỏa"),
+    ("oã", "õa"),
+    ("oạ", "ọa"),
+    ("oè", "òe"),
+    ("uỳ", "ùy"),
+    ("uý", "úy"),
+    ("uỷ", "ủy"),
+    ("uỹ", "ũy"),
+    ("uỵ", "ụy"),
+    ("Tỉnh uỷ Hà Giang", "tỉnh ủy hà giang"),
+    ("Nguyễn Văn Hoà", "Nguyễn  Văn\nHòa"),
+    ("HOÀ BÌNH", "Hòa Bình"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME)
+def test_same_form(a: str, b: str) -> None:
+    assert surface_key(a) == surface_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), SAME)
+def test_nfd_is_nfc(a: str, b: str) -> None:
+    assert surface_key(unicodedata.normalize("NFD", a)) == surface_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("hòa", "hóa"), ("hoa", "hòa"), ("thủy", "thuỳ"), ("Hà Giang", "Hà Giang Tây"), ("đa", "da")],
+)
+def test_different_forms(a: str, b: str) -> None:
+    assert surface_key(a) != surface_key(b)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("hòa", "hoà"), ("thủy", "thuỷ"), ("khỏe", "khoẻ"), ("Hòa Bình", "Hoà Bình")],
+)
+def test_fold_tones_both_styles(old: str, new: str) -> None:
+    for text in (old, new, unicodedata.normalize("NFD", new)):
+        assert fold_tones(text) == old
+        assert fold_tones(text, new_style=True) == new
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["quý", "người", "giữ", "gì", "thuở", "hoàn", "toán", "khuỷu", "Quỳnh", "mùa", "tiến", "yếu"],
+)
+def test_tone_position_unchanged_where_styles_agree(word: str) -> None:
+    assert fold_tones(word) == word
+    assert fold_tones(word, new_style=True) == word
+
+
+def test_tone_position_rules() -> None:
+    assert tone_position("hoa") == 1
+    assert tone_position("hoa", new_style=True) == 2
+    assert tone_position("quy") == 2  # qu is a consonant
+    assert tone_position("gia") == 2  # gi is a consonant before a vowel
+    assert tone_position("thuơng") == 3  # a vowel with a quality mark takes it
+    assert tone_position("toan") == 2  # closed syllable: the last vowel
+    assert tone_position("nguoi") == 3
+    assert tone_position("bcd") is None
+
+
+def test_tone_variants() -> None:
+    assert tone_variants("hoà") == {"hòa", "hoà"}
+    assert tone_variants("Thuỷ") == {"Thủy", "Thuỷ"}
+    assert tone_variants("Hà") == {"Hà"}
+
+
+def test_form_pattern_whole_syllables() -> None:
+    raw = "Nghị quyết số 370 và Nghị quyết số 37, nghị  quyết số 37."
+    found = [
+        m.span() for m in form_pattern(surface_key("Nghị quyết số 37")).finditer(search_fold(raw))
+    ]
+    second = raw.index("nghị  quyết")
+    assert found == [(21, 37), (second, second + 17)]
+
+
+@given(hs.text(alphabet=hs.characters(codec="utf-8"), max_size=60))
+def test_search_fold_keeps_nfc_length(text: str) -> None:
+    assert len(search_fold(text)) == len(unicodedata.normalize("NFC", text))
