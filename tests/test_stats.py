@@ -306,3 +306,14 @@ def test_summary_snapshot(store: Store, fx: Fixture) -> None:
         path.parent.mkdir(exist_ok=True)
         path.write_text(text, encoding="utf-8")
     assert text == path.read_text(encoding="utf-8")
+
+
+def test_filtered_sections_agree_outside_compute(store: Store, fx: Fixture) -> None:
+    """Inside compute a temp table holds the filtered ids; called alone, a subquery does."""
+    f = st.StatsFilter(status=("done", "in_progress"), annotator="an")
+    inside = st.compute(store, f, labels=LABELS)
+    assert inside.progress == st.progress(store.conn, f)
+    assert inside.label_stats == st.label_stats(st.form_rows(store.conn, f), LABELS)
+    assert inside.suggestions == st.suggestion_rates(store.conn, f)
+    temp = store.conn.execute("SELECT count(*) FROM sqlite_temp_master").fetchone()[0]
+    assert temp == 0  # the temporary table is gone

@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -103,14 +104,18 @@ def _scope(
     *,
     annotator_column: str | None = "annotator",
 ) -> tuple[str, list[Any]]:
-    """Conditions restricting rows of a table with ``article_id`` to the filtered articles.
+    """What follows ``FROM <table> <alias>`` to keep rows of the filtered articles only.
 
-    Unfiltered, only rows of superseded versions are left out, and only if there are any
-    (a partial index answers that at once), so the common case scans a covering index alone.
+    Inside ``compute`` the filter's article ids sit in a temporary table to join on (the
+    planner then scans covering indexes and probes an integer key); elsewhere a subquery does.
+    Unfiltered, only rows of superseded versions are left out, and only if there are any.
     """
+    join = ""
     clauses: list[str] = ["1"]
     params: list[Any] = []
-    if f.selects_articles:
+    if f.selects_articles and _scope_table_holds(conn, f):
+        join = f"JOIN temp.stats_scope c ON c.id = {alias}.article_id "
+    elif f.selects_articles:
         where, where_params = f.articles_sql()
         clauses.append(f"{alias}.article_id IN (SELECT a.id FROM articles a WHERE {where})")
         params.extend(where_params)
@@ -121,7 +126,41 @@ def _scope(
     if f.annotator and annotator_column:
         clauses.append(f"{alias}.{annotator_column} = ?")
         params.append(f.annotator)
-    return " AND ".join(clauses), params
+    return f"{join}WHERE {' AND '.join(clauses)}", params
+
+
+def _scope_key(f: StatsFilter) -> str:
+    return repr((f.status, f.since, f.until, f.search))
+
+
+def _scope_table_holds(conn: sqlite3.Connection, f: StatsFilter) -> bool:
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_temp_master WHERE type = 'table' AND name = 'stats_scope_key'"
+    ).fetchone()
+    if exists is None:
+        return False
+    held = conn.execute("SELECT key FROM temp.stats_scope_key").fetchone()
+    return held is not None and held[0] == _scope_key(f)
+
+
+@contextmanager
+def _scoped(conn: sqlite3.Connection, f: StatsFilter) -> Iterator[None]:
+    """Hold the filtered article ids in ``temp.stats_scope`` while the figures are read."""
+    if not f.selects_articles:
+        yield
+        return
+    where, params = f.articles_sql()
+    conn.execute("DROP TABLE IF EXISTS temp.stats_scope")
+    conn.execute("DROP TABLE IF EXISTS temp.stats_scope_key")
+    conn.execute("CREATE TEMP TABLE stats_scope (id INTEGER PRIMARY KEY)")
+    conn.execute(f"INSERT INTO temp.stats_scope SELECT a.id FROM articles a WHERE {where}", params)
+    conn.execute("CREATE TEMP TABLE stats_scope_key (key TEXT)")
+    conn.execute("INSERT INTO temp.stats_scope_key VALUES (?)", (_scope_key(f),))
+    try:
+        yield
+    finally:
+        conn.execute("DROP TABLE temp.stats_scope")
+        conn.execute("DROP TABLE temp.stats_scope_key")
 
 
 def _has_superseded(conn: sqlite3.Connection) -> bool:
@@ -279,7 +318,7 @@ def progress(conn: sqlite3.Connection, f: StatsFilter, *, days: int = 14) -> Pro
     span_scope, span_params = _scope(conn, f, "s")
     per_label = dict(
         conn.execute(
-            f"SELECT s.label, count(*) FROM spans s WHERE {span_scope} GROUP BY 1 ORDER BY 1",
+            f"SELECT s.label, count(*) FROM spans s {span_scope} GROUP BY 1 ORDER BY 1",
             span_params,
         )
     )
@@ -304,21 +343,21 @@ def activity(
     """
     scope, params = _scope(conn, f, "x")
     latest = conn.execute(
-        f"SELECT max(x.created_at) FROM actions x WHERE {scope}", params
+        f"SELECT max(x.created_at) FROM actions x {scope}", params
     ).fetchone()[0]
     if latest is None:
         return [], []
     first = (date.fromisoformat(latest[:10]) - timedelta(days=days - 1)).isoformat()
-    recent = f"FROM actions x WHERE x.created_at >= ? AND {scope}"
+    recent = f"FROM actions x {scope} AND x.created_at >= ?"
     per_annotator = conn.execute(
         "SELECT substr(x.created_at, 1, 10), x.annotator, count(DISTINCT x.article_id), "
         f"count(*) {recent} GROUP BY 1, 2 ORDER BY 1 DESC, 2",
-        [first, *params],
+        [*params, first],
     )
     totals = conn.execute(
         "SELECT substr(x.created_at, 1, 10), count(DISTINCT x.article_id), count(*) "
         f"{recent} GROUP BY 1 ORDER BY 1 DESC",
-        [first, *params],
+        [*params, first],
     )
     return [DayActivity(*row) for row in per_annotator], [DayTotal(*row) for row in totals]
 
@@ -330,7 +369,7 @@ def annotator_totals(conn: sqlite3.Connection, f: StatsFilter) -> list[Annotator
         row[0]: row[1:]
         for row in conn.execute(
             f"SELECT s.annotator, count(*), count(DISTINCT s.article_id) FROM spans s "
-            f"WHERE {span_scope} GROUP BY 1",
+            f"{span_scope} GROUP BY 1",
             span_params,
         )
     }
@@ -339,7 +378,7 @@ def annotator_totals(conn: sqlite3.Connection, f: StatsFilter) -> list[Annotator
         row[0]: row[1:]
         for row in conn.execute(
             f"SELECT x.annotator, count(*), max(x.created_at) FROM actions x "
-            f"WHERE {action_scope} GROUP BY 1",
+            f"{action_scope} GROUP BY 1",
             action_params,
         )
     }
@@ -359,7 +398,7 @@ def form_rows(conn: sqlite3.Connection, f: StatsFilter) -> list[tuple[str, str, 
     """(label, exact text, span count) groups: the one pass over spans the form figures need."""
     scope, params = _scope(conn, f, "s")
     return conn.execute(
-        f"SELECT s.label, s.text, count(*) FROM spans s WHERE {scope} GROUP BY 1, 2", params
+        f"SELECT s.label, s.text, count(*) FROM spans s {scope} GROUP BY 1, 2", params
     ).fetchall()
 
 
@@ -510,8 +549,8 @@ def label_conflicts(
         'SELECT text, label, article_id, start, "end" FROM ('
         'SELECT s.text, s.label, s.article_id, s.start, s."end", row_number() OVER ('
         "PARTITION BY s.text, s.label ORDER BY s.article_id, s.start) AS rn FROM spans s "
-        f"WHERE s.text IN ({', '.join('?' * len(texts))}) AND {scope}) WHERE rn <= ?",
-        [*texts, *params, per_label],
+        f"{scope} AND s.text IN ({', '.join('?' * len(texts))})) WHERE rn <= ?",
+        [*params, *texts, per_label],
     ).fetchall()
     where: dict[str, list[Location]] = defaultdict(list)
     for text, label, article_id, start, end in located:
@@ -665,7 +704,7 @@ def suggestion_rates(conn: sqlite3.Connection, f: StatsFilter) -> list[Suggestio
         params.append(f.annotator)
     counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for source, label, status, n in conn.execute(
-        f"SELECT g.source, g.label, g.status, count(*) FROM suggestions g WHERE {scope} "
+        f"SELECT g.source, g.label, g.status, count(*) FROM suggestions g {scope} "
         "GROUP BY 1, 2, 3",
         params,
     ):
@@ -698,7 +737,7 @@ def compute(
     unknown = wanted - set(SECTIONS)
     if unknown:
         raise UserError(f"unknown section {sorted(unknown)[0]!r}; use one of {', '.join(SECTIONS)}")
-    with store.snapshot() as conn:
+    with store.snapshot() as conn, _scoped(conn, f):
         present = [row[0] for row in conn.execute("SELECT DISTINCT label FROM spans ORDER BY 1")]
         all_labels = [*labels, *(lb for lb in present if lb not in labels)]
         stats = Stats(filter=f, labels=all_labels)
