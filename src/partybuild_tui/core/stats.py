@@ -342,9 +342,7 @@ def activity(
     the day of the latest recorded action, so an idle week still shows the last work done.
     """
     scope, params = _scope(conn, f, "x")
-    latest = conn.execute(
-        f"SELECT max(x.created_at) FROM actions x {scope}", params
-    ).fetchone()[0]
+    latest = conn.execute(f"SELECT max(x.created_at) FROM actions x {scope}", params).fetchone()[0]
     if latest is None:
         return [], []
     first = (date.fromisoformat(latest[:10]) - timedelta(days=days - 1)).isoformat()
@@ -704,8 +702,7 @@ def suggestion_rates(conn: sqlite3.Connection, f: StatsFilter) -> list[Suggestio
         params.append(f.annotator)
     counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for source, label, status, n in conn.execute(
-        f"SELECT g.source, g.label, g.status, count(*) FROM suggestions g {scope} "
-        "GROUP BY 1, 2, 3",
+        f"SELECT g.source, g.label, g.status, count(*) FROM suggestions g {scope} GROUP BY 1, 2, 3",
         params,
     ):
         counts[(source, label)][status] += n
