@@ -105,3 +105,25 @@ def test_screen_snapshot(db_path: Path, fx: Fixture, snap_compare) -> None:  # t
         await pilot.pause()
 
     assert snap_compare(Host(StatsScreen(db_path)), terminal_size=(110, 40), run_before=computed)
+
+
+async def test_sort_keys_reorder_the_article_table(db_path: Path, fx: Fixture) -> None:
+    app = Host(StatsScreen(db_path))
+    async with app.run_test(size=(110, 50)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.stats_screen
+        assert screen.stats is not None and screen.stats.articles is not None
+        assert [r.id for r in screen.stats.articles.rows] == [fx.ids[3], fx.ids[2], fx.ids[1]]
+        await pilot.press("o")  # density -> id
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.sort == "id"
+        assert [r.id for r in screen.stats.articles.rows] == [fx.ids[1], fx.ids[2], fx.ids[3]]
+        await pilot.press("O")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [r.id for r in screen.stats.articles.rows] == [fx.ids[3], fx.ids[2], fx.ids[1]]
+        table = text_of(screen.query_one("#stats-per-article", Static))
+        assert "by id (descending)" in table
+        assert screen.stats.progress is not None  # the other sections are kept

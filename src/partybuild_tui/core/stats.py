@@ -34,7 +34,7 @@ from partybuild_tui.errors import UserError
 
 SECTIONS = ("progress", "labels", "articles", "consistency", "suggestions")
 WORKED = ("in_progress", "done")
-SORT_COLUMNS = ("id", "title", "status", "chars", "spans", "density")
+SORT_COLUMNS = ("density", "id", "title", "status", "chars", "spans")
 SYLLABLE_BUCKETS = ("1", "2", "3", "4", "5", "6", "7", "8+")
 CHAR_BUCKETS = ((1, 5), (6, 10), (11, 20), (21, 30), (31, 50), (51, None))
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -30,7 +30,12 @@ from textual.widgets.option_list import Option
 from partybuild_tui import config
 from partybuild_tui.config import LabelSet
 from partybuild_tui.core import stats as st
-from partybuild_tui.core.stats_render import filter_line, section_renderables, where
+from partybuild_tui.core.stats_render import (
+    filter_line,
+    render_articles,
+    section_renderables,
+    where,
+)
 from partybuild_tui.core.store import Store
 from partybuild_tui.errors import UserError
 
@@ -56,7 +61,9 @@ class StatsScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Close"),
         Binding("r", "refresh", "Recompute"),
-        Binding("j", "focus_jumps", "Jump list", show=True),
+        Binding("j", "focus_jumps", "Jump list"),
+        Binding("o", "sort", "Sort articles"),
+        Binding("O", "reverse", "Reverse sort"),
     ]
 
     class JumpTo(Message):
@@ -83,6 +90,8 @@ class StatsScreen(Screen[None]):
         self.filters = filters or st.StatsFilter()
         self.labels = labels or config.load_labels(self.db_path)
         self.top = top
+        self.sort = "density"
+        self.descending = False
         self.stats: st.Stats | None = None
         self._targets: list[st.Location] = []
 
@@ -98,15 +107,26 @@ class StatsScreen(Screen[None]):
         self.compute()
 
     @work(thread=True, exclusive=True, group="stats")
-    def compute(self) -> None:
-        """Read every figure on a connection of this thread's own."""
+    def compute(self, sections: tuple[str, ...] = st.SECTIONS) -> None:
+        """Read the figures on a connection of this thread's own."""
         try:
             with Store(self.db_path, create=False) as store:
-                stats = st.compute(store, self.filters, labels=self.labels.names, top=self.top)
+                stats = st.compute(
+                    store,
+                    self.filters,
+                    labels=self.labels.names,
+                    sections=sections,
+                    top=self.top,
+                    sort=self.sort,
+                    descending=self.descending,
+                )
         except UserError as exc:
             self.app.call_from_thread(self._show_error, str(exc))
             return
-        self.app.call_from_thread(self._show, stats)
+        if sections == ("articles",):
+            self.app.call_from_thread(self._show_articles, stats)
+        else:
+            self.app.call_from_thread(self._show, stats)
 
     def _show_error(self, message: str) -> None:
         self.query_one("#stats-status", Static).update(f"[red]error:[/] {message}")
@@ -130,6 +150,16 @@ class StatsScreen(Screen[None]):
                 widgets.extend(self._jump_list(stats))
         await body.mount_all(widgets)
 
+    def _show_articles(self, stats: st.Stats) -> None:
+        """Only the per-article table changed (a new sort): redraw that section alone."""
+        if self.stats is None or stats.articles is None:
+            return
+        self.stats.articles = stats.articles
+        table = render_articles(stats.articles, self.labels)
+        self.query_one("#stats-per-article", Static).update(
+            Group(Rule("Per article", align="left", style="grey50"), table)
+        )
+
     def _jump_list(self, stats: st.Stats) -> list[OptionList]:
         targets = jump_targets(stats)
         self._targets = [loc for _, loc in targets]
@@ -150,6 +180,21 @@ class StatsScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.query_one("#stats-status", Static).update("Computing…")
         self.compute()
+
+    def sort_columns(self) -> list[str]:
+        labels = self.stats.labels if self.stats else self.labels.names
+        return [*st.SORT_COLUMNS, *labels]
+
+    def action_sort(self) -> None:
+        """Sort the per-article table by the next column (density, then id, title, …)."""
+        columns = self.sort_columns()
+        index = columns.index(self.sort) if self.sort in columns else -1
+        self.sort = columns[(index + 1) % len(columns)]
+        self.compute(("articles",))
+
+    def action_reverse(self) -> None:
+        self.descending = not self.descending
+        self.compute(("articles",))
 
     def action_focus_jumps(self) -> None:
         jumps = self.query("#stats-jumps")
