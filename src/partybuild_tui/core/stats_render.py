@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
@@ -30,6 +30,7 @@ STATUS_COLORS = {"new": "grey50", "in_progress": "yellow", "done": "green", "ski
 BAR_WIDTH = 40
 HIST_WIDTH = 20
 MAX_PLACES = 6
+TITLE_WIDTH = 40
 
 
 def _bar(value: int, largest: int, width: int = HIST_WIDTH, style: str = "") -> Text:
@@ -185,34 +186,57 @@ def render_labels(label_stats: Sequence[LabelStats], labels: LabelSet) -> Render
     return Group(*(render_label(ls, labels) for ls in label_stats))
 
 
-def render_articles(t: ArticleTable, labels: LabelSet) -> RenderableType:
-    names = list(t.rows[0].per_label) if t.rows else labels.names
-    direction = "descending" if t.descending else "ascending"
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        title=f"{len(t.rows):,} of {t.total:,} articles, by {t.sort} ({direction})",
-        title_justify="left",
-    )
-    table.add_column("id", justify="right")
-    table.add_column("title", overflow="ellipsis", no_wrap=True, ratio=1, min_width=12)
-    table.add_column("status")
-    table.add_column("chars", justify="right")
-    for name in names:
-        table.add_column(name[:3], justify="right", style=labels.color(name))
-    table.add_column("spans", justify="right")
-    table.add_column("/1k", justify="right")
-    for r in t.rows:
-        table.add_row(
-            str(r.id),
-            r.title,
-            Text(r.status.replace("_", " "), style=STATUS_COLORS.get(r.status, "")),
-            f"{r.chars:,}",
-            *(f"{r.per_label.get(name, 0):,}" for name in names),
-            f"{r.spans:,}",
-            f"{r.density:.2f}",
+class ArticlesView:
+    """The per-article table, fitted to the width: the title column gives way first."""
+
+    def __init__(self, table: ArticleTable, labels: LabelSet) -> None:
+        self.table = table
+        self.labels = labels
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        t = self.table
+        names = list(t.rows[0].per_label) if t.rows else self.labels.names
+        headers = ["id", "title", "status", "chars", *(n[:3] for n in names), "spans", "/1k"]
+        cells = [
+            [
+                str(r.id),
+                r.title,
+                r.status.replace("_", " "),
+                f"{r.chars:,}",
+                *(f"{r.per_label.get(name, 0):,}" for name in names),
+                f"{r.spans:,}",
+                f"{r.density:.2f}",
+            ]
+            for r in t.rows
+        ]
+        widths = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
+        others = sum(widths) - widths[1] + 3 * (len(headers) - 1) + 2  # gaps and edges
+        title_width = max(8, min(TITLE_WIDTH, options.max_width - others))
+        direction = "descending" if t.descending else "ascending"
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            title=f"{len(t.rows):,} of {t.total:,} articles, by {t.sort} ({direction})",
+            title_justify="left",
         )
-    return table
+        for i, header in enumerate(headers):
+            is_title = i == 1
+            table.add_column(
+                header,
+                justify="left" if i in (1, 2) else "right",
+                no_wrap=True,
+                overflow="ellipsis",
+                width=title_width if is_title else widths[i],
+                style=self.labels.color(names[i - 4]) if 4 <= i < 4 + len(names) else "",
+            )
+        for r, row in zip(t.rows, cells, strict=True):
+            row[2] = Text(row[2], style=STATUS_COLORS.get(r.status, ""))  # type: ignore[call-overload]
+            table.add_row(*row)
+        yield table
+
+
+def render_articles(t: ArticleTable, labels: LabelSet) -> RenderableType:
+    return ArticlesView(t, labels)
 
 
 def _places(items: Sequence[str], shown: int = MAX_PLACES) -> str:
