@@ -159,6 +159,8 @@ def m005_stats_indexes() -> str:
         CREATE INDEX idx_actions_annotator ON actions(annotator, created_at, article_id);
         CREATE INDEX idx_articles_superseded ON articles(superseded_by)
             WHERE superseded_by IS NOT NULL;
+        CREATE INDEX idx_suggestions_outcome ON suggestions(source, label, status, decided_by,
+            article_id);
         """
 
 
