@@ -317,3 +317,28 @@ def test_filtered_sections_agree_outside_compute(store: Store, fx: Fixture) -> N
     assert inside.suggestions == st.suggestion_rates(store.conn, f)
     temp = store.conn.execute("SELECT count(*) FROM sqlite_temp_master").fetchone()[0]
     assert temp == 0  # the temporary table is gone
+
+
+@pytest.mark.parametrize(
+    ("sql", "index"),
+    [
+        ("SELECT s.label, s.text, count(*) FROM spans s GROUP BY 1, 2", "idx_spans_label_text"),
+        (
+            "SELECT s.annotator, count(*), count(DISTINCT s.article_id) FROM spans s GROUP BY 1",
+            "idx_spans_annotator",
+        ),
+        ("SELECT max(created_at) FROM actions", "idx_actions_created"),
+        (
+            "SELECT annotator, count(*), max(created_at) FROM actions GROUP BY 1",
+            "idx_actions_annotator",
+        ),
+        (
+            "SELECT source, label, status, count(*) FROM suggestions GROUP BY 1, 2, 3",
+            "idx_suggestions_outcome",
+        ),
+    ],
+)
+def test_figures_read_covering_indexes(store: Store, sql: str, index: str) -> None:
+    """The stats migration's indexes answer the big aggregates without touching table rows."""
+    plan = " ".join(row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+    assert f"COVERING INDEX {index}" in plan
