@@ -13,7 +13,7 @@ from partybuild_tui.core import stats as st
 from partybuild_tui.core.stats_render import render_stats
 from partybuild_tui.core.store import Store
 from partybuild_tui.errors import UserError
-from stats_fixture import TEXTS, Fixture, build
+from tests.stats_fixture import TEXTS, Fixture, build
 
 LABELS = DEFAULT_LABELS.names
 SNAPSHOTS = Path(__file__).parent / "snapshots"

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from partybuild_tui.cli import app
 from partybuild_tui.core.store import Store
-from stats_fixture import build
+from tests.stats_fixture import build
 
 runner = CliRunner()
 

@@ -13,7 +13,7 @@ from textual.widgets import OptionList, Static
 from partybuild_tui.core.stats import StatsFilter
 from partybuild_tui.core.store import Store
 from partybuild_tui.tui.screens.stats import StatsScreen
-from stats_fixture import Fixture, build
+from tests.stats_fixture import Fixture, build
 
 
 class Host(App[None]):
