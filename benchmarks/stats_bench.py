@@ -63,7 +63,7 @@ def zipf_picker(rng: random.Random, n: int) -> list[int]:
 
 
 def generate(
-    rng: random.Random, articles: int, spans: int
+    rng: random.Random, articles: int, spans: int, chars: int
 ) -> Iterator[tuple[tuple, list[tuple], str]]:
     """(article row, span rows, status) per article."""
     forms = vocabulary(rng)
@@ -94,6 +94,10 @@ def generate(
             pos += len(form)
             parts.append(". ")
             pos += 2
+        while pos < chars:  # untagged prose up to the wanted length
+            filler = " ".join(rng.choices(FILLER, k=40)) + ".\n"
+            parts.append(filler)
+            pos += len(filler)
         text = "".join(parts)
         day = 1 + article_id % 28
         row = (
@@ -110,7 +114,9 @@ def generate(
         yield row, span_rows, status
 
 
-def build(path: Path, articles: int, spans: int, seed: int = 1) -> tuple[int, int]:
+def build(
+    path: Path, articles: int, spans: int, chars: int = 2000, seed: int = 1
+) -> tuple[int, int]:
     Store(path).close()  # schema
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA synchronous = OFF")
@@ -125,7 +131,7 @@ def build(path: Path, articles: int, spans: int, seed: int = 1) -> tuple[int, in
     article_batch: list[tuple] = []
     span_batch: list[tuple] = []
     span_id = 0
-    for row, span_rows, _status in generate(rng, articles, spans):
+    for row, span_rows, _status in generate(rng, articles, spans, chars):
         article_batch.append(row)
         for article_id, start, end, label, text in span_rows:
             span_id += 1
@@ -224,6 +230,9 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--spans", type=int, default=100_000)
     parser.add_argument("--large", action="store_true", help="100k articles, 1M spans")
+    parser.add_argument(
+        "--chars", type=int, default=2000, help="article length at least (seeds: 4k-10k)"
+    )
     parser.add_argument("--keep", type=Path, help="build (or reuse) the database at this path")
     parser.add_argument("--repeat", type=int, default=3, help="runs per case (best is shown)")
     args = parser.parse_args()
@@ -234,7 +243,7 @@ def main() -> None:
         path = args.keep or Path(tmp) / "bench.db"
         if not path.exists():
             started = time.perf_counter()
-            n_articles, n_spans = build(path, args.articles, args.spans)
+            n_articles, n_spans = build(path, args.articles, args.spans, args.chars)
             console.print(
                 f"built {n_articles:,} articles, {n_spans:,} spans in "
                 f"{time.perf_counter() - started:.1f}s ({path.stat().st_size / 1e6:.0f} MB)"

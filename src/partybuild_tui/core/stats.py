@@ -312,22 +312,29 @@ def article_table(
     if key is None:
         raise UserError(f"cannot sort by {sort!r}; use one of {', '.join(columns)}")
     where, params = f.articles_sql(worked_only=True)
-    span_filter = "AND s.annotator = ?" if f.annotator else ""
+    span_filter = "WHERE s.annotator = ?" if f.annotator else ""
     label_sums = "".join(
         f", coalesce(sum(CASE p.label WHEN ? THEN p.n END), 0) AS l{i}"
         for i, _ in enumerate(labels)
     )
     direction = "DESC" if descending else "ASC"
+    final = "a.title" if key == "title" else f"page.{columns[key]}"
+    # Only columns of the articles index until the page is cut: reading the table row of a
+    # long article walks its text's overflow pages. The title precedes the text: cheap.
+    title = ", a.title AS title" if key == "title" else ""
     sql = (
-        "WITH chosen AS (SELECT a.id FROM articles a WHERE " + where + "), "
+        "WITH chosen AS (SELECT a.id, a.status, a.body_end - a.body_start AS chars"
+        f"{title} FROM articles a WHERE {where}), "
         "p AS (SELECT s.article_id, s.label, count(*) AS n FROM spans s "
-        f"WHERE s.article_id IN (SELECT id FROM chosen) {span_filter} GROUP BY 1, 2) "
-        "SELECT a.id, a.title, a.status, a.body_end - a.body_start AS chars, "
-        f"coalesce(sum(p.n), 0) AS spans{label_sums}, "
-        "coalesce(sum(p.n), 0) * 1000.0 / max(a.body_end - a.body_start, 1) AS density "
-        "FROM articles a LEFT JOIN p ON p.article_id = a.id "
-        "WHERE a.id IN (SELECT id FROM chosen) GROUP BY a.id "
-        f"ORDER BY {columns[key]} {direction}, a.id " + ("LIMIT ?" if limit else "")
+        f"JOIN chosen c ON c.id = s.article_id {span_filter} GROUP BY 1, 2), "
+        "agg AS (SELECT c.*, coalesce(sum(p.n), 0) AS spans, "
+        "coalesce(sum(p.n), 0) * 1000.0 / max(c.chars, 1) AS density"
+        f"{label_sums} FROM chosen c LEFT JOIN p ON p.article_id = c.id GROUP BY c.id), "
+        f"page AS (SELECT * FROM agg ORDER BY {columns[key]} {direction}, id "
+        f"{'LIMIT ?' if limit else ''}) "
+        "SELECT page.id, a.title, page.status, page.chars, page.spans, page.density"
+        + "".join(f", page.l{i}" for i, _ in enumerate(labels))
+        + f" FROM page JOIN articles a ON a.id = page.id ORDER BY {final} {direction}, page.id"
     )
     all_params = [*params, *([f.annotator] if f.annotator else []), *labels]
     rows = conn.execute(sql, [*all_params, *([limit] if limit else [])]).fetchall()
@@ -339,8 +346,8 @@ def article_table(
             status=row[2],
             chars=row[3],
             spans=row[4],
-            per_label=dict(zip(labels, row[5 : 5 + len(labels)], strict=True)),
-            density=round(row[-1], 3),
+            per_label=dict(zip(labels, row[6:], strict=True)),
+            density=round(row[5], 3),
         )
         for row in rows
     ]
