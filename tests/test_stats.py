@@ -126,6 +126,17 @@ def test_article_table_sorts(
     assert [r.id for r in table.rows] == [fx.ids[n] for n in expected]
 
 
+def test_article_table_title_sort_with_limit(store: Store, fx: Fixture) -> None:
+    table = st.article_table(
+        store.conn, st.StatsFilter(), LABELS, sort="title", descending=True, limit=2
+    )
+    assert [r.title for r in table.rows] == [
+        "Tỉnh uỷ Hà Giang triển khai",
+        "Hội nghị Tỉnh ủy Hà Giang",
+    ]
+    assert table.total == 3
+
+
 def test_article_table_limit_and_status(store: Store, fx: Fixture) -> None:
     table = st.article_table(store.conn, st.StatsFilter(status=("new",)), LABELS, limit=1)
     assert table.total == 1
@@ -335,6 +346,15 @@ def test_filtered_sections_agree_outside_compute(store: Store, fx: Fixture) -> N
         (
             "SELECT source, label, status, count(*) FROM suggestions GROUP BY 1, 2, 3",
             "idx_suggestions_outcome",
+        ),
+        (
+            "SELECT status, count(*) FROM articles WHERE superseded_by IS NULL GROUP BY 1",
+            "idx_articles_filter",
+        ),
+        (
+            "SELECT id, body_end - body_start FROM articles WHERE superseded_by IS NULL "
+            "AND status IN ('done') AND substr(date, 1, 10) >= '2024-01-01'",
+            "idx_articles_filter",
         ),
     ],
 )

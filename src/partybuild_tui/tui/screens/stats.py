@@ -26,6 +26,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from partybuild_tui import config
 from partybuild_tui.config import LabelSet
@@ -123,6 +124,8 @@ class StatsScreen(Screen[None]):
         except UserError as exc:
             self.app.call_from_thread(self._show_error, str(exc))
             return
+        if get_current_worker().is_cancelled:
+            return  # a newer computation (another sort, a refresh) replaced this one
         if sections == ("articles",):
             self.app.call_from_thread(self._show_articles, stats)
         else:
