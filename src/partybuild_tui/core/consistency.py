@@ -105,13 +105,15 @@ def label_conflicts(
     if not chosen:
         return []
     texts = sorted({text for key in chosen for text in spellings[key]})
+    labels = sorted({label for key in chosen for label in labels_by_key[key]})
     scope, params = scope_sql(conn, f, "s")
     located = conn.execute(
         'SELECT text, label, article_id, start, "end" FROM ('
         'SELECT s.text, s.label, s.article_id, s.start, s."end", row_number() OVER ('
         "PARTITION BY s.text, s.label ORDER BY s.article_id, s.start) AS rn FROM spans s "
-        f"{scope} AND s.text IN ({', '.join('?' * len(texts))})) WHERE rn <= ?",
-        [*params, *texts, per_label],
+        f"{scope} AND s.label IN ({', '.join('?' * len(labels))}) "
+        f"AND s.text IN ({', '.join('?' * len(texts))})) WHERE rn <= ?",
+        [*params, *labels, *texts, per_label],
     ).fetchall()
     where: dict[str, list[Location]] = defaultdict(list)
     for text, label, article_id, start, end in located:

@@ -155,21 +155,36 @@ class Stats:
 # ---- progress -------------------------------------------------------------------------------
 
 
-def progress(conn: sqlite3.Connection, f: StatsFilter, *, days: int = 14) -> Progress:
-    """Status counts, spans per label, and who did how much when."""
+def progress(
+    conn: sqlite3.Connection,
+    f: StatsFilter,
+    *,
+    days: int = 14,
+    forms: Sequence[tuple[str, str, int]] | None = None,
+) -> Progress:
+    """Status counts, spans per label, and who did how much when.
+
+    ``forms`` (``form_rows``), when already read, give the spans per label for free.
+    """
     where, params = f.articles_sql()
     statuses = dict.fromkeys(STATUSES, 0)
     statuses.update(
         conn.execute(f"SELECT a.status, count(*) FROM articles a WHERE {where} GROUP BY 1", params)
     )
     per_annotator, daily = activity(conn, f, days=days)
-    span_scope, span_params = scope_sql(conn, f, "s")
-    per_label = dict(
-        conn.execute(
-            f"SELECT s.label, count(*) FROM spans s {span_scope} GROUP BY 1 ORDER BY 1",
-            span_params,
+    if forms is None:
+        span_scope, span_params = scope_sql(conn, f, "s")
+        per_label = dict(
+            conn.execute(
+                f"SELECT s.label, count(*) FROM spans s {span_scope} GROUP BY 1 ORDER BY 1",
+                span_params,
+            )
         )
-    )
+    else:
+        totals: Counter[str] = Counter()
+        for label, _text, count in forms:
+            totals[label] += count
+        per_label = dict(sorted(totals.items()))
     return Progress(
         statuses=statuses,
         articles=sum(statuses.values()),
@@ -312,31 +327,26 @@ def article_table(
     if key is None:
         raise UserError(f"cannot sort by {sort!r}; use one of {', '.join(columns)}")
     where, params = f.articles_sql(worked_only=True)
-    span_filter = "WHERE s.annotator = ?" if f.annotator else ""
-    label_sums = "".join(
-        f", coalesce(sum(CASE p.label WHEN ? THEN p.n END), 0) AS l{i}"
-        for i, _ in enumerate(labels)
-    )
+    span_filter = "AND s.annotator = ?" if f.annotator else ""
+    label_sums = "".join(f", coalesce(sum(s.label = ?), 0) AS l{i}" for i, _ in enumerate(labels))
     direction = "DESC" if descending else "ASC"
     final = "a.title" if key == "title" else f"page.{columns[key]}"
     # Only columns of the articles index until the page is cut: reading the table row of a
     # long article walks its text's overflow pages. The title precedes the text: cheap.
     title = ", a.title AS title" if key == "title" else ""
     sql = (
-        "WITH chosen AS (SELECT a.id, a.status, a.body_end - a.body_start AS chars"
+        "WITH chosen AS MATERIALIZED (SELECT a.id, a.status, a.body_end - a.body_start AS chars"
         f"{title} FROM articles a WHERE {where}), "
-        "p AS (SELECT s.article_id, s.label, count(*) AS n FROM spans s "
-        f"JOIN chosen c ON c.id = s.article_id {span_filter} GROUP BY 1, 2), "
-        "agg AS (SELECT c.*, coalesce(sum(p.n), 0) AS spans, "
-        "coalesce(sum(p.n), 0) * 1000.0 / max(c.chars, 1) AS density"
-        f"{label_sums} FROM chosen c LEFT JOIN p ON p.article_id = c.id GROUP BY c.id), "
+        "agg AS (SELECT c.*, count(s.article_id) AS spans, "
+        f"count(s.article_id) * 1000.0 / max(c.chars, 1) AS density{label_sums} "
+        f"FROM chosen c LEFT JOIN spans s ON s.article_id = c.id {span_filter} GROUP BY c.id), "
         f"page AS (SELECT * FROM agg ORDER BY {columns[key]} {direction}, id "
         f"{'LIMIT ?' if limit else ''}) "
         "SELECT page.id, a.title, page.status, page.chars, page.spans, page.density"
         + "".join(f", page.l{i}" for i, _ in enumerate(labels))
         + f" FROM page JOIN articles a ON a.id = page.id ORDER BY {final} {direction}, page.id"
     )
-    all_params = [*params, *([f.annotator] if f.annotator else []), *labels]
+    all_params = [*params, *labels, *([f.annotator] if f.annotator else [])]
     rows = conn.execute(sql, [*all_params, *([limit] if limit else [])]).fetchall()
     total = conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", params).fetchone()[0]
     out = [
@@ -401,10 +411,10 @@ def compute(
         present = [row[0] for row in conn.execute("SELECT DISTINCT label FROM spans ORDER BY 1")]
         all_labels = [*labels, *(lb for lb in present if lb not in labels)]
         stats = Stats(filter=f, labels=all_labels)
-        if "progress" in wanted:
-            stats.progress = progress(conn, f, days=days)
         if wanted & {"labels", "consistency"}:
             stats._forms = form_rows(conn, f)
+        if "progress" in wanted:
+            stats.progress = progress(conn, f, days=days, forms=stats._forms)
         if "labels" in wanted:
             stats.label_stats = label_stats(stats._forms or [], all_labels, top=top)
         if "articles" in wanted:

@@ -60,7 +60,9 @@ class StatsFilter:
             params.append(self.until)
         match = fts_query(self.search or "")
         if match:
-            clauses.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            # "+": probe the matches while scanning the small covering index instead of
+            # reading each matching article's row (its long text's overflow pages)
+            clauses.append("+a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
             params.append(match)
         return " AND ".join(clauses), params
 
