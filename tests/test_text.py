@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as hs
 
 from partybuild_tui.core.text import (
+    find_form,
     fold_tones,
     form_pattern,
     search_fold,
@@ -94,11 +95,22 @@ def test_tone_variants() -> None:
 
 def test_form_pattern_whole_syllables() -> None:
     raw = "Nghị quyết số 370 và Nghị quyết số 37, nghị  quyết số 37."
-    found = [
-        m.span() for m in form_pattern(surface_key("Nghị quyết số 37")).finditer(search_fold(raw))
-    ]
+    found = list(find_form(form_pattern("Nghị quyết số 37"), raw))
     second = raw.index("nghị  quyết")
     assert found == [(21, 37), (second, second + 17)]
+
+
+def test_form_pattern_any_tone_style_and_case() -> None:
+    raw = "Tỉnh ủy, TỈNH UỶ, tỉnh uỷ và Tỉnh ủy viên; Tỉnh ủyên"
+    found = [raw[s:e] for s, e in find_form(form_pattern("Tỉnh uỷ"), raw)]
+    assert found == ["Tỉnh ủy", "TỈNH UỶ", "tỉnh uỷ", "Tỉnh ủy"]
+
+
+def test_find_form_skips_hits_inside_words_without_missing_overlaps() -> None:
+    pattern = form_pattern("a a")
+    assert list(find_form(pattern, "ba a a")) == [(3, 6)]
+    assert list(find_form(pattern, "xa a", 1)) == []  # the letter before start still counts
+    assert list(find_form(pattern, "a a a a", 0, 5)) == [(0, 3)]
 
 
 @given(hs.text(alphabet=hs.characters(codec="utf-8"), max_size=60))

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from partybuild_tui.core.stats_filter import StatsFilter, scope_sql
 from partybuild_tui.core.text import (
+    find_form,
     form_pattern,
-    search_fold,
     surface_key,
     syllables,
     tone_variants,
@@ -170,7 +170,7 @@ def untagged_elsewhere(
         majority[key][label] += count
     ranked = sorted(totals, key=lambda k: (-totals[k].count, k))[:top]
     where, params = f.articles_sql(worked_only=True)
-    folded_cache: dict[int, tuple[str, int, int]] = {}
+    bodies_cache: dict[int, tuple[str, int, int]] = {}
     spans_cache: dict[int, list[tuple[int, int]]] = {}
     out = []
     for key in ranked:
@@ -183,8 +183,8 @@ def untagged_elsewhere(
             [*params, match, candidate_limit + 1],
         ).fetchall()
         ids = [row[0] for row in candidates[:candidate_limit]]
-        _load(conn, f, ids, folded_cache, spans_cache)
-        found = _occurrences(key, ids, folded_cache, spans_cache)
+        _load(conn, f, ids, bodies_cache, spans_cache)
+        found = _occurrences(key, ids, bodies_cache, spans_cache)
         if found:
             out.append(
                 UntaggedForm(
@@ -204,18 +204,18 @@ def _load(
     conn: sqlite3.Connection,
     f: StatsFilter,
     ids: Sequence[int],
-    folded: dict[int, tuple[str, int, int]],
+    bodies: dict[int, tuple[str, int, int]],
     spans: dict[int, list[tuple[int, int]]],
 ) -> None:
-    """Fetch (once) the folded body and the span ranges of the candidate articles."""
-    missing = [i for i in ids if i not in folded]
+    """Fetch (once) the text, body bounds and span ranges of the candidate articles."""
+    missing = [i for i in ids if i not in bodies]
     for chunk in range(0, len(missing), 500):
         part = missing[chunk : chunk + 500]
         marks = ", ".join("?" * len(part))
         for article_id, text, body_start, body_end in conn.execute(
             f"SELECT id, text, body_start, body_end FROM articles WHERE id IN ({marks})", part
         ):
-            folded[article_id] = (search_fold(text), body_start, body_end)
+            bodies[article_id] = (text, body_start, body_end)
             spans[article_id] = []
         who = "AND annotator = ?" if f.annotator else ""
         for article_id, start, end in conn.execute(
@@ -228,16 +228,15 @@ def _load(
 def _occurrences(
     key: str,
     ids: Sequence[int],
-    folded: dict[int, tuple[str, int, int]],
+    bodies: dict[int, tuple[str, int, int]],
     spans: dict[int, list[tuple[int, int]]],
 ) -> list[Location]:
     pattern = form_pattern(key)
     found = []
     for article_id in ids:
-        text, body_start, body_end = folded[article_id]
+        text, body_start, body_end = bodies[article_id]
         taken = spans[article_id]
-        for hit in pattern.finditer(text, body_start, body_end):
-            start, end = hit.span()
+        for start, end in find_form(pattern, text, body_start, body_end):
             if not any(s < end and start < e for s, e in taken):
                 found.append(Location(article_id, start, end))
     return found
