@@ -2,6 +2,7 @@
 
     PYTHONPATH=src python benchmarks/stats_bench.py            # 10k articles, 100k spans
     PYTHONPATH=src python benchmarks/stats_bench.py --large    # 100k articles, 1M spans
+    PYTHONPATH=src python benchmarks/stats_bench.py --large --chars 5000   # real article size
     PYTHONPATH=src python benchmarks/stats_bench.py --articles 50000 --spans 400000 --keep x.db
 
 The database is built with executemany (FTS rebuilt once at the end), not through Store

@@ -116,3 +116,18 @@ def test_find_form_skips_hits_inside_words_without_missing_overlaps() -> None:
 @given(hs.text(alphabet=hs.characters(codec="utf-8"), max_size=60))
 def test_search_fold_keeps_nfc_length(text: str) -> None:
     assert len(search_fold(text)) == len(unicodedata.normalize("NFC", text))
+
+
+@given(hs.text(alphabet=hs.characters(codec="utf-8"), max_size=40))
+def test_surface_key_is_idempotent(text: str) -> None:
+    key = surface_key(text)
+    assert surface_key(key) == key
+
+
+@given(hs.sampled_from([a for a, _ in SAME]), hs.sampled_from(["", "x ", "Ông "]))
+def test_form_pattern_finds_every_spelling(form: str, before: str) -> None:
+    for spelling in (form, fold_tones(form), fold_tones(form, new_style=True), form.upper()):
+        text = f"{before}{spelling} ."
+        assert list(find_form(form_pattern(form), text)) == [
+            (len(before), len(before) + len(spelling))
+        ]
