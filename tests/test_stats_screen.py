@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from textual.app import App
+from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from partybuild_tui.core.stats import StatsFilter
@@ -37,6 +38,13 @@ def fx(db_path: Path) -> Fixture:
         return build(store)
 
 
+async def computed(pilot: Pilot[None]) -> None:
+    """Let the screen mount and start its worker, then wait for the figures to be shown."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def text_of(widget: Static) -> str:
     console = Console(record=True, width=100, file=open(os.devnull, "w"))  # noqa: SIM115
     console.print(widget.content)
@@ -46,8 +54,7 @@ def text_of(widget: Static) -> str:
 async def test_shows_figures_and_jumps(db_path: Path, fx: Fixture) -> None:
     app = Host(StatsScreen(db_path))
     async with app.run_test(size=(110, 50)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await computed(pilot)
         screen = app.stats_screen
         assert screen.stats is not None and screen.stats.progress is not None
         assert screen.stats.progress.spans == 7
@@ -72,8 +79,7 @@ async def test_shows_figures_and_jumps(db_path: Path, fx: Fixture) -> None:
 async def test_filter_and_refresh(db_path: Path, fx: Fixture) -> None:
     app = Host(StatsScreen(db_path, StatsFilter(annotator="binh"), top=3))
     async with app.run_test(size=(110, 50)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await computed(pilot)
         screen = app.stats_screen
         assert "annotator binh" in str(screen.query_one("#stats-title", Static).content)
         assert screen.stats is not None and screen.stats.progress is not None
@@ -81,8 +87,7 @@ async def test_filter_and_refresh(db_path: Path, fx: Fixture) -> None:
         with Store(db_path) as store:  # the app tags meanwhile; r recomputes
             store.tag(fx.ids[3], 0, 14, "ORGANIZATION", "binh", replace=False)
         await pilot.press("r")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await computed(pilot)
         assert screen.stats.progress.spans == 4
         assert len(screen.query(".stats-section")) == 5
 
@@ -90,8 +95,7 @@ async def test_filter_and_refresh(db_path: Path, fx: Fixture) -> None:
 async def test_missing_database_shows_error(tmp_path: Path) -> None:
     app = Host(StatsScreen(tmp_path / "missing.db"))
     async with app.run_test() as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await computed(pilot)
         status = app.stats_screen.query_one("#stats-status", Static)
         assert "does not exist" in str(status.content)
         assert not (tmp_path / "missing.db").exists()
@@ -100,29 +104,22 @@ async def test_missing_database_shows_error(tmp_path: Path) -> None:
 def test_screen_snapshot(db_path: Path, fx: Fixture, snap_compare) -> None:  # type: ignore[no-untyped-def]
     """What the screen looks like at 110x40 (pytest --snapshot-update rewrites it)."""
 
-    async def computed(pilot) -> None:  # type: ignore[no-untyped-def]
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
     assert snap_compare(Host(StatsScreen(db_path)), terminal_size=(110, 40), run_before=computed)
 
 
 async def test_sort_keys_reorder_the_article_table(db_path: Path, fx: Fixture) -> None:
     app = Host(StatsScreen(db_path))
     async with app.run_test(size=(110, 50)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await computed(pilot)
         screen = app.stats_screen
         assert screen.stats is not None and screen.stats.articles is not None
         assert [r.id for r in screen.stats.articles.rows] == [fx.ids[3], fx.ids[2], fx.ids[1]]
         await pilot.press("o")  # density -> id
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await computed(pilot)
         assert screen.sort == "id"
         assert [r.id for r in screen.stats.articles.rows] == [fx.ids[1], fx.ids[2], fx.ids[3]]
         await pilot.press("O")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await computed(pilot)
         assert [r.id for r in screen.stats.articles.rows] == [fx.ids[3], fx.ids[2], fx.ids[1]]
         table = text_of(screen.query_one("#stats-per-article", Static))
         assert "by id (descending)" in table
