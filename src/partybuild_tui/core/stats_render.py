@@ -230,8 +230,8 @@ class ArticlesView:
                 style=self.labels.color(names[i - 4]) if 4 <= i < 4 + len(names) else "",
             )
         for r, row in zip(t.rows, cells, strict=True):
-            row[2] = Text(row[2], style=STATUS_COLORS.get(r.status, ""))  # type: ignore[call-overload]
-            table.add_row(*row)
+            status = Text(row[2], style=STATUS_COLORS.get(r.status, ""))
+            table.add_row(*row[:2], status, *row[3:])
         yield table
 
 
