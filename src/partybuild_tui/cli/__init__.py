@@ -1,8 +1,12 @@
-"""The ``partybuild`` command line: a thin layer over the core, one module per command group."""
+"""The ``partybuild`` command line: a thin layer over the core, one module per command group.
 
-from partybuild_tui.cli import (
-    corpus_commands,  # noqa: F401  (registers commands)
-    suggest_commands,  # noqa: F401  (registers commands)
+Importing a command module registers its commands on ``app``.
+"""
+
+from partybuild_tui.cli import (  # noqa: F401
+    corpus_commands,
+    stats_commands,
+    suggest_commands,
 )
 from partybuild_tui.cli.app import app
 

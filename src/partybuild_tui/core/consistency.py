@@ -1,0 +1,255 @@
+"""Consistency checks: one form tagged with different labels, and tagged forms left untagged.
+
+Forms are compared by ``surface_key`` (tone placement, Unicode form, case, spacing ignored).
+Label conflicts come from the (label, text, count) groups SQL already made. The "untagged
+elsewhere" check is bounded so it stays fast on a million spans: only the top forms, each
+looked up with FTS5 (every syllable, either tone style) in at most ``candidate_limit`` worked
+articles, then verified in Python as whole-syllable occurrences that no span covers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from partybuild_tui.core.stats_filter import StatsFilter, scope_sql
+from partybuild_tui.core.text import (
+    find_form,
+    form_pattern,
+    surface_key,
+    syllables,
+    tone_variants,
+)
+
+
+@dataclass
+class FormTally:
+    """One surface form: its span count and how often each spelling was seen."""
+
+    count: int = 0
+    spellings: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def shown(self) -> str:
+        """The most frequent spelling (ties: the first in code-point order)."""
+        return min(self.spellings.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
+def forms_by_label(rows: Iterable[tuple[str, str, int]]) -> dict[str, dict[str, FormTally]]:
+    out: dict[str, dict[str, FormTally]] = defaultdict(dict)
+    for label, text, count in rows:
+        form = out[label].setdefault(surface_key(text), FormTally())
+        form.count += count
+        form.spellings[" ".join(text.split())] += count
+    return out
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where to jump: an article and a character offset in its stored text."""
+
+    article_id: int
+    start: int
+    end: int
+    label: str | None = None
+
+
+@dataclass
+class LabelConflict:
+    form: str
+    labels: dict[str, int]
+    locations: list[Location]
+
+
+@dataclass
+class UntaggedForm:
+    form: str
+    label: str
+    tagged: int
+    untagged: int
+    articles_checked: int
+    truncated: bool
+    locations: list[Location]
+
+
+@dataclass
+class Consistency:
+    conflicts: list[LabelConflict]
+    untagged: list[UntaggedForm]
+    forms_checked: int
+
+
+# ---- consistency ----------------------------------------------------------------------------
+
+
+def label_conflicts(
+    conn: sqlite3.Connection,
+    f: StatsFilter,
+    rows: Sequence[tuple[str, str, int]],
+    *,
+    top: int = 10,
+    per_label: int = 5,
+) -> list[LabelConflict]:
+    """Forms tagged with more than one label, most frequent first, with where each label is."""
+    labels_by_key: dict[str, Counter[str]] = defaultdict(Counter)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for label, text, count in rows:
+        key = surface_key(text)
+        labels_by_key[key][label] += count
+        spellings[key][text] += count
+    conflicting = [key for key, by_label in labels_by_key.items() if len(by_label) > 1]
+    conflicting.sort(key=lambda k: (-sum(labels_by_key[k].values()), k))
+    chosen = conflicting[:top]
+    if not chosen:
+        return []
+    texts = sorted({text for key in chosen for text in spellings[key]})
+    labels = sorted({label for key in chosen for label in labels_by_key[key]})
+    scope, params = scope_sql(conn, f, "s")
+    located = conn.execute(
+        'SELECT text, label, article_id, start, "end" FROM ('
+        'SELECT s.text, s.label, s.article_id, s.start, s."end", row_number() OVER ('
+        "PARTITION BY s.text, s.label ORDER BY s.article_id, s.start) AS rn FROM spans s "
+        f"{scope} AND s.label IN ({', '.join('?' * len(labels))}) "
+        f"AND s.text IN ({', '.join('?' * len(texts))})) WHERE rn <= ?",
+        [*params, *labels, *texts, per_label],
+    ).fetchall()
+    where: dict[str, list[Location]] = defaultdict(list)
+    for text, label, article_id, start, end in located:
+        where[surface_key(text)].append(Location(article_id, start, end, label))
+    out = []
+    for key in chosen:
+        by_label: dict[str, list[Location]] = defaultdict(list)
+        for loc in sorted(where[key], key=lambda x: (x.label or "", x.article_id, x.start)):
+            if len(by_label[loc.label or ""]) < per_label:
+                by_label[loc.label or ""].append(loc)
+        minority_first = sorted(by_label, key=lambda lb: (labels_by_key[key][lb], lb))
+        out.append(
+            LabelConflict(
+                form=spellings[key].most_common(1)[0][0],
+                labels=dict(labels_by_key[key].most_common()),
+                locations=[loc for lb in minority_first for loc in by_label[lb]],
+            )
+        )
+    return out
+
+
+def _fts_candidates(form: str) -> str:
+    """An FTS5 query matching articles that hold every syllable of ``form`` in any tone style."""
+    terms = []
+    for piece in syllables(form):
+        variants = sorted(tone_variants(piece) | {piece})
+        terms.append("(" + " OR ".join(f'"{v}"' for v in variants) + ")")
+    return " AND ".join(terms)
+
+
+def untagged_elsewhere(
+    conn: sqlite3.Connection,
+    f: StatsFilter,
+    rows: Sequence[tuple[str, str, int]],
+    *,
+    top: int = 10,
+    candidate_limit: int = 200,
+    per_form: int = 10,
+) -> tuple[list[UntaggedForm], int]:
+    """The top tagged forms, and where they occur in worked articles' bodies without a span.
+
+    Worked articles are those in progress or done (or the status filter's). Candidates come
+    from FTS5 (every syllable present, either tone style), at most ``candidate_limit`` per
+    form; each is then searched in Python for whole-syllable occurrences not covered by any
+    span (of the filtered annotator, if one is given).
+    """
+    totals: dict[str, FormTally] = {}
+    majority: dict[str, Counter[str]] = defaultdict(Counter)
+    for label, text, count in rows:
+        key = surface_key(text)
+        form = totals.setdefault(key, FormTally())
+        form.count += count
+        form.spellings[" ".join(text.split())] += count
+        majority[key][label] += count
+    ranked = sorted(totals, key=lambda k: (-totals[k].count, k))[:top]
+    where, params = f.articles_sql(worked_only=True)
+    bodies_cache: dict[int, tuple[str, int, int]] = {}
+    spans_cache: dict[int, list[tuple[int, int]]] = {}
+    out = []
+    for key in ranked:
+        match = _fts_candidates(totals[key].shown)
+        if not match:
+            continue
+        candidates = conn.execute(
+            f"SELECT a.id FROM articles a WHERE {where} AND a.id IN "
+            "(SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) ORDER BY a.id LIMIT ?",
+            [*params, match, candidate_limit + 1],
+        ).fetchall()
+        ids = [row[0] for row in candidates[:candidate_limit]]
+        _load(conn, f, ids, bodies_cache, spans_cache)
+        found = _occurrences(key, ids, bodies_cache, spans_cache)
+        if found:
+            out.append(
+                UntaggedForm(
+                    form=totals[key].shown,
+                    label=majority[key].most_common(1)[0][0],
+                    tagged=totals[key].count,
+                    untagged=len(found),
+                    articles_checked=len(ids),
+                    truncated=len(candidates) > candidate_limit,
+                    locations=found[:per_form],
+                )
+            )
+    return out, len(ranked)
+
+
+def _load(
+    conn: sqlite3.Connection,
+    f: StatsFilter,
+    ids: Sequence[int],
+    bodies: dict[int, tuple[str, int, int]],
+    spans: dict[int, list[tuple[int, int]]],
+) -> None:
+    """Fetch (once) the text, body bounds and span ranges of the candidate articles."""
+    missing = [i for i in ids if i not in bodies]
+    for chunk in range(0, len(missing), 500):
+        part = missing[chunk : chunk + 500]
+        marks = ", ".join("?" * len(part))
+        for article_id, text, body_start, body_end in conn.execute(
+            f"SELECT id, text, body_start, body_end FROM articles WHERE id IN ({marks})", part
+        ):
+            bodies[article_id] = (text, body_start, body_end)
+            spans[article_id] = []
+        who = "AND annotator = ?" if f.annotator else ""
+        for article_id, start, end in conn.execute(
+            f'SELECT article_id, start, "end" FROM spans WHERE article_id IN ({marks}) {who}',
+            [*part, *([f.annotator] if f.annotator else [])],
+        ):
+            spans[article_id].append((start, end))
+
+
+def _occurrences(
+    key: str,
+    ids: Sequence[int],
+    bodies: dict[int, tuple[str, int, int]],
+    spans: dict[int, list[tuple[int, int]]],
+) -> list[Location]:
+    pattern = form_pattern(key)
+    found = []
+    for article_id in ids:
+        text, body_start, body_end = bodies[article_id]
+        taken = spans[article_id]
+        for start, end in find_form(pattern, text, body_start, body_end):
+            if not any(s < end and start < e for s, e in taken):
+                found.append(Location(article_id, start, end))
+    return found
+
+
+def consistency(
+    conn: sqlite3.Connection,
+    f: StatsFilter,
+    rows: Sequence[tuple[str, str, int]],
+    *,
+    top: int = 10,
+    candidate_limit: int = 200,
+) -> Consistency:
+    conflicts = label_conflicts(conn, f, rows, top=top)
+    untagged, checked = untagged_elsewhere(conn, f, rows, top=top, candidate_limit=candidate_limit)
+    return Consistency(conflicts, untagged, checked)

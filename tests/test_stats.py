@@ -1,0 +1,364 @@
+"""Every stats figure on a corpus whose numbers are known (see stats_fixture), and a snapshot."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from partybuild_tui.config import DEFAULT_LABELS
+from partybuild_tui.core import stats as st
+from partybuild_tui.core.stats_render import render_stats
+from partybuild_tui.core.store import Store
+from partybuild_tui.errors import UserError
+from tests.stats_fixture import TEXTS, Fixture, build
+
+LABELS = DEFAULT_LABELS.names
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+
+@pytest.fixture
+def fx(store: Store) -> Fixture:
+    return build(store)
+
+
+def compute(store: Store, **filters: object) -> st.Stats:
+    return st.compute(store, st.StatsFilter(**filters), labels=LABELS)  # type: ignore[arg-type]
+
+
+def test_progress(store: Store, fx: Fixture) -> None:
+    p = compute(store).progress
+    assert p is not None
+    assert p.statuses == {"new": 1, "in_progress": 1, "done": 2, "skipped": 1}
+    assert p.articles == 5
+    assert p.spans == 7
+    assert p.spans_per_label == {"FIGURE": 1, "ORGANIZATION": 4, "RESOLUTION": 2}
+    assert [(a.annotator, a.spans, a.articles, a.actions) for a in p.annotators] == [
+        ("an", 4, 2, 4),
+        ("binh", 3, 1, 3),
+    ]
+    assert p.annotators[0].last_active == "2024-05-03T14:30:00.000+00:00"
+    assert [(d.day, d.articles, d.actions) for d in p.daily] == [
+        ("2024-05-03", 2, 4),
+        ("2024-05-01", 1, 3),
+    ]
+    assert [(d.day, d.annotator, d.articles, d.actions) for d in p.activity] == [
+        ("2024-05-03", "an", 1, 1),
+        ("2024-05-03", "binh", 1, 3),
+        ("2024-05-01", "an", 1, 3),
+    ]
+
+
+def test_activity_window_ends_at_latest_action(store: Store, fx: Fixture) -> None:
+    stats = st.compute(store, labels=LABELS, sections=["progress"], days=2)
+    assert stats.progress is not None
+    assert [d.day for d in stats.progress.daily] == ["2024-05-03"]
+
+
+def test_labels(store: Store, fx: Fixture) -> None:
+    stats = compute(store)
+    by_label = {ls.label: ls for ls in stats.label_stats or []}
+    org = by_label["ORGANIZATION"]
+    assert (org.spans, org.distinct_forms) == (4, 3)  # uỷ/ủy are one form
+    assert [(f.form, f.count) for f in org.top_forms] == [
+        ("Tỉnh uỷ Hà Giang", 2),
+        ("Chi bộ thôn Úc", 1),
+        ("Nguyễn Văn Hoà", 1),
+    ]
+    assert org.syllables == {"1": 0, "2": 0, "3": 1, "4": 3, "5": 0, "6": 0, "7": 0, "8+": 0}
+    assert org.chars == {"1-5": 0, "6-10": 0, "11-20": 4, "21-30": 0, "31-50": 0, "51+": 0}
+    fig = by_label["FIGURE"]
+    assert (fig.spans, fig.distinct_forms, fig.syllables["3"]) == (1, 1, 1)
+    res = by_label["RESOLUTION"]
+    assert [(f.form, f.count) for f in res.top_forms] == [("Nghị quyết số 37", 2)]
+    assert res.syllables["4"] == 2
+    assert stats.labels == LABELS
+
+
+def test_top_limits_forms(store: Store, fx: Fixture) -> None:
+    stats = st.compute(store, labels=LABELS, sections=["labels"], top=1)
+    org = next(ls for ls in stats.label_stats or [] if ls.label == "ORGANIZATION")
+    assert [f.count for f in org.top_forms] == [2]
+    assert org.distinct_forms == 3
+
+
+def test_unknown_label_in_data_is_listed(store: Store, fx: Fixture) -> None:
+    store.tag(fx.ids[5], 0, 5, "PLACE", "an")
+    stats = compute(store)
+    assert stats.labels == [*LABELS, "PLACE"]
+    assert stats.progress and stats.progress.spans_per_label["PLACE"] == 1
+
+
+def test_article_table(store: Store, fx: Fixture) -> None:
+    table = compute(store).articles
+    assert table is not None
+    assert table.total == 3  # worked articles only, without a status filter
+    rows = {r.id: r for r in table.rows}
+    a1 = rows[fx.ids[1]]
+    assert a1.per_label == {"ORGANIZATION": 1, "FIGURE": 1, "RESOLUTION": 1}
+    assert a1.chars == len(TEXTS[1])
+    assert a1.density == round(3 * 1000 / len(TEXTS[1]), 3)
+    assert rows[fx.ids[3]].spans == 1
+    densities = [r.density for r in table.rows]
+    assert densities == sorted(densities)  # thinnest first
+    assert table.rows[0].id == fx.ids[3]
+
+
+@pytest.mark.parametrize(
+    ("sort", "descending", "expected"),
+    [
+        ("id", False, [1, 2, 3]),
+        ("id", True, [3, 2, 1]),
+        ("chars", False, [3, 1, 2]),
+        ("ORGANIZATION", True, [2, 1, 3]),
+        ("figure", True, [1, 2, 3]),
+        ("title", False, [3, 1, 2]),
+        ("status", False, [1, 2, 3]),
+        ("spans", True, [1, 2, 3]),
+    ],
+)
+def test_article_table_sorts(
+    store: Store, fx: Fixture, sort: str, descending: bool, expected: list[int]
+) -> None:
+    table = st.article_table(store.conn, st.StatsFilter(), LABELS, sort=sort, descending=descending)
+    assert [r.id for r in table.rows] == [fx.ids[n] for n in expected]
+
+
+def test_article_table_title_sort_with_limit(store: Store, fx: Fixture) -> None:
+    table = st.article_table(
+        store.conn, st.StatsFilter(), LABELS, sort="title", descending=True, limit=2
+    )
+    assert [r.title for r in table.rows] == [
+        "Tỉnh uỷ Hà Giang triển khai",
+        "Hội nghị Tỉnh ủy Hà Giang",
+    ]
+    assert table.total == 3
+
+
+def test_article_table_limit_and_status(store: Store, fx: Fixture) -> None:
+    table = st.article_table(store.conn, st.StatsFilter(status=("new",)), LABELS, limit=1)
+    assert table.total == 1
+    assert [(r.id, r.spans, r.density) for r in table.rows] == [(fx.ids[4], 0, 0.0)]
+    with pytest.raises(UserError, match="cannot sort by 'size'"):
+        st.article_table(store.conn, st.StatsFilter(), LABELS, sort="size")
+
+
+def test_label_conflicts(store: Store, fx: Fixture) -> None:
+    c = compute(store).consistency
+    assert c is not None
+    assert len(c.conflicts) == 1
+    conflict = c.conflicts[0]
+    assert conflict.labels == {"FIGURE": 1, "ORGANIZATION": 1}
+    start1 = fx.offset(1, "Nguyễn Văn Hòa")
+    start2 = fx.offset(2, "Nguyễn Văn Hoà")
+    assert conflict.locations == [
+        st.Location(fx.ids[1], start1, start1 + 14, "FIGURE"),
+        st.Location(fx.ids[2], start2, start2 + 14, "ORGANIZATION"),
+    ]
+
+
+def test_untagged_elsewhere(store: Store, fx: Fixture) -> None:
+    c = compute(store).consistency
+    assert c is not None
+    assert c.forms_checked == 4
+    found = {u.form: u for u in c.untagged}
+    assert set(found) == {"Nghị quyết số 37", "Tỉnh uỷ Hà Giang"}
+    res = found["Nghị quyết số 37"]
+    assert (res.label, res.tagged, res.untagged, res.truncated) == ("RESOLUTION", 2, 1, False)
+    start = fx.offset(3, "Nghị quyết số 37")
+    assert res.locations == [st.Location(fx.ids[3], start, start + 16)]  # not "…số 370"
+    org = found["Tỉnh uỷ Hà Giang"]
+    assert (org.label, org.tagged, org.untagged) == ("ORGANIZATION", 2, 2)
+    assert [(loc.article_id, loc.start) for loc in org.locations] == [
+        (fx.ids[1], fx.offset(1, "Tỉnh ủy Hà Giang")),  # the title, other tone style
+        (fx.ids[2], fx.offset(2, "Tỉnh uỷ Hà Giang", nth=1)),
+    ]
+    assert org.articles_checked == 2  # article 4 is new, not worked: never counted
+
+
+def test_untagged_candidate_limit_is_reported(store: Store, fx: Fixture) -> None:
+    rows = st.form_rows(store.conn, st.StatsFilter())
+    found, checked = st.untagged_elsewhere(store.conn, st.StatsFilter(), rows, candidate_limit=1)
+    org = next(u for u in found if u.form == "Tỉnh uỷ Hà Giang")
+    assert (org.articles_checked, org.truncated, org.untagged) == (1, True, 1)
+    _, checked = st.untagged_elsewhere(store.conn, st.StatsFilter(), rows, top=1)
+    assert checked == 1
+
+
+def test_suggestions(store: Store, fx: Fixture) -> None:
+    rates = compute(store).suggestions
+    assert rates is not None
+    assert [(r.source, r.label, r.accepted, r.rejected, r.pending) for r in rates] == [
+        ("gazetteer", "ORGANIZATION", 2, 1, 1),
+        ("ner", "FIGURE", 0, 0, 1),
+    ]
+    assert rates[0].rate == pytest.approx(2 / 3)
+    assert rates[1].rate is None
+
+
+def test_no_suggestions_no_section(store: Store, fx: Fixture) -> None:
+    store.conn.execute("DELETE FROM suggestions")
+    stats = compute(store)
+    assert stats.suggestions == []
+    assert "Suggestions" not in _render(stats)
+
+
+def test_filter_status(store: Store, fx: Fixture) -> None:
+    stats = compute(store, status=("done",))
+    assert stats.progress is not None
+    assert stats.progress.statuses == {"new": 0, "in_progress": 0, "done": 2, "skipped": 0}
+    assert stats.progress.spans == 6
+    assert stats.articles is not None and stats.articles.total == 2
+    assert [(d.day, d.articles) for d in stats.progress.daily] == [
+        ("2024-05-03", 1),
+        ("2024-05-01", 1),
+    ]
+
+
+def test_filter_annotator(store: Store, fx: Fixture) -> None:
+    stats = compute(store, annotator="an")
+    assert stats.progress is not None
+    assert stats.progress.spans_per_label == {"FIGURE": 1, "ORGANIZATION": 2, "RESOLUTION": 1}
+    assert [a.annotator for a in stats.progress.annotators] == ["an"]
+    assert stats.progress.statuses["done"] == 2  # articles are not filtered by annotator
+    assert stats.consistency is not None and stats.consistency.conflicts == []
+    # binh's untagged second "Tỉnh uỷ Hà Giang" and binh's spans do not count for an
+    untagged = {u.form: u.untagged for u in stats.consistency.untagged}
+    assert untagged["Tỉnh ủy Hà Giang"] == 3
+    assert stats.suggestions is not None
+    assert [(r.accepted, r.rejected, r.pending) for r in stats.suggestions] == [
+        (1, 0, 1),
+        (0, 0, 1),
+    ]
+
+
+def test_filter_dates(store: Store, fx: Fixture) -> None:
+    stats = compute(store, since="2024-03-10", until="2024-04-05")
+    assert stats.progress is not None
+    assert stats.progress.statuses == {"new": 0, "in_progress": 1, "done": 1, "skipped": 0}
+    assert stats.progress.spans == 4
+    only_since = compute(store, since="2024-03-05")  # a datetime counts by its day
+    assert only_since.progress and only_since.progress.articles == 4
+
+
+def test_filter_search(store: Store, fx: Fixture) -> None:
+    stats = compute(store, search="Chi bộ")
+    assert stats.progress is not None
+    assert stats.progress.articles == 1
+    assert stats.progress.spans_per_label == {"ORGANIZATION": 1}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"status": ("finished",)}, "unknown status 'finished'"),
+        ({"since": "5/3/2024"}, "--since '5/3/2024' is not a date"),
+        ({"until": "2024-02-30"}, "--until '2024-02-30' is not a date"),
+    ],
+)
+def test_bad_filters(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(UserError, match=message):
+        st.StatsFilter(**kwargs)  # type: ignore[arg-type]
+
+
+def test_superseded_versions_are_left_out(store: Store, fx: Fixture) -> None:
+    with store.write() as conn:
+        conn.execute("UPDATE articles SET superseded_by = ? WHERE id = ?", (fx.ids[4], fx.ids[3]))
+    stats = compute(store)
+    assert stats.progress is not None
+    assert stats.progress.articles == 4
+    assert stats.progress.spans == 6
+
+
+def test_sections(store: Store, fx: Fixture) -> None:
+    stats = st.compute(store, labels=LABELS, sections=["suggestions"])
+    assert stats.progress is None and stats.label_stats is None and stats.suggestions
+    with pytest.raises(UserError, match="unknown section 'graphs'"):
+        st.compute(store, sections=["graphs"])
+
+
+def test_json_has_every_section(store: Store, fx: Fixture) -> None:
+    data = st.to_json(compute(store))
+    assert set(data) == {
+        "filter",
+        "label_names",
+        "progress",
+        "labels",
+        "articles",
+        "consistency",
+        "suggestions",
+    }
+    assert data["progress"]["statuses"]["done"] == 2
+    assert data["suggestions"][0]["rate"] == pytest.approx(2 / 3)
+
+
+def test_empty_database(store: Store) -> None:
+    stats = st.compute(store, labels=LABELS)
+    assert stats.progress is not None and stats.progress.articles == 0
+    assert stats.progress.daily == []
+    text = _render(stats)
+    assert "No annotations yet." in text
+    assert "No recorded activity." in text
+
+
+def _render(stats: st.Stats) -> str:
+    console = Console(record=True, width=100, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(render_stats(stats, DEFAULT_LABELS))
+    return console.export_text()
+
+
+def test_summary_snapshot(store: Store, fx: Fixture) -> None:
+    """The rendered summary at width 100; UPDATE_SNAPSHOTS=1 rewrites the stored text."""
+    text = _render(compute(store))
+    path = SNAPSHOTS / "stats_summary.txt"
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_filtered_sections_agree_outside_compute(store: Store, fx: Fixture) -> None:
+    """Inside compute a temp table holds the filtered ids; called alone, a subquery does."""
+    f = st.StatsFilter(status=("done", "in_progress"), annotator="an")
+    inside = st.compute(store, f, labels=LABELS)
+    assert inside.progress == st.progress(store.conn, f)
+    assert inside.label_stats == st.label_stats(st.form_rows(store.conn, f), LABELS)
+    assert inside.suggestions == st.suggestion_rates(store.conn, f)
+    temp = store.conn.execute("SELECT count(*) FROM sqlite_temp_master").fetchone()[0]
+    assert temp == 0  # the temporary table is gone
+
+
+@pytest.mark.parametrize(
+    ("sql", "index"),
+    [
+        ("SELECT s.label, s.text, count(*) FROM spans s GROUP BY 1, 2", "idx_spans_label_text"),
+        (
+            "SELECT s.annotator, count(*), count(DISTINCT s.article_id) FROM spans s GROUP BY 1",
+            "idx_spans_annotator",
+        ),
+        ("SELECT max(created_at) FROM actions", "idx_actions_created"),
+        (
+            "SELECT annotator, count(*), max(created_at) FROM actions GROUP BY 1",
+            "idx_actions_annotator",
+        ),
+        (
+            "SELECT source, label, status, count(*) FROM suggestions GROUP BY 1, 2, 3",
+            "idx_suggestions_outcome",
+        ),
+        (
+            "SELECT status, count(*) FROM articles WHERE superseded_by IS NULL GROUP BY 1",
+            "idx_articles_filter",
+        ),
+        (
+            "SELECT id, body_end - body_start FROM articles WHERE superseded_by IS NULL "
+            "AND status IN ('done') AND substr(date, 1, 10) >= '2024-01-01'",
+            "idx_articles_filter",
+        ),
+    ],
+)
+def test_figures_read_covering_indexes(store: Store, sql: str, index: str) -> None:
+    """The stats migration's indexes answer the big aggregates without touching table rows."""
+    plan = " ".join(row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+    assert f"COVERING INDEX {index}" in plan
