@@ -26,12 +26,17 @@ from partybuild_tui.core.consistency import (
     label_conflicts,
     untagged_elsewhere,
 )
+from partybuild_tui.core.quality import TOTAL, Scores, SourceQuality, source_quality
 from partybuild_tui.core.stats_filter import WORKED, StatsFilter, scope_sql, scoped
 from partybuild_tui.core.store import STATUSES, Store
 from partybuild_tui.errors import UserError
 
 __all__ = [
     "SECTIONS",
+    "TOTAL",
+    "Scores",
+    "SourceQuality",
+    "source_quality",
     "WORKED",
     "Consistency",
     "LabelConflict",
@@ -126,20 +131,6 @@ class ArticleTable:
     descending: bool
 
 
-@dataclass(frozen=True)
-class SuggestionRate:
-    source: str
-    label: str
-    accepted: int
-    rejected: int
-    pending: int
-
-    @property
-    def rate(self) -> float | None:
-        decided = self.accepted + self.rejected
-        return self.accepted / decided if decided else None
-
-
 @dataclass
 class Stats:
     filter: StatsFilter
@@ -148,7 +139,9 @@ class Stats:
     label_stats: list[LabelStats] | None = None
     articles: ArticleTable | None = None
     consistency: Consistency | None = None
-    suggestions: list[SuggestionRate] | None = None
+    suggestions: list[SourceQuality] | None = None
+    scored_articles: int = 0  # articles the suggestion scores were measured on
+    scored_basis: str = "done"  # which: "done" ones, or (none done) "tagged" ones
     _forms: list[tuple[str, str, int]] | None = field(default=None, repr=False)
 
 
@@ -364,27 +357,6 @@ def article_table(
     return ArticleTable(out, total, key, descending)
 
 
-# ---- suggestions ----------------------------------------------------------------------------
-
-
-def suggestion_rates(conn: sqlite3.Connection, f: StatsFilter) -> list[SuggestionRate]:
-    """Accepted / rejected / pending per source and label (decisions of the annotator, if any)."""
-    scope, params = scope_sql(conn, f, "g", annotator_column=None)
-    if f.annotator:
-        scope += " AND (g.status = 'pending' OR g.decided_by = ?)"
-        params.append(f.annotator)
-    counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for source, label, status, n in conn.execute(
-        f"SELECT g.source, g.label, g.status, count(*) FROM suggestions g {scope} GROUP BY 1, 2, 3",
-        params,
-    ):
-        counts[(source, label)][status] += n
-    return [
-        SuggestionRate(source, label, c["accepted"], c["rejected"], c["pending"])
-        for (source, label), c in sorted(counts.items())
-    ]
-
-
 # ---- everything -----------------------------------------------------------------------------
 
 
@@ -426,7 +398,9 @@ def compute(
                 conn, f, stats._forms or [], top=top, candidate_limit=candidate_limit
             )
         if "suggestions" in wanted:
-            stats.suggestions = suggestion_rates(conn, f)
+            scoring = source_quality(conn, f)
+            stats.suggestions = scoring.rows
+            stats.scored_articles, stats.scored_basis = scoring.articles, scoring.basis
     return stats
 
 
@@ -443,5 +417,9 @@ def to_json(stats: Stats) -> dict[str, Any]:
     if stats.consistency is not None:
         out["consistency"] = asdict(stats.consistency)
     if stats.suggestions is not None:
-        out["suggestions"] = [{**asdict(r), "rate": r.rate} for r in stats.suggestions]
+        out["suggestions"] = [row.to_json() for row in stats.suggestions]
+        out["suggestions_scored"] = {
+            "articles": stats.scored_articles,
+            "basis": stats.scored_basis,
+        }
     return out
