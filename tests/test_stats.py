@@ -265,6 +265,32 @@ def test_suggestions_filtered(store: Store, fx: Fixture) -> None:
     assert nothing.scored_articles == 0 and nothing.suggestions == []
 
 
+def test_suggestion_scores_are_bounded(store: Store, fx: Fixture) -> None:
+    """With a limit, the newest eligible articles are scored: article 2 of the done 1 and 2.
+
+    There gazetteer's 2 proposals meet binh's 2 ORG spans: exact 1, overlap 2 (of 2 pred,
+    2 gold; with FIGURE 0 and RESOLUTION 1 gold: 3 in all). ner never ran on article 2: no
+    gold for it. Decisions still count everywhere.
+    """
+    stats = st.compute(store, labels=LABELS, sections=["suggestions"], quality_limit=1)
+    assert (stats.scored_articles, stats.scored_eligible) == (1, 2)
+    rows = _quality(stats.suggestions or [])
+    assert rows[("gazetteer", "ORGANIZATION")] == (2, 1, 1, (1, 2, 2), (2, 2, 2))
+    assert rows[("gazetteer", "*")] == (2, 1, 1, (1, 2, 3), (2, 2, 3))
+    assert rows[("ner", "*")] == (0, 0, 1, (0, 0, 0), (0, 0, 0))
+    assert "Against accepted spans: the newest 1 of 2 articles done" in _render(stats)
+
+
+def test_two_annotators_same_span_is_one_gold_span(store: Store, fx: Fixture) -> None:
+    """an tags article 2's first "Tỉnh uỷ Hà Giang" too: still one gold span, one match."""
+    store.tag(fx.ids[2], 0, 16, "ORGANIZATION", "an")
+    rows = _quality(compute(store).suggestions or [])
+    assert rows[("gazetteer", "ORGANIZATION")] == (2, 1, 1, (2, 3, 3), (3, 3, 3))
+    an = _quality(compute(store, annotator="an").suggestions or [])
+    # an's gold: article 1's three spans and this one; gazetteer's proposals there: 3 ORG
+    assert an[("gazetteer", "ORGANIZATION")] == (1, 0, 1, (2, 3, 2), (2, 3, 2))
+
+
 def test_overlap_matching_is_one_to_one(store: Store, fx: Fixture) -> None:
     """Where proposals and spans tangle, each span is matched once, as ``evaluate.match`` does.
 
@@ -393,7 +419,7 @@ def test_json_has_every_section(store: Store, fx: Fixture) -> None:
     }
     figure = next(r for r in data["suggestions"] if r["label"] == "FIGURE")
     assert figure["exact"]["precision"] is None  # gazetteer proposes no FIGURE: undefined
-    assert data["suggestions_scored"] == {"articles": 2, "basis": "done"}
+    assert data["suggestions_scored"] == {"articles": 2, "eligible": 2, "basis": "done"}
 
 
 def test_empty_database(store: Store) -> None:

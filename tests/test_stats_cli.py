@@ -81,7 +81,7 @@ def test_json(db: Path) -> None:
     ner = rows[("ner", "*")]  # gold 3 in article 1 (the one ner ran on), 1 overlapping
     assert (ner["overlap"]["recall"], ner["overlap"]["f1"]) == (pytest.approx(1 / 3), 0.5)
     assert ner["exact"]["precision"] == 0.0 and ner["rate"] is None
-    assert data["suggestions_scored"] == {"articles": 2, "basis": "done"}
+    assert data["suggestions_scored"] == {"articles": 2, "eligible": 2, "basis": "done"}
     assert data["filter"] == {
         "status": [],
         "annotator": None,

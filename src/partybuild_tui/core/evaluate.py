@@ -281,12 +281,15 @@ def evaluate_accepted(store: Store, sources: Sequence[str] | None = None) -> Rep
 # ---- for stats ---------------------------------------------------------------------------
 
 
-def suggestion_quality(store: Store, filters: StatsFilter | None = None) -> list[SourceQuality]:
+def suggestion_quality(
+    store: Store, filters: StatsFilter | None = None, *, limit: int | None = None
+) -> list[SourceQuality]:
     """Per source and label: accepted/rejected/pending counts and P/R/F1 vs accepted spans.
 
     Label TOTAL ("*") sums a source's labels. SQL aggregates (``quality``): the counts cover
     the filtered articles, the scores the done ones among them (else those with a span) that
-    the source ran on; ``filters.annotator`` limits decisions and gold spans to that person.
+    the source ran on, at most ``limit`` of them (the newest); ``filters.annotator`` limits
+    decisions and gold spans to that person.
     """
     with store.snapshot() as conn:
-        return source_quality(conn, filters).rows
+        return source_quality(conn, filters, limit=limit).rows

@@ -5,14 +5,15 @@ label, decisions (accepted / rejected / pending) and exact / overlap precision, 
 Kept free of the suggestion engine (and underthesea) so ``partybuild stats`` starts fast.
 
 Which spans are gold: those of the scored articles, the filtered articles marked done (or, if
-none is, those with a span); with an annotator, only that annotator's spans and the articles
-holding them. A source is scored only in the scored articles it ran on (a run recorded or a
-suggestion stored), so articles never suggested for do not lower its recall. Every stored
-suggestion counts as a prediction, whatever its status: the proposals are the source's,
-decisions only follow them. Exact matches and the predicted and gold totals are counted in
-SQL; overlap matches too where one prediction meets one gold span, and only the rare tangled
-places (a proposal across two spans, two across one) are matched one-to-one in Python, the
-way ``evaluate.match`` does.
+none is, those with a span), at most ``limit`` of them, the newest; with an annotator, only
+that annotator's spans and the articles holding them. A source is scored only in the scored
+articles it ran on (a run recorded or a suggestion stored), so articles never suggested for
+do not lower its recall. Every stored suggestion counts as a prediction, whatever its status:
+the proposals are the source's, decisions only follow them. Gold counts come per article and
+label from an index; exact and overlap matches from one join of the suggestions with the
+spans of their article and label; where one suggestion meets one span the match is counted in
+SQL, and only the tangled places (a proposal across two spans, two across one) are matched
+one-to-one in Python, the way ``evaluate.match`` does.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from partybuild_tui.core.stats_filter import StatsFilter, scope_sql
+from partybuild_tui.core.stats_filter import StatsFilter, articles_scope_sql, scope_sql
 
 TOTAL = "*"
 
@@ -116,7 +117,8 @@ class Scoring:
     """The per-source/label quality rows and the number of articles they were scored on."""
 
     rows: list[SourceQuality]
-    articles: int
+    articles: int  # scored
+    eligible: int  # could have been scored: ``articles`` < ``eligible`` when limited
     basis: str  # "done" or "tagged": which articles hold the gold spans
 
 
@@ -136,94 +138,115 @@ def decisions(conn: sqlite3.Connection, f: StatsFilter) -> dict[Key, Counter[str
 
 
 @contextmanager
-def _scored_articles(conn: sqlite3.Connection, f: StatsFilter) -> Iterator[tuple[int, str]]:
-    """Hold the scored article ids in ``temp.quality_scope``; yield their number and basis."""
-    where, params = f.articles_sql()
-    mine = ""
+def _scored_articles(
+    conn: sqlite3.Connection, f: StatsFilter, limit: int | None
+) -> Iterator[tuple[int, int, str]]:
+    """Hold the scored article ids in ``temp.quality_scope``: the ``limit`` newest (highest
+    ids) of the eligible ones. Yield how many are scored, how many were eligible, and why.
+    """
+    scope, params = articles_scope_sql(conn, f)
     if f.annotator:
-        mine = " AND EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id AND s.annotator = ?)"
+        scope += " AND EXISTS (SELECT 1 FROM spans s WHERE s.annotator = ? AND s.article_id = a.id)"
         params = [*params, f.annotator]
+    fill = "INSERT INTO temp.quality_scope SELECT a.id FROM articles a"
     conn.execute("DROP TABLE IF EXISTS temp.quality_scope")
     conn.execute("CREATE TEMP TABLE quality_scope (id INTEGER PRIMARY KEY)")
     try:
-        done = conn.execute(
-            "INSERT INTO temp.quality_scope SELECT a.id FROM articles a "
-            f"WHERE {where} AND a.status = 'done'{mine}",
-            params,
-        ).rowcount
         basis = "done"
-        if not done:
+        eligible = conn.execute(f"{fill} {scope} AND a.status = 'done'", params).rowcount
+        if not eligible:
             basis = "tagged"
+            tagged = "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id)"
+            eligible = conn.execute(f"{fill} {scope} AND {tagged}", params).rowcount
+        if limit is not None and eligible > max(limit, 1):
             conn.execute(
-                "INSERT INTO temp.quality_scope SELECT a.id FROM articles a WHERE "
-                f"{where}{mine or ' AND EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id)'}",
-                params,
+                "DELETE FROM temp.quality_scope WHERE id < (SELECT id FROM temp.quality_scope "
+                "ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                (limit - 1,),
             )
-        count = conn.execute("SELECT count(*) FROM temp.quality_scope").fetchone()[0]
-        yield count, basis
+        yield min(eligible, limit if limit is not None else eligible), eligible, basis
     finally:
         conn.execute("DROP TABLE temp.quality_scope")
 
 
-def _gold_cte(f: StatsFilter) -> tuple[str, list[Any]]:
-    """``gold`` (distinct accepted spans of the scored articles) and ``ran`` (article, source)."""
-    mine = "WHERE s.annotator = ?" if f.annotator else ""
+# The planner, knowing nothing of the temporary table, would index all spans on the fly.
+_BY_ARTICLE_LABEL = "INDEXED BY idx_spans_article_label"
+_RAN = (
+    "ran AS MATERIALIZED (SELECT r.article_id, r.source FROM temp.quality_scope q "
+    "CROSS JOIN suggestion_runs r ON r.article_id = q.id UNION SELECT g.article_id, g.source "
+    "FROM temp.quality_scope q CROSS JOIN suggestions g ON g.article_id = q.id)"
+)
+
+
+def _gold(conn: sqlite3.Connection, f: StatsFilter) -> tuple[Counter[Key], bool]:
+    """Gold spans per source and label in the scored articles it ran on; any duplicates?
+
+    Spans are counted per article and label from an index; only where two annotators tagged
+    the same article are identical spans counted once (one person's spans are flat).
+    """
+    mine = "AND s.annotator = ?" if f.annotator else ""
     sql = (
-        'WITH gold AS MATERIALIZED (SELECT DISTINCT s.article_id, s.start, s."end", s.label '
-        f"FROM spans s JOIN temp.quality_scope q ON q.id = s.article_id {mine}), "
-        "ran AS MATERIALIZED (SELECT r.article_id, r.source FROM suggestion_runs r "
-        "JOIN temp.quality_scope q ON q.id = r.article_id UNION SELECT g.article_id, g.source "
-        "FROM suggestions g JOIN temp.quality_scope q ON q.id = g.article_id) "
+        "WITH per AS MATERIALIZED (SELECT q.id AS article_id, s.label, count(*) AS n, "
+        "min(s.annotator) <> max(s.annotator) AS shared FROM temp.quality_scope q "
+        f"CROSS JOIN spans s {_BY_ARTICLE_LABEL} ON s.article_id = q.id {mine} "
+        f"GROUP BY q.id, s.label), {_RAN} "
+        "SELECT ran.source, per.label, sum(CASE WHEN NOT per.shared THEN per.n ELSE "
+        '(SELECT count(*) FROM (SELECT DISTINCT d.start, d."end" FROM spans d '
+        "WHERE d.article_id = per.article_id AND d.label = per.label)) END), max(per.shared) "
+        "FROM per JOIN ran USING (article_id) GROUP BY 1, 2"
     )
-    return sql, [f.annotator] if f.annotator else []
+    gold: Counter[Key] = Counter()
+    shared = False
+    for source, label, n, two in conn.execute(sql, [f.annotator] if f.annotator else []):
+        gold[(source, label)] = n
+        shared = shared or bool(two)
+    return gold, shared
 
 
-def _counts(conn: sqlite3.Connection, f: StatsFilter) -> dict[str, Counter[Key]]:
-    """Gold spans, predictions and exact matches per source and label, in the scored articles."""
-    cte, params = _gold_cte(f)
-    out: dict[str, Counter[Key]] = {"gold": Counter(), "predicted": Counter(), "exact": Counter()}
-    gold = f"{cte}SELECT ran.source, gold.label, count(*) FROM gold JOIN ran USING (article_id)"
-    for source, label, n in conn.execute(f"{gold} GROUP BY 1, 2", params):
-        out["gold"][(source, label)] = n
-    predicted = conn.execute(
-        f"{cte}SELECT g.source, g.label, count(*), "
-        "coalesce(sum(EXISTS (SELECT 1 FROM gold d WHERE d.article_id = g.article_id "
-        'AND d.start = g.start AND d."end" = g."end" AND d.label = g.label)), 0) '
-        "FROM suggestions g JOIN temp.quality_scope q ON q.id = g.article_id GROUP BY 1, 2",
-        params,
+def _predicted(conn: sqlite3.Connection) -> Counter[Key]:
+    """Stored suggestions (any status) per source and label in the scored articles."""
+    rows = conn.execute(
+        "SELECT g.source, g.label, count(*) FROM temp.quality_scope q "
+        "CROSS JOIN suggestions g ON g.article_id = q.id GROUP BY 1, 2"
     )
-    for source, label, n, exact in predicted:
-        out["predicted"][(source, label)] = n
-        out["exact"][(source, label)] = exact
-    return out
+    return Counter({(source, label): n for source, label, n in rows})
 
 
-def _overlap_matches(conn: sqlite3.Connection, f: StatsFilter) -> Counter[Key]:
-    """One-to-one overlap matches per source and label (see the module docstring)."""
-    cte, params = _gold_cte(f)
+def _matches(
+    conn: sqlite3.Connection, f: StatsFilter, *, shared: bool
+) -> tuple[Counter[Key], Counter[Key]]:
+    """Exact and one-to-one overlap matches per source and label (see the module docstring).
+
+    ``shared``: some article's gold has two annotators' spans, so identical ones are merged.
+    """
+    mine = "AND d.annotator = ?" if f.annotator else ""
     sql = (
-        f"{cte}, pairs AS MATERIALIZED (SELECT g.id AS pid, g.source, g.label, g.article_id, "
-        'g.start AS ps, g."end" AS pe, d.start AS gs, d."end" AS ge, '
-        "count(*) OVER (PARTITION BY g.id) AS dp, "
-        'count(*) OVER (PARTITION BY g.source, d.article_id, d.label, d.start, d."end") AS dg '
-        "FROM suggestions g JOIN temp.quality_scope q ON q.id = g.article_id "
-        'JOIN gold d ON d.article_id = g.article_id AND d.label = g.label AND d.start < g."end" '
-        'AND g.start < d."end") '
-        "SELECT source, label, count(*), NULL, NULL, NULL, NULL, NULL FROM pairs "
-        "WHERE dp = 1 AND dg = 1 GROUP BY 1, 2 "
-        "UNION ALL SELECT source, label, 0, article_id, ps, pe, gs, ge FROM pairs "
-        "WHERE dp > 1 OR dg > 1 ORDER BY 1, 2, 4, 5, 6, 7, 8"
+        f"WITH pairs AS MATERIALIZED (SELECT {'DISTINCT' if shared else ''} g.id AS pid, "
+        'g.source, g.label, g.article_id, g.start AS ps, g."end" AS pe, d.start AS gs, '
+        'd."end" AS ge FROM temp.quality_scope q CROSS JOIN suggestions g '
+        f"ON g.article_id = q.id CROSS JOIN spans d {_BY_ARTICLE_LABEL} "
+        'ON d.article_id = g.article_id AND d.label = g.label AND d.start < g."end" '
+        f'AND g.start < d."end" {mine}), '
+        "degrees AS MATERIALIZED (SELECT *, count(*) OVER (PARTITION BY pid) AS dp, "
+        "count(*) OVER (PARTITION BY source, article_id, label, gs, ge) AS dg FROM pairs) "
+        "SELECT source, label, sum(dp = 1 AND dg = 1), sum(ps = gs AND pe = ge), NULL, NULL, "
+        "NULL, NULL, NULL FROM degrees GROUP BY 1, 2 "
+        "UNION ALL SELECT source, label, 0, 0, article_id, ps, pe, gs, ge FROM degrees "
+        "WHERE dp > 1 OR dg > 1 ORDER BY 1, 2, 5, 6, 7, 8, 9"
     )
-    matched: Counter[Key] = Counter()
+    exact: Counter[Key] = Counter()
+    overlap: Counter[Key] = Counter()
     tangled: dict[Key, list[tuple[int, int, int, int, int]]] = defaultdict(list)
-    for source, label, simple, article_id, ps, pe, gs, ge in conn.execute(sql, params):
+    params = [f.annotator] if f.annotator else []
+    for source, label, simple, same, article_id, ps, pe, gs, ge in conn.execute(sql, params):
         if article_id is None:
-            matched[(source, label)] += simple
+            overlap[(source, label)] += simple
+            exact[(source, label)] += same
         else:
             tangled[(source, label)].append((article_id, ps, pe, gs, ge))
     for key, pairs in tangled.items():
-        matched[key] += _greedy(pairs)
-    return matched
+        overlap[key] += _greedy(pairs)
+    return exact, overlap
 
 
 def _greedy(pairs: list[tuple[int, int, int, int, int]]) -> int:
@@ -244,34 +267,39 @@ def _greedy(pairs: list[tuple[int, int, int, int, int]]) -> int:
     return len(used)
 
 
-def source_quality(conn: sqlite3.Connection, f: StatsFilter | None = None) -> Scoring:
-    """Per source and label (TOTAL: all labels): decisions and exact / overlap scores."""
+def source_quality(
+    conn: sqlite3.Connection, f: StatsFilter | None = None, *, limit: int | None = None
+) -> Scoring:
+    """Per source and label (TOTAL: all labels): decisions and exact / overlap scores.
+
+    ``limit`` bounds the work on a large database: P/R/F1 are measured on at most that many
+    of the eligible articles, the newest (highest ids); decisions are always counted in full.
+    """
     f = f or StatsFilter()
     counts = decisions(conn, f)
-    with _scored_articles(conn, f) as (articles, basis):
-        figures = _counts(conn, f)
-        overlap = _overlap_matches(conn, f)
-    keys = set(counts) | set(figures["gold"]) | set(figures["predicted"])
+    with _scored_articles(conn, f, limit) as (articles, eligible, basis):
+        gold, shared = _gold(conn, f)
+        predicted = _predicted(conn)
+        exact, overlap = _matches(conn, f, shared=shared)
+    keys = set(counts) | set(gold) | set(predicted)
     rows: dict[Key, SourceQuality] = {}
     for source, label in keys:
         c = counts.get((source, label), Counter())
         key = (source, label)
-        gold, predicted = figures["gold"][key], figures["predicted"][key]
-        exact = figures["exact"][key]
         rows[key] = SourceQuality(
             source,
             label,
             c["accepted"],
             c["rejected"],
             c["pending"],
-            Scores(exact, exact, predicted, gold),
-            Scores(overlap[key], overlap[key], predicted, gold),
+            Scores(exact[key], exact[key], predicted[key], gold[key]),
+            Scores(overlap[key], overlap[key], predicted[key], gold[key]),
         )
     for source in {s for s, _ in keys}:
         parts = [q for (s, _), q in rows.items() if s == source]
         rows[(source, TOTAL)] = _total(source, parts)
     ordered = sorted(rows.values(), key=lambda q: (q.source, q.label != TOTAL, q.label))
-    return Scoring(ordered, articles, basis)
+    return Scoring(ordered, articles, eligible, basis)
 
 
 def _total(source: str, parts: list[SourceQuality]) -> SourceQuality:

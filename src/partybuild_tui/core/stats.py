@@ -3,7 +3,8 @@
 Every figure is a SQL aggregate over the filtered articles (``stats_filter``). Surface forms
 are grouped in SQL by their exact text (a few thousand groups, not a million spans) and only
 those groups are merged in Python by ``surface_key``, which SQL cannot compute (tone
-placement, case). The consistency checks live in ``consistency``; ``compute`` reads every
+placement, case). The consistency checks live in ``consistency``, the suggestions' quality
+in ``quality``; ``compute`` reads every
 requested section in one snapshot and ``stats_render`` draws them.
 """
 
@@ -53,6 +54,8 @@ __all__ = [
 SECTIONS = ("progress", "labels", "articles", "consistency", "suggestions")
 SORT_COLUMNS = ("density", "id", "title", "status", "chars", "spans")
 SYLLABLE_BUCKETS = ("1", "2", "3", "4", "5", "6", "7", "8+")
+# Suggestion P/R/F1 are measured on at most this many articles (the newest): ~0.1 s.
+QUALITY_LIMIT = 2000
 CHAR_BUCKETS = ((1, 5), (6, 10), (11, 20), (21, 30), (31, 50), (51, None))
 
 
@@ -141,6 +144,7 @@ class Stats:
     consistency: Consistency | None = None
     suggestions: list[SourceQuality] | None = None
     scored_articles: int = 0  # articles the suggestion scores were measured on
+    scored_eligible: int = 0  # of how many (more when the newest ``quality_limit`` are taken)
     scored_basis: str = "done"  # which: "done" ones, or (none done) "tagged" ones
     _forms: list[tuple[str, str, int]] | None = field(default=None, repr=False)
 
@@ -372,6 +376,7 @@ def compute(
     limit: int | None = 20,
     days: int = 14,
     candidate_limit: int = 200,
+    quality_limit: int | None = QUALITY_LIMIT,
 ) -> Stats:
     """The requested sections, read in one snapshot so the figures agree with each other."""
     f = f or StatsFilter()
@@ -398,9 +403,10 @@ def compute(
                 conn, f, stats._forms or [], top=top, candidate_limit=candidate_limit
             )
         if "suggestions" in wanted:
-            scoring = source_quality(conn, f)
+            scoring = source_quality(conn, f, limit=quality_limit)
             stats.suggestions = scoring.rows
-            stats.scored_articles, stats.scored_basis = scoring.articles, scoring.basis
+            stats.scored_articles, stats.scored_eligible = scoring.articles, scoring.eligible
+            stats.scored_basis = scoring.basis
     return stats
 
 
@@ -420,6 +426,7 @@ def to_json(stats: Stats) -> dict[str, Any]:
         out["suggestions"] = [row.to_json() for row in stats.suggestions]
         out["suggestions_scored"] = {
             "articles": stats.scored_articles,
+            "eligible": stats.scored_eligible,
             "basis": stats.scored_basis,
         }
     return out

@@ -351,22 +351,32 @@ def _measures(s: Scores) -> list[str]:
 
 
 def render_quality(
-    rows: Sequence[SourceQuality], labels: LabelSet, *, articles: int, basis: str
+    rows: Sequence[SourceQuality],
+    labels: LabelSet,
+    *,
+    articles: int,
+    eligible: int | None = None,
+    basis: str = "done",
 ) -> RenderableType:
     """Exact and overlap P/R/F1 of each source against the accepted spans."""
     if not articles:
         return Text("No done or tagged articles to score the suggestions against.", style="grey50")
     which = "done" if basis == "done" else "tagged (none done)"
+    scored = _count(articles, "article")
+    if eligible is not None and eligible > articles:
+        scored = f"the newest {articles:,} of {eligible:,} articles"
     table = Table(
         box=box.SIMPLE_HEAD,
         pad_edge=False,
-        title=f"Against accepted spans: {_count(articles, 'article')} {which}, P/R/F1 in %",
+        title=f"Against accepted spans: {scored} {which}, P/R/F1 in %",
         title_justify="left",
         caption="~ : overlap (same label, ranges intersect, each span matched once)",
         caption_justify="left",
+        collapse_padding=True,
     )
     for header in ("source", "label", "gold", "pred", "P", "R", "F1", "P~", "R~", "F1~"):
-        table.add_column(header, justify="left" if header in ("source", "label") else "right")
+        left = header in ("source", "label")
+        table.add_column(header, justify="left" if left else "right", no_wrap=True)
     for group in _by_source(rows, lambda r: bool(r.exact.gold or r.exact.predicted)):
         for i, r in enumerate(group):
             table.add_row(
@@ -383,12 +393,17 @@ def render_quality(
 
 
 def render_suggestions(
-    rows: Sequence[SourceQuality], labels: LabelSet, *, articles: int = 0, basis: str = "done"
+    rows: Sequence[SourceQuality],
+    labels: LabelSet,
+    *,
+    articles: int = 0,
+    eligible: int | None = None,
+    basis: str = "done",
 ) -> RenderableType:
     """Decisions per source and label, then how the proposals match the accepted spans."""
     return Group(
         render_acceptance(rows, labels),
-        render_quality(rows, labels, articles=articles, basis=basis),
+        render_quality(rows, labels, articles=articles, eligible=eligible, basis=basis),
     )
 
 
@@ -405,7 +420,11 @@ def section_renderables(stats: Stats, labels: LabelSet) -> list[tuple[str, Rende
         out.append(("Consistency", render_consistency(stats.consistency, labels)))
     if stats.suggestions:
         suggestions = render_suggestions(
-            stats.suggestions, labels, articles=stats.scored_articles, basis=stats.scored_basis
+            stats.suggestions,
+            labels,
+            articles=stats.scored_articles,
+            eligible=stats.scored_eligible,
+            basis=stats.scored_basis,
         )
         out.append(("Suggestions", suggestions))
     return out
