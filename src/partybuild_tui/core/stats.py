@@ -3,9 +3,9 @@
 Every figure is a SQL aggregate over the filtered articles (``stats_filter``). Surface forms
 are grouped in SQL by their exact text (a few thousand groups, not a million spans) and only
 those groups are merged in Python by ``surface_key``, which SQL cannot compute (tone
-placement, case). The consistency checks live in ``consistency``, the suggestions' quality
-in ``quality``; ``compute`` reads every
-requested section in one snapshot and ``stats_render`` draws them.
+placement, case). The consistency checks live in ``consistency``, the suggestion scores in
+``quality``; ``compute`` reads every requested section in one snapshot and ``stats_render``
+draws them.
 """
 
 from __future__ import annotations
