@@ -10,7 +10,13 @@ Articles (whole text is body):
   4 new, 2024-04-10: mentions forms but is not worked on, so never "untagged elsewhere"
   5 skipped, no date
 Actions: article 1's three on 2024-05-01, article 2's three and article 3's one on 2024-05-03.
-Suggestions: gazetteer/ORGANIZATION accepted 2 rejected 1 pending 1; ner/FIGURE pending 1.
+Suggestions (decisions and where they lie against the spans):
+  gazetteer ORGANIZATION accepted (an) article 1 "Tỉnh ủy Hà Giang" (2nd): exactly the span
+  gazetteer ORGANIZATION accepted (binh) article 2 "Tỉnh uỷ Hà Giang" (1st): exactly the span
+  gazetteer ORGANIZATION rejected (binh) article 2 "Đồng chí Nguyễn Văn Hoà": overlaps the
+    ORGANIZATION span "Nguyễn Văn Hoà", not exact
+  gazetteer ORGANIZATION pending article 3 "Chi bộ thôn Úc": exact, but article 3 is not done
+  ner FIGURE pending article 1 "Đồng chí Nguyễn Văn Hòa": overlaps the FIGURE span, not exact
 """
 
 from __future__ import annotations
@@ -89,17 +95,18 @@ def build(store: Store) -> Fixture:
             (a1,),
         )
         rows = [
-            (a1, "gazetteer", "ORGANIZATION", "accepted", "an"),
-            (a2, "gazetteer", "ORGANIZATION", "accepted", "binh"),
-            (a2, "gazetteer", "ORGANIZATION", "rejected", "binh"),
-            (a3, "gazetteer", "ORGANIZATION", "pending", None),
-            (a3, "ner", "FIGURE", "pending", None),
+            (a1, 1, "Tỉnh ủy Hà Giang", 1, "gazetteer", "ORGANIZATION", "accepted", "an"),
+            (a2, 2, "Tỉnh uỷ Hà Giang", 0, "gazetteer", "ORGANIZATION", "accepted", "binh"),
+            (a2, 2, "Đồng chí Nguyễn Văn Hoà", 0, "gazetteer", "ORGANIZATION", "rejected", "binh"),
+            (a3, 3, "Chi bộ thôn Úc", 0, "gazetteer", "ORGANIZATION", "pending", None),
+            (a1, 1, "Đồng chí Nguyễn Văn Hòa", 0, "ner", "FIGURE", "pending", None),
         ]
-        for i, (article_id, source, label, status, who) in enumerate(rows):
+        for article_id, number, form, nth, source, label, status, who in rows:
+            start = Fixture({}).offset(number, form, nth)
             conn.execute(
                 'INSERT INTO suggestions (article_id, source, source_version, start, "end", '
-                "label, text, status, decided_by, created_at) VALUES (?, ?, '1', ?, ?, ?, 'x', "
+                "label, text, status, decided_by, created_at) VALUES (?, ?, '1', ?, ?, ?, ?, "
                 "?, ?, '2024-05-01')",
-                (article_id, source, i, i + 1, label, status, who),
+                (article_id, source, start, start + len(form), label, form, status, who),
             )
     return Fixture(ids)

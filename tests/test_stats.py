@@ -10,6 +10,7 @@ from rich.console import Console
 
 from partybuild_tui.config import DEFAULT_LABELS
 from partybuild_tui.core import stats as st
+from partybuild_tui.core.evaluate import match
 from partybuild_tui.core.stats_render import render_stats
 from partybuild_tui.core.store import Store
 from partybuild_tui.errors import UserError
@@ -187,15 +188,130 @@ def test_untagged_candidate_limit_is_reported(store: Store, fx: Fixture) -> None
     assert checked == 1
 
 
+def _quality(rows: list[st.SourceQuality]) -> dict[tuple[str, str], tuple[object, ...]]:
+    """(source, label) -> decisions, then (matched, predicted, gold) exact and overlap."""
+    return {
+        (q.source, q.label): (
+            q.accepted,
+            q.rejected,
+            q.pending,
+            (q.exact.tp_pred, q.exact.predicted, q.exact.gold),
+            (q.overlap.tp_pred, q.overlap.predicted, q.overlap.gold),
+        )
+        for q in rows
+    }
+
+
 def test_suggestions(store: Store, fx: Fixture) -> None:
-    rates = compute(store).suggestions
-    assert rates is not None
-    assert [(r.source, r.label, r.accepted, r.rejected, r.pending) for r in rates] == [
-        ("gazetteer", "ORGANIZATION", 2, 1, 1),
-        ("ner", "FIGURE", 0, 0, 1),
-    ]
-    assert rates[0].rate == pytest.approx(2 / 3)
-    assert rates[1].rate is None
+    """Decisions over all five articles; scores over the done ones (1, 2) a source ran on.
+
+    Gold: article 1 holds ORG, FIGURE, RESOLUTION; article 2 ORG "Tỉnh uỷ Hà Giang", ORG
+    "Nguyễn Văn Hoà", RESOLUTION. gazetteer ran on 1 and 2: gold ORG 3, FIGURE 1, RES 2;
+    its 3 ORG proposals there are 2 exact spans and "Đồng chí Nguyễn Văn Hoà" (overlap only):
+    exact P 2/3, R 2/3; overlap P 3/3, R 3/3. All labels: exact P 2/3, R 2/6, F1 4/9;
+    overlap P 1, R 3/6, F1 2/3. ner ran on 1 only: gold 1 of each label; its one FIGURE
+    "Đồng chí Nguyễn Văn Hòa" overlaps: exact 0/1; overlap P 1, R 1 (FIGURE), 1/3 (all).
+    """
+    stats = compute(store)
+    rows = stats.suggestions
+    assert rows is not None
+    assert (stats.scored_articles, stats.scored_basis) == (2, "done")
+    assert _quality(rows) == {
+        ("gazetteer", "*"): (2, 1, 1, (2, 3, 6), (3, 3, 6)),
+        ("gazetteer", "FIGURE"): (0, 0, 0, (0, 0, 1), (0, 0, 1)),
+        ("gazetteer", "ORGANIZATION"): (2, 1, 1, (2, 3, 3), (3, 3, 3)),
+        ("gazetteer", "RESOLUTION"): (0, 0, 0, (0, 0, 2), (0, 0, 2)),
+        ("ner", "*"): (0, 0, 1, (0, 1, 3), (1, 1, 3)),
+        ("ner", "FIGURE"): (0, 0, 1, (0, 1, 1), (1, 1, 1)),
+        ("ner", "ORGANIZATION"): (0, 0, 0, (0, 0, 1), (0, 0, 1)),
+        ("ner", "RESOLUTION"): (0, 0, 0, (0, 0, 1), (0, 0, 1)),
+    }
+    assert [(q.source, q.label) for q in rows][:2] == [("gazetteer", "*"), ("gazetteer", "FIGURE")]
+    q = {(r.source, r.label): r for r in rows}
+    org = q[("gazetteer", "ORGANIZATION")]
+    assert org.rate == pytest.approx(2 / 3)
+    assert (org.exact.precision, org.exact.recall) == (pytest.approx(2 / 3), pytest.approx(2 / 3))
+    assert (org.overlap.precision, org.overlap.recall, org.overlap.f1) == (1.0, 1.0, 1.0)
+    total = q[("gazetteer", "*")]
+    assert total.exact.f1 == pytest.approx(4 / 9)
+    assert total.overlap.f1 == pytest.approx(2 / 3)
+    assert q[("ner", "*")].overlap.f1 == pytest.approx(0.5)
+    assert q[("ner", "FIGURE")].rate is None
+
+
+def test_suggestions_filtered(store: Store, fx: Fixture) -> None:
+    """The filters pick the scored articles; the annotator also picks the gold spans.
+
+    an: decisions are an's (gazetteer accepted 1, pending 1); scored: done articles holding
+    an's spans, article 1 only, gold = an's 3 spans there. gazetteer proposes only the exact
+    ORG there. binh: article 2, where gazetteer's 2 proposals give exact 1/2 and overlap 2/2
+    against binh's 2 ORG spans. --status in_progress: nothing done, so the articles with a
+    span: article 3, where gazetteer's pending "Chi bộ thôn Úc" is exactly the one span.
+    """
+    an = _quality(compute(store, annotator="an").suggestions or [])
+    assert an[("gazetteer", "ORGANIZATION")] == (1, 0, 1, (1, 1, 1), (1, 1, 1))
+    assert an[("gazetteer", "*")] == (1, 0, 1, (1, 1, 3), (1, 1, 3))
+    assert an[("ner", "FIGURE")] == (0, 0, 1, (0, 1, 1), (1, 1, 1))
+    binh = _quality(compute(store, annotator="binh").suggestions or [])
+    assert binh[("gazetteer", "ORGANIZATION")] == (1, 1, 1, (1, 2, 2), (2, 2, 2))
+    assert ("ner", "*") in binh and binh[("ner", "*")][3:] == ((0, 0, 0), (0, 0, 0))
+    worked = compute(store, status=("in_progress",))
+    assert (worked.scored_articles, worked.scored_basis) == (1, "tagged")
+    assert _quality(worked.suggestions or []) == {
+        ("gazetteer", "*"): (0, 0, 1, (1, 1, 1), (1, 1, 1)),
+        ("gazetteer", "ORGANIZATION"): (0, 0, 1, (1, 1, 1), (1, 1, 1)),
+    }
+    nothing = compute(store, search="Quảng cáo")
+    assert nothing.scored_articles == 0 and nothing.suggestions == []
+
+
+def test_suggestion_scores_are_bounded(store: Store, fx: Fixture) -> None:
+    """With a limit, the newest eligible articles are scored: article 2 of the done 1 and 2.
+
+    There gazetteer's 2 proposals meet binh's 2 ORG spans: exact 1, overlap 2 (of 2 pred,
+    2 gold; with FIGURE 0 and RESOLUTION 1 gold: 3 in all). ner never ran on article 2: no
+    gold for it. Decisions still count everywhere.
+    """
+    stats = st.compute(store, labels=LABELS, sections=["suggestions"], quality_limit=1)
+    assert (stats.scored_articles, stats.scored_eligible) == (1, 2)
+    rows = _quality(stats.suggestions or [])
+    assert rows[("gazetteer", "ORGANIZATION")] == (2, 1, 1, (1, 2, 2), (2, 2, 2))
+    assert rows[("gazetteer", "*")] == (2, 1, 1, (1, 2, 3), (2, 2, 3))
+    assert rows[("ner", "*")] == (0, 0, 1, (0, 0, 0), (0, 0, 0))
+    assert "Against accepted spans: the newest 1 of 2 articles done" in _render(stats)
+
+
+def test_two_annotators_same_span_is_one_gold_span(store: Store, fx: Fixture) -> None:
+    """an tags article 2's first "Tỉnh uỷ Hà Giang" too: still one gold span, one match."""
+    store.tag(fx.ids[2], 0, 16, "ORGANIZATION", "an")
+    rows = _quality(compute(store).suggestions or [])
+    assert rows[("gazetteer", "ORGANIZATION")] == (2, 1, 1, (2, 3, 3), (3, 3, 3))
+    an = _quality(compute(store, annotator="an").suggestions or [])
+    # an's gold: article 1's three spans and this one; gazetteer's proposals there: 3 ORG
+    assert an[("gazetteer", "ORGANIZATION")] == (1, 0, 1, (2, 3, 2), (2, 3, 2))
+
+
+def test_overlap_matching_is_one_to_one(store: Store, fx: Fixture) -> None:
+    """Where proposals and spans tangle, each span is matched once, as ``evaluate.match`` does.
+
+    Article 3's ORG "Chi bộ thôn Úc" [0, 14) gets two proposals from "rules", [0, 6) and
+    [4, 14): the first takes the span, the second finds it used (1 of 2 match, not 2), as
+    evaluate.match finds on the same items.
+    """
+    a3 = fx.ids[3]
+    with store.write() as conn:
+        for start, end in ((0, 6), (4, 14)):
+            conn.execute(
+                'INSERT INTO suggestions (article_id, source, source_version, start, "end", '
+                "label, text, status, created_at) VALUES (?, 'rules', '1', ?, ?, "
+                "'ORGANIZATION', 'x', 'pending', '2024-05-01')",
+                (a3, start, end),
+            )
+    rows = _quality(compute(store, status=("in_progress",)).suggestions or [])
+    assert rows[("rules", "ORGANIZATION")][3:] == ((0, 2, 1), (1, 2, 1))
+    items = [(a3, 0, 6, "ORGANIZATION"), (a3, 4, 14, "ORGANIZATION")]
+    expected = match(items, [(a3, 0, 14, "ORGANIZATION")], "overlap")
+    assert (expected.tp_pred, expected.predicted, expected.gold) == (1, 2, 1)
 
 
 def test_no_suggestions_no_section(store: Store, fx: Fixture) -> None:
@@ -228,10 +344,9 @@ def test_filter_annotator(store: Store, fx: Fixture) -> None:
     untagged = {u.form: u.untagged for u in stats.consistency.untagged}
     assert untagged["Tỉnh ủy Hà Giang"] == 3
     assert stats.suggestions is not None
-    assert [(r.accepted, r.rejected, r.pending) for r in stats.suggestions] == [
-        (1, 0, 1),
-        (0, 0, 1),
-    ]
+    decided = {(r.source, r.label): (r.accepted, r.rejected, r.pending) for r in stats.suggestions}
+    assert decided[("gazetteer", "ORGANIZATION")] == (1, 0, 1)
+    assert decided[("ner", "FIGURE")] == (0, 0, 1)
 
 
 def test_filter_dates(store: Store, fx: Fixture) -> None:
@@ -289,9 +404,22 @@ def test_json_has_every_section(store: Store, fx: Fixture) -> None:
         "articles",
         "consistency",
         "suggestions",
+        "suggestions_scored",
     }
     assert data["progress"]["statuses"]["done"] == 2
-    assert data["suggestions"][0]["rate"] == pytest.approx(2 / 3)
+    org = next(r for r in data["suggestions"] if r["label"] == "ORGANIZATION")
+    assert org["rate"] == pytest.approx(2 / 3)
+    assert org["exact"] == {
+        "matched": 2,
+        "predicted": 3,
+        "gold": 3,
+        "precision": pytest.approx(2 / 3),
+        "recall": pytest.approx(2 / 3),
+        "f1": pytest.approx(2 / 3),
+    }
+    figure = next(r for r in data["suggestions"] if r["label"] == "FIGURE")
+    assert figure["exact"]["precision"] is None  # gazetteer proposes no FIGURE: undefined
+    assert data["suggestions_scored"] == {"articles": 2, "eligible": 2, "basis": "done"}
 
 
 def test_empty_database(store: Store) -> None:
@@ -325,7 +453,7 @@ def test_filtered_sections_agree_outside_compute(store: Store, fx: Fixture) -> N
     inside = st.compute(store, f, labels=LABELS)
     assert inside.progress == st.progress(store.conn, f)
     assert inside.label_stats == st.label_stats(st.form_rows(store.conn, f), LABELS)
-    assert inside.suggestions == st.suggestion_rates(store.conn, f)
+    assert inside.suggestions == st.source_quality(store.conn, f).rows
     temp = store.conn.execute("SELECT count(*) FROM sqlite_temp_master").fetchone()[0]
     assert temp == 0  # the temporary table is gone
 

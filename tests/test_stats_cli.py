@@ -53,14 +53,35 @@ def test_json(db: Path) -> None:
     assert conflict["locations"][0] == {"article_id": 1, "start": 35, "end": 49, "label": "FIGURE"}
     untagged = {u["form"]: u for u in data["consistency"]["untagged"]}
     assert untagged["Tỉnh uỷ Hà Giang"]["untagged"] == 2
-    assert data["suggestions"][0] == {
+    rows = {(r["source"], r["label"]): r for r in data["suggestions"]}
+    assert rows[("gazetteer", "ORGANIZATION")] == {
         "source": "gazetteer",
         "label": "ORGANIZATION",
         "accepted": 2,
         "rejected": 1,
         "pending": 1,
         "rate": pytest.approx(2 / 3),
+        "exact": {
+            "matched": 2,
+            "predicted": 3,
+            "gold": 3,
+            "precision": pytest.approx(2 / 3),
+            "recall": pytest.approx(2 / 3),
+            "f1": pytest.approx(2 / 3),
+        },
+        "overlap": {
+            "matched": 3,
+            "predicted": 3,
+            "gold": 3,
+            "precision": 1.0,
+            "recall": 1.0,
+            "f1": 1.0,
+        },
     }
+    ner = rows[("ner", "*")]  # gold 3 in article 1 (the one ner ran on), 1 overlapping
+    assert (ner["overlap"]["recall"], ner["overlap"]["f1"]) == (pytest.approx(1 / 3), 0.5)
+    assert ner["exact"]["precision"] == 0.0 and ner["rate"] is None
+    assert data["suggestions_scored"] == {"articles": 2, "eligible": 2, "basis": "done"}
     assert data["filter"] == {
         "status": [],
         "annotator": None,
@@ -105,6 +126,8 @@ def test_one_section_in_tables(db: Path) -> None:
     code, out = run("--db", str(db), "--section", "suggestions")
     assert code == 0, out
     assert "Acceptance by source" in out and "66.7%" in out
+    assert "Against accepted spans: 2 articles done" in out
+    assert "44.4" in out  # gazetteer's exact F1 over all labels
     assert "Progress" not in out
 
 

@@ -60,7 +60,13 @@ async def test_shows_figures_and_jumps(db_path: Path, fx: Fixture) -> None:
         assert screen.stats.progress.spans == 7
         progress = text_of(screen.query_one("#stats-progress", Static))
         assert "40.0% done" in progress
-        assert "Suggestions" in text_of(screen.query_one("#stats-suggestions", Static))
+        suggestions = text_of(screen.query_one("#stats-suggestions", Static))
+        assert "Acceptance by source" in suggestions
+        assert "Against accepted spans: 2 articles done" in suggestions
+        gazetteer_all = next(
+            line for line in suggestions.splitlines() if "gazetteer" in line and "(all)" in line
+        )  # gold, pred, exact P R F1, overlap P R F1 (see test_stats.test_suggestions)
+        assert gazetteer_all.split()[2:] == "6 3 66.7 33.3 44.4 100.0 50.0 66.7".split()
         jumps = screen.query_one("#stats-jumps", OptionList)
         assert jumps.option_count == 5  # 2 conflict places, 1 + 2 untagged places
         await pilot.press("j")

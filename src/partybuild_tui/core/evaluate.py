@@ -11,13 +11,15 @@ memory source proposes in each gold article once all the others are tagged as in
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from partybuild_tui.core import corpus, tokenize
+from partybuild_tui.core.quality import TOTAL, Scores, SourceQuality, source_quality
+from partybuild_tui.core.stats_filter import StatsFilter
 from partybuild_tui.core.store import Store
 from partybuild_tui.core.suggest import engine
 from partybuild_tui.core.suggest.base import Context
@@ -27,40 +29,8 @@ from partybuild_tui.errors import UserError
 
 ALL = "all"
 MEMORY_LOO = "memory-loo"
-TOTAL = "*"
 MODES = ("exact", "overlap")
 Item = tuple[int, int, int, str]  # article id, start, end, label
-
-
-@dataclass(frozen=True)
-class Scores:
-    """Counts and the measures computed from them."""
-
-    tp_pred: int = 0  # predictions that matched
-    tp_gold: int = 0  # gold spans that were matched
-    predicted: int = 0
-    gold: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp_pred / self.predicted if self.predicted else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp_gold / self.gold if self.gold else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def __add__(self, other: Scores) -> Scores:
-        return Scores(
-            self.tp_pred + other.tp_pred,
-            self.tp_gold + other.tp_gold,
-            self.predicted + other.predicted,
-            self.gold + other.gold,
-        )
 
 
 def match(predicted: Iterable[Item], gold: Iterable[Item], mode: str) -> Scores:
@@ -311,49 +281,15 @@ def evaluate_accepted(store: Store, sources: Sequence[str] | None = None) -> Rep
 # ---- for stats ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SourceQuality:
-    """How one source fares on one label: decisions taken and scores against spans."""
-
-    source: str
-    label: str
-    accepted: int
-    rejected: int
-    pending: int
-    exact: Scores
-    overlap: Scores
-
-    @property
-    def acceptance_rate(self) -> float | None:
-        decided = self.accepted + self.rejected
-        return self.accepted / decided if decided else None
-
-
-def suggestion_quality(store: Store) -> list[SourceQuality]:
+def suggestion_quality(
+    store: Store, filters: StatsFilter | None = None, *, limit: int | None = None
+) -> list[SourceQuality]:
     """Per source and label: accepted/rejected/pending counts and P/R/F1 vs accepted spans.
 
-    Label TOTAL ("*") sums a source's labels. P/R/F1 use the articles ``accepted_articles``
-    picks (done ones, else any with a span), the counts use every article.
+    Label TOTAL ("*") sums a source's labels. SQL aggregates (``quality``): the counts cover
+    the filtered articles, the scores the done ones among them (else those with a span) that
+    the source ran on, at most ``limit`` of them (the newest); ``filters.annotator`` limits
+    decisions and gold spans to that person.
     """
-    counts: Counter[tuple[str, str, str]] = Counter()
-    for source, label, status, n in store.conn.execute(
-        "SELECT source, label, status, count(*) FROM suggestions GROUP BY source, label, status"
-    ):
-        counts[(source, label, status)] += n
-        counts[(source, TOTAL, status)] += n
-    report = evaluate_accepted(store)
-    keys = {(s, lab) for s, lab, _ in counts} | {
-        (s, lab) for s, lab, _ in report.scores if s != ALL
-    }
-    return [
-        SourceQuality(
-            source,
-            label,
-            counts[(source, label, "accepted")],
-            counts[(source, label, "rejected")],
-            counts[(source, label, "pending")],
-            report.get(source, label, "exact"),
-            report.get(source, label, "overlap"),
-        )
-        for source, label in sorted(keys, key=lambda k: (k[0], k[1] != TOTAL, k[1]))
-    ]
+    with store.snapshot() as conn:
+        return source_quality(conn, filters, limit=limit).rows

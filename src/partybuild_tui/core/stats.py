@@ -3,8 +3,9 @@
 Every figure is a SQL aggregate over the filtered articles (``stats_filter``). Surface forms
 are grouped in SQL by their exact text (a few thousand groups, not a million spans) and only
 those groups are merged in Python by ``surface_key``, which SQL cannot compute (tone
-placement, case). The consistency checks live in ``consistency``; ``compute`` reads every
-requested section in one snapshot and ``stats_render`` draws them.
+placement, case). The consistency checks live in ``consistency``, the suggestion scores in
+``quality``; ``compute`` reads every requested section in one snapshot and ``stats_render``
+draws them.
 """
 
 from __future__ import annotations
@@ -26,12 +27,17 @@ from partybuild_tui.core.consistency import (
     label_conflicts,
     untagged_elsewhere,
 )
+from partybuild_tui.core.quality import TOTAL, Scores, SourceQuality, source_quality
 from partybuild_tui.core.stats_filter import WORKED, StatsFilter, scope_sql, scoped
 from partybuild_tui.core.store import STATUSES, Store
 from partybuild_tui.errors import UserError
 
 __all__ = [
     "SECTIONS",
+    "TOTAL",
+    "Scores",
+    "SourceQuality",
+    "source_quality",
     "WORKED",
     "Consistency",
     "LabelConflict",
@@ -48,6 +54,8 @@ __all__ = [
 SECTIONS = ("progress", "labels", "articles", "consistency", "suggestions")
 SORT_COLUMNS = ("density", "id", "title", "status", "chars", "spans")
 SYLLABLE_BUCKETS = ("1", "2", "3", "4", "5", "6", "7", "8+")
+# Suggestion P/R/F1 are measured on at most this many articles (the newest): ~0.1 s.
+QUALITY_LIMIT = 2000
 CHAR_BUCKETS = ((1, 5), (6, 10), (11, 20), (21, 30), (31, 50), (51, None))
 
 
@@ -126,20 +134,6 @@ class ArticleTable:
     descending: bool
 
 
-@dataclass(frozen=True)
-class SuggestionRate:
-    source: str
-    label: str
-    accepted: int
-    rejected: int
-    pending: int
-
-    @property
-    def rate(self) -> float | None:
-        decided = self.accepted + self.rejected
-        return self.accepted / decided if decided else None
-
-
 @dataclass
 class Stats:
     filter: StatsFilter
@@ -148,7 +142,10 @@ class Stats:
     label_stats: list[LabelStats] | None = None
     articles: ArticleTable | None = None
     consistency: Consistency | None = None
-    suggestions: list[SuggestionRate] | None = None
+    suggestions: list[SourceQuality] | None = None
+    scored_articles: int = 0  # articles the suggestion scores were measured on
+    scored_eligible: int = 0  # of how many (more when the newest ``quality_limit`` are taken)
+    scored_basis: str = "done"  # which: "done" ones, or (none done) "tagged" ones
     _forms: list[tuple[str, str, int]] | None = field(default=None, repr=False)
 
 
@@ -364,27 +361,6 @@ def article_table(
     return ArticleTable(out, total, key, descending)
 
 
-# ---- suggestions ----------------------------------------------------------------------------
-
-
-def suggestion_rates(conn: sqlite3.Connection, f: StatsFilter) -> list[SuggestionRate]:
-    """Accepted / rejected / pending per source and label (decisions of the annotator, if any)."""
-    scope, params = scope_sql(conn, f, "g", annotator_column=None)
-    if f.annotator:
-        scope += " AND (g.status = 'pending' OR g.decided_by = ?)"
-        params.append(f.annotator)
-    counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for source, label, status, n in conn.execute(
-        f"SELECT g.source, g.label, g.status, count(*) FROM suggestions g {scope} GROUP BY 1, 2, 3",
-        params,
-    ):
-        counts[(source, label)][status] += n
-    return [
-        SuggestionRate(source, label, c["accepted"], c["rejected"], c["pending"])
-        for (source, label), c in sorted(counts.items())
-    ]
-
-
 # ---- everything -----------------------------------------------------------------------------
 
 
@@ -400,6 +376,7 @@ def compute(
     limit: int | None = 20,
     days: int = 14,
     candidate_limit: int = 200,
+    quality_limit: int | None = QUALITY_LIMIT,
 ) -> Stats:
     """The requested sections, read in one snapshot so the figures agree with each other."""
     f = f or StatsFilter()
@@ -426,7 +403,10 @@ def compute(
                 conn, f, stats._forms or [], top=top, candidate_limit=candidate_limit
             )
         if "suggestions" in wanted:
-            stats.suggestions = suggestion_rates(conn, f)
+            scoring = source_quality(conn, f, limit=quality_limit)
+            stats.suggestions = scoring.rows
+            stats.scored_articles, stats.scored_eligible = scoring.articles, scoring.eligible
+            stats.scored_basis = scoring.basis
     return stats
 
 
@@ -443,5 +423,10 @@ def to_json(stats: Stats) -> dict[str, Any]:
     if stats.consistency is not None:
         out["consistency"] = asdict(stats.consistency)
     if stats.suggestions is not None:
-        out["suggestions"] = [{**asdict(r), "rate": r.rate} for r in stats.suggestions]
+        out["suggestions"] = [row.to_json() for row in stats.suggestions]
+        out["suggestions_scored"] = {
+            "articles": stats.scored_articles,
+            "eligible": stats.scored_eligible,
+            "basis": stats.scored_basis,
+        }
     return out

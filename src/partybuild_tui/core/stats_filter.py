@@ -113,6 +113,14 @@ def scope_sql(
     return f"{join}WHERE {' AND '.join(clauses)}", params
 
 
+def articles_scope_sql(conn: sqlite3.Connection, f: StatsFilter) -> tuple[str, list[Any]]:
+    """What follows ``FROM articles a`` to keep the filtered articles (as ``scope_sql``)."""
+    if f.selects_articles and _scope_table_holds(conn, f):
+        return "JOIN temp.stats_scope c ON c.id = a.id WHERE 1", []
+    where, params = f.articles_sql()
+    return f"WHERE {where}", params
+
+
 def _scope_key(f: StatsFilter) -> str:
     return repr((f.status, f.since, f.until, f.search))
 

@@ -6,7 +6,7 @@ render in a Textual ``Static`` and can be snapshot-tested at a fixed width.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from partybuild_tui.config import LabelSet
+from partybuild_tui.core.quality import TOTAL, Scores, SourceQuality
 from partybuild_tui.core.stats import (
     ArticleTable,
     Consistency,
@@ -22,7 +23,6 @@ from partybuild_tui.core.stats import (
     Location,
     Progress,
     Stats,
-    SuggestionRate,
 )
 from partybuild_tui.core.store import STATUSES
 
@@ -297,23 +297,114 @@ def render_consistency(c: Consistency, labels: LabelSet) -> RenderableType:
     return Group(*parts)
 
 
-def render_suggestions(rates: Sequence[SuggestionRate], labels: LabelSet) -> RenderableType:
+def _by_source(
+    rows: Sequence[SourceQuality], keep: Callable[[SourceQuality], bool]
+) -> list[list[SourceQuality]]:
+    """Per source: its kept label rows, then its total when it has more than one."""
+    groups: dict[str, list[SourceQuality]] = {}
+    totals: dict[str, SourceQuality] = {}
+    for row in rows:
+        if row.label == TOTAL:
+            totals[row.source] = row
+        elif keep(row):
+            groups.setdefault(row.source, []).append(row)
+    return [
+        [*group, totals[source]] if len(group) > 1 and source in totals else group
+        for source, group in groups.items()
+    ]
+
+
+def _label_cell(row: SourceQuality, labels: LabelSet) -> Text:
+    if row.label == TOTAL:
+        return Text("(all)", style="bold")
+    return Text(row.label, style=labels.color(row.label))
+
+
+def render_acceptance(rows: Sequence[SourceQuality], labels: LabelSet) -> Table:
     table = Table(
         box=box.SIMPLE_HEAD, pad_edge=False, title="Acceptance by source", title_justify="left"
     )
     for header in ("source", "label", "accepted", "rejected", "pending", "rate"):
         table.add_column(header, justify="left" if header in ("source", "label") else "right")
-    for r in rates:
-        rate = f"{100 * r.rate:.1f}%" if r.rate is not None else "–"
-        table.add_row(
-            r.source,
-            Text(r.label, style=labels.color(r.label)),
-            f"{r.accepted:,}",
-            f"{r.rejected:,}",
-            f"{r.pending:,}",
-            rate,
-        )
+    for group in _by_source(rows, lambda r: bool(r.accepted + r.rejected + r.pending)):
+        for i, r in enumerate(group):
+            rate = f"{100 * r.rate:.1f}%" if r.rate is not None else "–"
+            table.add_row(
+                r.source,
+                _label_cell(r, labels),
+                f"{r.accepted:,}",
+                f"{r.rejected:,}",
+                f"{r.pending:,}",
+                rate,
+                style="bold" if r.label == TOTAL else None,
+                end_section=i == len(group) - 1,
+            )
     return table
+
+
+def _measures(s: Scores) -> list[str]:
+    """P, R, F1 in percent; "–" where undefined (nothing predicted, or no gold)."""
+    p = f"{100 * s.precision:.1f}" if s.predicted else "–"
+    r = f"{100 * s.recall:.1f}" if s.gold else "–"
+    f1 = f"{100 * s.f1:.1f}" if s.predicted and s.gold else "–"
+    return [p, r, f1]
+
+
+def render_quality(
+    rows: Sequence[SourceQuality],
+    labels: LabelSet,
+    *,
+    articles: int,
+    eligible: int | None = None,
+    basis: str = "done",
+) -> RenderableType:
+    """Exact and overlap P/R/F1 of each source against the accepted spans."""
+    if not articles:
+        return Text("No done or tagged articles to score the suggestions against.", style="grey50")
+    which = "done" if basis == "done" else "tagged (none done)"
+    scored = _count(articles, "article")
+    if eligible is not None and eligible > articles:
+        scored = f"the newest {articles:,} of {eligible:,} articles"
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        title=f"Against accepted spans: {scored} {which}, P/R/F1 in %",
+        title_justify="left",
+        caption="~ : overlap (same label, ranges intersect, each span matched once)",
+        caption_justify="left",
+        collapse_padding=True,
+    )
+    for header in ("source", "label", "gold", "pred", "P", "R", "F1", "P~", "R~", "F1~"):
+        left = header in ("source", "label")
+        table.add_column(header, justify="left" if left else "right", no_wrap=True)
+    for group in _by_source(rows, lambda r: bool(r.exact.gold or r.exact.predicted)):
+        for i, r in enumerate(group):
+            table.add_row(
+                r.source,
+                _label_cell(r, labels),
+                f"{r.exact.gold:,}",
+                f"{r.exact.predicted:,}",
+                *_measures(r.exact),
+                *_measures(r.overlap),
+                style="bold" if r.label == TOTAL else None,
+                end_section=i == len(group) - 1,
+            )
+    return table
+
+
+def render_suggestions(
+    rows: Sequence[SourceQuality],
+    labels: LabelSet,
+    *,
+    articles: int = 0,
+    eligible: int | None = None,
+    basis: str = "done",
+) -> RenderableType:
+    """Decisions per source and label, then how the proposals match the accepted spans."""
+    return Group(
+        render_acceptance(rows, labels),
+        render_quality(rows, labels, articles=articles, eligible=eligible, basis=basis),
+    )
 
 
 def section_renderables(stats: Stats, labels: LabelSet) -> list[tuple[str, RenderableType]]:
@@ -328,7 +419,14 @@ def section_renderables(stats: Stats, labels: LabelSet) -> list[tuple[str, Rende
     if stats.consistency is not None:
         out.append(("Consistency", render_consistency(stats.consistency, labels)))
     if stats.suggestions:
-        out.append(("Suggestions", render_suggestions(stats.suggestions, labels)))
+        suggestions = render_suggestions(
+            stats.suggestions,
+            labels,
+            articles=stats.scored_articles,
+            eligible=stats.scored_eligible,
+            basis=stats.scored_basis,
+        )
+        out.append(("Suggestions", suggestions))
     return out
 
 
