@@ -42,7 +42,7 @@ CRLF_SHARE = 0.05
 NFD_SHARE = 0.05
 BOM_SHARE = 0.02
 
-SURNAMES = "Nguyễn Trần Lê Phạm Hoàng Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Giàng Lò Triệu Sùng Hà".split()
+SURNAMES = "Nguyễn Trần Lê Phạm Hoàng Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Giàng Lò Triệu Hà".split()
 MIDDLES = "Văn Thị Hữu Đức Minh Quỳnh Thanh Ngọc Xuân Công Quang A Thu Hồng".split()
 GIVENS = (
     "An Bình Cường Dũng Giang Hà Hải Hùng Khánh Lan Long Mai Nam Phong Quân Sơn Tâm Thắng "
@@ -83,8 +83,7 @@ TEMPLATES = [
     "nhiều kết quả tích cực.",
     "Bà {FIGURE} cho biết, {ORGANIZATION} tiếp tục chỉ đạo các chi bộ thực hiện nghiêm "
     "{RESOLUTION}.",
-    "Thực hiện {RESOLUTION}, {ORGANIZATION} đã tổ chức sơ kết và biểu dương các tập thể tiêu "
-    "biểu.",
+    "Thực hiện {RESOLUTION}, {ORGANIZATION} đã tổ chức sơ kết và biểu dương các tập thể tiêu biểu.",
     "Đoàn công tác do đồng chí {FIGURE}, {role} {ORGANIZATION} dẫn đầu đã làm việc tại cơ sở.",
 ]
 _SLOT = re.compile(r"\{(\w+)\}")
@@ -213,8 +212,11 @@ def make_article(index: int, seed: int = 7) -> Article:
     sentences = seed_sentences()
     place = rng.choice(PLACES)
     b = _Builder()
-    b.add(f"{place}: {rng.choice(TITLE_OPENERS)}" if rng.random() < 0.6 else
-          f"{rng.choice(TITLE_OPENERS)} ở {rng.choice(['huyện', 'xã'])} {place}")
+    b.add(
+        f"{place}: {rng.choice(TITLE_OPENERS)}"
+        if rng.random() < 0.6
+        else f"{rng.choice(TITLE_OPENERS)} ở {rng.choice(['huyện', 'xã'])} {place}"
+    )
     b.add("\n\n")
     if rng.random() < 0.8:
         b.add(_dateline(rng) + "\n\n")
@@ -241,9 +243,12 @@ def make_article(index: int, seed: int = 7) -> Article:
     b.add(tail)
     roll = rng.random()
     variant = (
-        "crlf" if roll < CRLF_SHARE
-        else "nfd" if roll < CRLF_SHARE + NFD_SHARE
-        else "bom" if roll < CRLF_SHARE + NFD_SHARE + BOM_SHARE
+        "crlf"
+        if roll < CRLF_SHARE
+        else "nfd"
+        if roll < CRLF_SHARE + NFD_SHARE
+        else "bom"
+        if roll < CRLF_SHARE + NFD_SHARE + BOM_SHARE
         else "plain"
     )
     return Article(index, "".join(b.parts), b.spans, variant)
@@ -259,7 +264,9 @@ def gold_record(article: Article, *, with_text: bool = False) -> dict[str, objec
     record: dict[str, object] = {
         "path": article.relpath,
         "content_hash": corpus.content_hash(article.text),
-        "spans": [{"start": s, "end": e, "label": lab, "text": t} for s, e, lab, t in article.spans],
+        "spans": [
+            {"start": s, "end": e, "label": label, "text": t} for s, e, label, t in article.spans
+        ],
     }
     if with_text:
         record["text"] = article.text
@@ -317,8 +324,9 @@ def build_db(
             stamp = now()
             with store.write():
                 for article in pending:
-                    doc = ingest.Document(key=f"bench/{article.relpath}", path=article.relpath,
-                                          raw_text=article.text)
+                    doc = ingest.Document(
+                        key=f"bench/{article.relpath}", path=article.relpath, raw_text=article.text
+                    )
                     fields = ingest.article_fields(doc)
                     fields["status"] = rng.choices(statuses, weights)[0]
                     article_id = store.insert_article(fields)
@@ -328,8 +336,17 @@ def build_db(
                             "origin, annotator, created_at, updated_at) "
                             "VALUES (?, ?, ?, ?, ?, ?, 'manual', ?, ?, ?)",
                             [
-                                (uuid.UUID(int=rng.getrandbits(128)).hex, article_id, s, e,
-                                 label, text, annotator, stamp, stamp)
+                                (
+                                    uuid.UUID(int=rng.getrandbits(128)).hex,
+                                    article_id,
+                                    s,
+                                    e,
+                                    label,
+                                    text,
+                                    annotator,
+                                    stamp,
+                                    stamp,
+                                )
                                 for s, e, label, text in article.spans
                             ],
                         )

@@ -378,39 +378,43 @@ class Store:
 
         Returns None when the exact span already exists with this label.
         """
-        article = self.article(article_id)
-        if not 0 <= start < end <= len(article.text):
-            raise UserError(f"span [{start}, {end}) is outside article {article_id}")
-        existing = [s for s in self.spans(article_id, annotator) if s.overlaps(start, end)]
-        if any(s.start == start and s.end == end and s.label == label for s in existing):
-            return None
-        if existing and not replace:
-            raise OverlapError(f"[{start}, {end}) overlaps {len(existing)} existing span(s)")
-        same_range = len(existing) == 1 and (existing[0].start, existing[0].end) == (start, end)
-        kind = "relabel" if same_range else "tag"
-        return self.apply(
-            article_id,
-            annotator,
-            kind,
-            add=[NewSpan(start, end, label, origin)],
-            remove=existing,
-        )
+        with self.write():  # the overlap check and the change see the same state
+            article = self.article(article_id)
+            if not 0 <= start < end <= len(article.text):
+                raise UserError(f"span [{start}, {end}) is outside article {article_id}")
+            existing = [s for s in self.spans(article_id, annotator) if s.overlaps(start, end)]
+            if any(s.start == start and s.end == end and s.label == label for s in existing):
+                return None
+            if existing and not replace:
+                raise OverlapError(f"[{start}, {end}) overlaps {len(existing)} existing span(s)")
+            same_range = len(existing) == 1 and (existing[0].start, existing[0].end) == (start, end)
+            kind = "relabel" if same_range else "tag"
+            return self.apply(
+                article_id,
+                annotator,
+                kind,
+                add=[NewSpan(start, end, label, origin)],
+                remove=existing,
+                text=article.text,
+            )
 
     def relabel(self, span_id: int, label: str, annotator: str) -> Action | None:
-        span = self.span(span_id)
-        if span.label == label:
-            return None
-        return self.apply(
-            span.article_id,
-            annotator,
-            "relabel",
-            add=[NewSpan(span.start, span.end, label, span.origin)],
-            remove=[span],
-        )
+        with self.write():  # another process may have changed the span since it was shown
+            span = self.span(span_id)
+            if span.label == label:
+                return None
+            return self.apply(
+                span.article_id,
+                annotator,
+                "relabel",
+                add=[NewSpan(span.start, span.end, label, span.origin)],
+                remove=[span],
+            )
 
     def delete_span(self, span_id: int, annotator: str) -> Action:
-        span = self.span(span_id)
-        return self.apply(span.article_id, annotator, "delete", remove=[span])
+        with self.write():
+            span = self.span(span_id)
+            return self.apply(span.article_id, annotator, "delete", remove=[span])
 
     def apply(
         self,
