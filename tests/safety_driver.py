@@ -27,9 +27,9 @@ LABELS = ("ORGANIZATION", "FIGURE", "RESOLUTION")
 ANNOTATOR = "driver"
 
 
-def step_once(store: Store, rng: random.Random, ids: list[int], lengths: dict[int, int]) -> (
-    Action | None
-):
+def step_once(
+    store: Store, rng: random.Random, ids: list[int], lengths: dict[int, int]
+) -> Action | None:
     """One user action on a random article; the Action it recorded, if any."""
     article_id = rng.choice(ids)
     roll = rng.random()
@@ -50,9 +50,7 @@ def step_once(store: Store, rng: random.Random, ids: list[int], lengths: dict[in
     return store.set_status(article_id, rng.choice(STATUSES), ANNOTATOR)
 
 
-def run(
-    store: Store, seed: int, steps: int, ack: Callable[[int, Action | None], None]
-) -> None:
+def run(store: Store, seed: int, steps: int, ack: Callable[[int, Action | None], None]) -> None:
     """Perform ``steps`` actions chosen by ``seed``, calling ``ack`` after each commit."""
     rng = random.Random(seed)
     ids = store.article_ids()

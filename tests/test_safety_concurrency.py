@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
-import safety_driver
 from typer.testing import CliRunner
 
+import safety_driver
 from partybuild_tui.cli import app
 from partybuild_tui.core import ingest
 from partybuild_tui.core.store import Store

@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
-import safety_driver
 
+import safety_driver
 from partybuild_tui.core import ingest
 from partybuild_tui.core.store import Action, Store
 
@@ -114,8 +114,9 @@ def test_sigkill_during_import_keeps_committed_batches(tmp_path: Path) -> None:
         (corpus / f"{i:04d}.txt").write_text(f"Bài số {i}\n\n{text}", encoding="utf-8")
     db = tmp_path / "import.db"
     command = [sys.executable, "-m", "partybuild_tui", "import", str(corpus), "--no-segment"]
-    proc = subprocess.Popen([*command, "--db", str(db)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*command, "--db", str(db)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not _has_articles(db):
         time.sleep(0.01)
