@@ -36,11 +36,13 @@ def _old_database(path: Path, version: int) -> tuple[Span, Span]:
             f"INSERT INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
             tuple(columns.values()),
         )
-        conn.execute(
-            'INSERT INTO spans (id, uid, article_id, start, "end", label, text, origin, '
-            "annotator, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*asdict(live).values(), STAMP, STAMP),
-        )
+        for span in (live, undone):  # as that version's Store did: tag both, undo one
+            conn.execute(
+                'INSERT INTO spans (id, uid, article_id, start, "end", label, text, origin, '
+                "annotator, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*asdict(span).values(), STAMP, STAMP),
+            )
+        conn.execute("DELETE FROM spans WHERE id = ?", (undone.id,))
         for action_id, span, state in ((1, live, "done"), (2, undone, "undone")):
             payload = {"added": [asdict(span)], "removed": [], "status": None, "suggestions": []}
             conn.execute(

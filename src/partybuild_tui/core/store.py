@@ -332,7 +332,8 @@ class Store:
     def status_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
         rows = self.conn.execute(
-            "SELECT status, count(*) FROM articles WHERE superseded_by IS NULL GROUP BY status"
+            "SELECT status, count(*) FROM articles INDEXED BY idx_articles_current_status "
+            "WHERE superseded_by IS NULL GROUP BY status"
         )
         counts.update(dict(rows))
         return counts
