@@ -12,19 +12,28 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+SRC = Path(__file__).resolve().parents[1] / "src"
+sys.path.insert(0, str(SRC))
 
 from partybuild_tui.core.store import STATUSES, Action, Store  # noqa: E402
 from partybuild_tui.errors import UserError  # noqa: E402
 
 LABELS = ("ORGANIZATION", "FIGURE", "RESOLUTION")
 ANNOTATOR = "driver"
+
+
+def child_env() -> dict[str, str]:
+    """The environment for a child process that must run this checkout's code (not another
+    copy installed in the virtualenv)."""
+    paths = [str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def step_once(

@@ -64,6 +64,7 @@ def test_reads_and_cli_while_another_process_writes(db_path: Path, seed: int) ->
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        env=safety_driver.child_env(),
     )
     runner = CliRunner()
     reads = commands = 0
@@ -101,6 +102,7 @@ def test_two_annotating_processes_keep_spans_flat_and_the_log_exact(db_path: Pat
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            env=safety_driver.child_env(),
         )
         for seed in (11, 12)
     ]

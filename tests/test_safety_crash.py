@@ -32,6 +32,7 @@ def _start(db: Path, seed: int) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=safety_driver.child_env(),
     )
 
 
@@ -114,8 +115,9 @@ def test_sigkill_during_import_keeps_committed_batches(tmp_path: Path) -> None:
         (corpus / f"{i:04d}.txt").write_text(f"Bài số {i}\n\n{text}", encoding="utf-8")
     db = tmp_path / "import.db"
     command = [sys.executable, "-m", "partybuild_tui", "import", str(corpus), "--no-segment"]
+    env = safety_driver.child_env()  # this checkout's code, not the one installed
     proc = subprocess.Popen(
-        [*command, "--db", str(db)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [*command, "--db", str(db)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not _has_articles(db):
@@ -126,7 +128,7 @@ def test_sigkill_during_import_keeps_committed_batches(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         partial = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     assert 0 < partial <= 600
-    done = subprocess.run([*command, "--db", str(db)], capture_output=True, text=True)
+    done = subprocess.run([*command, "--db", str(db)], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 600

@@ -8,13 +8,19 @@ span is gone), then opens it with today's Store.
 from __future__ import annotations
 
 import json
+import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from contextlib import closing
 from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
+import safety_driver
 from partybuild_tui.core import corpus, ingest, migrations
 from partybuild_tui.core.store import Span, Store
 
@@ -98,3 +104,51 @@ def test_upgrade_restores_the_undone_span_under_its_id(tmp_path: Path) -> None:
         redone = store.redo(1, "tester")
         assert redone is not None and redone.added == (undone,)
         assert undone in store.spans(1)
+
+
+def test_sigkill_during_upgrade_leaves_a_whole_schema(tmp_path: Path) -> None:
+    """Each migration is one transaction: a kill mid-upgrade leaves an older, sound schema."""
+    template = tmp_path / "v4.db"
+    _old_database(template, 4)
+    with closing(sqlite3.connect(template, isolation_level=None)) as conn:
+        conn.execute(
+            "WITH RECURSIVE n(value) AS (SELECT 100 UNION ALL SELECT value + 1 FROM n "
+            "WHERE value < 80000) "
+            'INSERT INTO spans (uid, article_id, start, "end", label, text, origin, annotator, '
+            "created_at, updated_at) SELECT hex(randomblob(16)), 1, value, value + 1, 'FIGURE', "
+            "'x', 'manual', 'bulk', '', '' FROM n"
+        )
+        spans_before = conn.execute("SELECT count(*) FROM spans").fetchone()[0]
+    full = _open_in_child(tmp_path / "timing.db", template, None)
+    mid_write = 0
+    shares = [0.5, 0.65, 0.8, 0.9, 0.95] * 3  # more rounds only until one lands mid-write
+    for number, share in enumerate(shares):
+        if number >= 4 and mid_write:
+            break
+        db = tmp_path / f"killed-{number}.db"
+        _open_in_child(db, template, full * share)
+        wal = db.with_name(db.name + "-wal")
+        mid_write += wal.exists() and wal.stat().st_size > 0
+        with closing(sqlite3.connect(db)) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            version = migrations.schema_version(conn)
+            applied = conn.execute("SELECT count(*) FROM _migrations").fetchone()[0]
+            assert applied == version, "the version and the migrations table agree"
+            assert conn.execute("SELECT count(*) FROM spans").fetchone()[0] == spans_before
+        with Store(db) as store:
+            assert store.schema_version() == migrations.latest_version()
+            assert store.conn.execute("SELECT count(*) FROM spans").fetchone()[0] == spans_before
+    assert mid_write, "at least one kill should land while the upgrade was writing"
+
+
+def _open_in_child(db: Path, template: Path, kill_after: float | None) -> float:
+    """Open a copy of ``template`` with Store in a child, killed after ``kill_after`` s."""
+    shutil.copy(template, db)
+    code = f"from partybuild_tui.core.store import Store; Store({str(db)!r}).close()"
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code], env=safety_driver.child_env())
+    if kill_after is not None:
+        time.sleep(kill_after)
+        proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return time.perf_counter() - started

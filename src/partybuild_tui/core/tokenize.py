@@ -215,7 +215,7 @@ def segment_articles(
             done += len(finished)
     finally:
         if pool:
-            pool.shutdown()
+            pool.shutdown(cancel_futures=True)  # Ctrl-C does not wait for the window
     return done
 
 
