@@ -277,12 +277,73 @@ def case_queries(args: argparse.Namespace) -> list[Row]:
     return rows
 
 
+def case_tag_latency(args: argparse.Namespace) -> list[Row]:
+    """How long one tag (a committed, undoable action) takes, alone and during an import."""
+    import subprocess
+
+    from partybuild_tui.core import ingest
+    from partybuild_tui.core.store import Store
+
+    corpus_dir = _corpus(args)
+    db = Path(args.work) / "tag-latency.db"
+    for old in db.parent.glob(db.name + "*"):
+        old.unlink()
+    rows: list[Row] = []
+    with Store(db) as store:
+        ingest.import_paths(store, [HERE.parent / "seeds"])
+        length = len(store.article(1).text)
+
+        steps = iter(range(1_000_000))
+
+        def tag_once() -> None:
+            start = (next(steps) * 37) % (length - 20)
+            store.tag(1, start, start + 10, "ORGANIZATION", "bench")
+
+        idle = _timed(tag_once, args.repeat * 4)
+        rows.append(
+            row(
+                "tag (one committed action), idle",
+                statistics.median(idle),
+                "ms",
+                f"median of {len(idle)}, p95 {_p95(idle):.1f} ms, synchronous=FULL",
+            )
+        )
+        folders = sorted(p for p in corpus_dir.iterdir() if p.is_dir())[:3]
+        command = [
+            sys.executable,
+            "-m",
+            "partybuild_tui",
+            "import",
+            *map(str, folders),
+            "--no-segment",
+            "--db",
+            str(db),
+        ]
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        busy: list[float] = []
+        while child.poll() is None:
+            busy.extend(_timed(tag_once, 1))
+        if len(busy) < 2:
+            raise RuntimeError("the import ended before any tag could be timed")
+        rows.append(
+            row(
+                "tag during a concurrent import",
+                statistics.median(busy),
+                "ms",
+                f"median of {len(busy)}, p95 {_p95(busy):.1f} ms, max {max(busy):.0f} "
+                f"ms; import of {len(folders) * 1000:,} files in another process",
+            )
+        )
+    return rows
+
+
 CASES: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "import": case_import,
     "import-segment": case_import_segment,
     "segment": case_segment,
     "cache-hit": case_cache_hit,
     "queries": case_queries,
+    "tag-latency": case_tag_latency,
 }
 
 
