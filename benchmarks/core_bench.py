@@ -321,8 +321,9 @@ def case_tag_latency(args: argparse.Namespace) -> list[Row]:
         ]
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         busy: list[float] = []
-        while child.poll() is None:
+        while child.poll() is None:  # a brisk annotator: 20 actions a second
             busy.extend(_timed(tag_once, 1))
+            time.sleep(0.05)
         if len(busy) < 2:
             raise RuntimeError("the import ended before any tag could be timed")
         rows.append(
@@ -331,7 +332,7 @@ def case_tag_latency(args: argparse.Namespace) -> list[Row]:
                 statistics.median(busy),
                 "ms",
                 f"median of {len(busy)}, p95 {_p95(busy):.1f} ms, max {max(busy):.0f} "
-                f"ms; import of {len(folders) * 1000:,} files in another process",
+                f"ms; 20 tags/s while another process imports {len(folders) * 1000:,} files",
             )
         )
     return rows
