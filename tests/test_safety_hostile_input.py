@@ -157,7 +157,7 @@ def _write(folder: Path, files: list[tuple[bytes, bytes]]) -> list[Path]:
 
 
 @pytest.fixture
-def workspace(base_db: Path) -> Iterator[Path]:
+def workspace() -> Iterator[Path]:
     with tempfile.TemporaryDirectory() as folder:
         yield Path(folder)
 
