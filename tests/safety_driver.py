@@ -1,6 +1,6 @@
 """A scripted annotator for the safety tests: real Store calls, one ack line per commit.
 
-    python tests/safety_driver.py DB SEED STEPS
+    python tests/safety_driver.py DB SEED STEPS [PAUSE_SECONDS]
 
 Each step tags, relabels, undoes, redoes, deletes or changes a status through the Store API
 (the same calls the app makes), then prints ``ack <step> <action id or ->`` once the change is
@@ -16,6 +16,7 @@ import os
 import random
 import sqlite3
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,7 +60,13 @@ def step_once(
     return store.set_status(article_id, rng.choice(STATUSES), ANNOTATOR)
 
 
-def run(store: Store, seed: int, steps: int, ack: Callable[[int, Action | None], None]) -> None:
+def run(
+    store: Store,
+    seed: int,
+    steps: int,
+    ack: Callable[[int, Action | None], None],
+    pause: float = 0.0,
+) -> None:
     """Perform ``steps`` actions chosen by ``seed``, calling ``ack`` after each commit."""
     rng = random.Random(seed)
     ids = store.article_ids()
@@ -72,6 +79,8 @@ def run(store: Store, seed: int, steps: int, ack: Callable[[int, Action | None],
         except UserError:  # another process removed the span first: the app shows a message
             action = None
         ack(step, action)
+        if pause:
+            time.sleep(pause)
 
 
 def fingerprint(conn: sqlite3.Connection) -> str:
@@ -88,12 +97,13 @@ def fingerprint(conn: sqlite3.Connection) -> str:
 
 def main() -> None:
     db, seed, steps = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    pause = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
 
     def ack(step: int, action: Action | None) -> None:
         print(f"ack {step} {action.id if action else '-'}", flush=True)
 
     with Store(db) as store:
-        run(store, seed, steps, ack)
+        run(store, seed, steps, ack, pause)
 
 
 if __name__ == "__main__":

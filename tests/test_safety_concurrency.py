@@ -23,6 +23,7 @@ from partybuild_tui.core.store import Store
 
 SEEDS = Path(__file__).parents[1] / "seeds"
 WRITER_STEPS = 400
+WRITER_PAUSE_S = 0.003  # so the writing lasts over a second, however fast the disk
 
 # Commands run against the database while the writer works. Each must exit 0 and never say
 # "locked". Export and stats (issues 5 and 6) belong here once they land, e.g.
@@ -59,13 +60,16 @@ def _consistent_read(store: Store) -> int:
 def test_reads_and_cli_while_another_process_writes(db_path: Path, seed: int) -> None:
     with Store(db_path) as store:
         ingest.import_paths(store, [SEEDS])
+    args = [str(db_path), str(seed), str(WRITER_STEPS), str(WRITER_PAUSE_S)]
     writer = subprocess.Popen(
-        [sys.executable, str(safety_driver.__file__), str(db_path), str(seed), str(WRITER_STEPS)],
-        stdout=subprocess.DEVNULL,
+        [sys.executable, str(safety_driver.__file__), *args],
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=safety_driver.child_env(),
     )
+    assert writer.stdout is not None
+    assert writer.stdout.readline().startswith("ack"), "the writer should be writing"
     runner = CliRunner()
     reads = commands = 0
     seen: set[int] = set()
