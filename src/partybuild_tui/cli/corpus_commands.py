@@ -115,7 +115,7 @@ def list_command(
     ] = False,
 ) -> None:
     """List articles with their status, date, source and span count."""
-    with open_store(db) as store:
+    with open_store(db) as store, store.snapshot():  # rows and total from one state
         rows = store.list_articles(
             status=status, query=search, limit=limit or None, include_superseded=include_old
         )

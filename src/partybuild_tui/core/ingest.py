@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from partybuild_tui.core import corpus
 from partybuild_tui.core.store import Article, NewSpan, Store
 
 ARTICLE_SUFFIXES = {".txt", ".jsonl"}
-BATCH_SIZE = 200
+BATCH_SIZE = 50  # one batch holds the write lock for tens of ms: the app's actions barely wait
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,11 @@ class ImportReport:
     ignored_files: int = 0
 
 
+def display_path(path: str | Path) -> str:
+    """A path as storable, printable text: undecodable bytes in names shown as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def discover(paths: Iterable[str | Path], report: ImportReport) -> list[Path]:
     """Files named, found in folders (recursively) or matched by globs, in a stable order."""
     found: list[Path] = []
@@ -71,43 +77,45 @@ def discover(paths: Iterable[str | Path], report: ImportReport) -> list[Path]:
             matches = sorted(Path(m) for m in glob.glob(str(raw), recursive=True))
             files = [m for m in matches if m.is_file()]
             if not files:
-                report.skipped.append(Skipped(str(raw), "no file matches this pattern"))
+                report.skipped.append(Skipped(display_path(raw), "no file matches this pattern"))
             found.extend(files)
         else:
-            report.skipped.append(Skipped(str(raw), "no such file or folder"))
+            report.skipped.append(Skipped(display_path(raw), "no such file or folder"))
     return found
 
 
 def read_documents(path: Path, report: ImportReport) -> Iterator[Document]:
     """The articles in one file; problems are added to the report, never raised."""
+    name = display_path(path)
     try:
         size = path.stat().st_size
         if size > corpus.MAX_FILE_BYTES:
-            report.skipped.append(Skipped(str(path), f"file too large ({size:,} bytes)"))
+            report.skipped.append(Skipped(name, f"file too large ({size:,} bytes)"))
             return
         data = path.read_bytes()
     except OSError as exc:
-        report.skipped.append(Skipped(str(path), f"cannot read: {exc.strerror or exc}"))
+        report.skipped.append(Skipped(name, f"cannot read: {exc.strerror or exc}"))
         return
-    key = str(path.resolve())
+    key = display_path(path.resolve())
     if path.suffix.lower() == ".jsonl":
-        yield from _jsonl_documents(path, key, data, report)
+        yield from _jsonl_documents(name, key, data, report)
         return
     try:
         text = corpus.decode(data)
     except corpus.UnreadableText as exc:
-        report.skipped.append(Skipped(str(path), str(exc)))
+        report.skipped.append(Skipped(name, str(exc)))
         return
-    yield Document(key=key, path=str(path), raw_text=text)
+    yield Document(key=key, path=name, raw_text=text)
 
 
-def _jsonl_documents(path: Path, key: str, data: bytes, report: ImportReport) -> Iterator[Document]:
+def _jsonl_documents(path: str, key: str, data: bytes, report: ImportReport) -> Iterator[Document]:
     try:
         content = corpus.decode(data)
     except corpus.UnreadableText as exc:
-        report.skipped.append(Skipped(str(path), str(exc)))
+        report.skipped.append(Skipped(path, str(exc)))
         return
-    for number, line in enumerate(content.splitlines(), start=1):
+    # JSON strings may hold U+2028 and other characters str.splitlines() breaks at
+    for number, line in enumerate(content.split("\n"), start=1):
         if not line.strip():
             continue
         where = f"{path}:{number}"
@@ -142,6 +150,10 @@ def _record_problem(record: Any) -> str | None:
         return "empty 'text'"
     if "\x00" in text:
         return "'text' contains NUL characters"
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"invalid Unicode: unpaired surrogate escape \\u{ord(exc.object[exc.start]):04x}"
     return None
 
 
@@ -195,9 +207,9 @@ def import_paths(
 
 
 def _store_batch(store: Store, docs: list[Document], report: ImportReport) -> None:
+    prepared = [(doc, article_fields(doc)) for doc in docs]  # parsed before taking the lock
     with store.write():
-        for doc in docs:
-            fields = article_fields(doc)
+        for doc, fields in prepared:
             if store.article_by_hash(fields["content_hash"]) is not None:
                 report.duplicates.append(doc.path)
                 continue

@@ -149,7 +149,56 @@ def m004_suggestions() -> str:
 
 
 @migration
-def m005_stats_indexes() -> str:
+def m005_spans_ids_never_reused() -> str:
+    """Span ids become AUTOINCREMENT: undo/redo restores a span under its old id, so an id
+    must never be handed to another span (SQLite reuses the largest rowid after a delete)."""
+    issued = """
+        SELECT coalesce(max(json_extract(item.value, '$.id')), 0)
+        FROM actions, json_each(actions.payload, '$.{side}') AS item
+    """
+    return f"""
+        CREATE TABLE spans_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            text TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT 'manual',
+            annotator TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK (start >= 0 AND "end" > start)
+        );
+        INSERT INTO spans_new SELECT id, uid, article_id, start, "end", label, text, origin,
+            annotator, created_at, updated_at FROM spans;
+        DROP TABLE spans;
+        ALTER TABLE spans_new RENAME TO spans;
+        CREATE INDEX idx_spans_article ON spans(article_id, annotator, start);
+        CREATE INDEX idx_spans_label ON spans(label);
+        DELETE FROM sqlite_sequence WHERE name = 'spans';
+        INSERT INTO sqlite_sequence (name, seq) VALUES ('spans', max(
+            (SELECT coalesce(max(id), 0) FROM spans),
+            ({issued.format(side="added")}),
+            ({issued.format(side="removed")})
+        ));
+        """
+
+
+@migration
+def m006_current_article_indexes() -> str:
+    """Counting and paging the current (not superseded) articles read these small indexes
+    instead of the whole table: with 100k articles a count drops from ~100 ms to < 1 ms."""
+    return """
+        CREATE INDEX idx_articles_current ON articles(superseded_by, id);
+        CREATE INDEX idx_articles_current_status ON articles(status, id)
+            WHERE superseded_by IS NULL;
+        """
+
+
+@migration
+def m007_stats_indexes() -> str:
     """Covering indexes so every stats figure is an index scan, not a sort of all spans.
 
     ``idx_articles_filter`` matters most on real articles: status, dates and body bounds sit

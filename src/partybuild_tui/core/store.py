@@ -128,7 +128,10 @@ def describe_sqlite_error(exc: sqlite3.Error, path: Path | str) -> str:
     if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
         return f"database {path} is corrupt or not a partybuild database ({message})"
     if "unable to open" in lowered:
-        return f"cannot open database {path}: check that its folder exists and is writable"
+        return (
+            f"cannot open database {path}: check that its folder exists and is writable "
+            "(SQLite keeps its -wal and -shm files beside it)"
+        )
     return f"database {path}: {message}"
 
 
@@ -148,6 +151,8 @@ class Store:
             self.conn = sqlite3.connect(
                 str(path), isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False
             )
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self._check_version()  # before anything writes: a refused file stays untouched
             self._configure()
             self._upgrade()
         except sqlite3.Error as exc:
@@ -155,7 +160,6 @@ class Store:
         self.db = sqlite_utils.Database(self.conn)
 
     def _configure(self) -> None:
-        self.conn.execute("PRAGMA foreign_keys = ON")
         mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
         if mode != "wal":
             try:
@@ -164,7 +168,7 @@ class Store:
                 pass  # read-only media: reading still works, writing reports clearly
         self.conn.execute("PRAGMA synchronous = FULL")
 
-    def _upgrade(self) -> None:
+    def _check_version(self) -> None:
         version = migrations.schema_version(self.conn)
         latest = migrations.latest_version()
         if version > latest:
@@ -172,7 +176,22 @@ class Store:
                 f"database {self.path} has schema version {version}, newer than this "
                 f"partybuild understands ({latest}); upgrade partybuild-tui"
             )
-        if version < latest:
+        if version == 0:
+            tables = {
+                row[0]
+                for row in self.conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%' AND name != '_migrations'"
+                )
+            }
+            if tables:
+                raise UserError(
+                    f"{self.path} is an SQLite database of another program (tables: "
+                    f"{', '.join(sorted(tables)[:5])}); not touching it"
+                )
+
+    def _upgrade(self) -> None:
+        if migrations.schema_version(self.conn) < migrations.latest_version():
             migrations.migrate(self.conn)
 
     def close(self) -> None:
@@ -193,10 +212,13 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
+            self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # SQLite has already rolled back after some errors (disk full, I/O): keep the
+            # original error rather than "cannot rollback - no transaction is active"
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
@@ -208,7 +230,8 @@ class Store:
         try:
             yield self.conn
         finally:
-            self.conn.execute("COMMIT")
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
 
     def schema_version(self) -> int:
         return migrations.schema_version(self.conn)
@@ -309,7 +332,8 @@ class Store:
     def status_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
         rows = self.conn.execute(
-            "SELECT status, count(*) FROM articles WHERE superseded_by IS NULL GROUP BY status"
+            "SELECT status, count(*) FROM articles INDEXED BY idx_articles_current_status "
+            "WHERE superseded_by IS NULL GROUP BY status"
         )
         counts.update(dict(rows))
         return counts
@@ -378,39 +402,43 @@ class Store:
 
         Returns None when the exact span already exists with this label.
         """
-        article = self.article(article_id)
-        if not 0 <= start < end <= len(article.text):
-            raise UserError(f"span [{start}, {end}) is outside article {article_id}")
-        existing = [s for s in self.spans(article_id, annotator) if s.overlaps(start, end)]
-        if any(s.start == start and s.end == end and s.label == label for s in existing):
-            return None
-        if existing and not replace:
-            raise OverlapError(f"[{start}, {end}) overlaps {len(existing)} existing span(s)")
-        same_range = len(existing) == 1 and (existing[0].start, existing[0].end) == (start, end)
-        kind = "relabel" if same_range else "tag"
-        return self.apply(
-            article_id,
-            annotator,
-            kind,
-            add=[NewSpan(start, end, label, origin)],
-            remove=existing,
-        )
+        with self.write():  # the overlap check and the change see the same state
+            article = self.article(article_id)
+            if not 0 <= start < end <= len(article.text):
+                raise UserError(f"span [{start}, {end}) is outside article {article_id}")
+            existing = [s for s in self.spans(article_id, annotator) if s.overlaps(start, end)]
+            if any(s.start == start and s.end == end and s.label == label for s in existing):
+                return None
+            if existing and not replace:
+                raise OverlapError(f"[{start}, {end}) overlaps {len(existing)} existing span(s)")
+            same_range = len(existing) == 1 and (existing[0].start, existing[0].end) == (start, end)
+            kind = "relabel" if same_range else "tag"
+            return self.apply(
+                article_id,
+                annotator,
+                kind,
+                add=[NewSpan(start, end, label, origin)],
+                remove=existing,
+                text=article.text,
+            )
 
     def relabel(self, span_id: int, label: str, annotator: str) -> Action | None:
-        span = self.span(span_id)
-        if span.label == label:
-            return None
-        return self.apply(
-            span.article_id,
-            annotator,
-            "relabel",
-            add=[NewSpan(span.start, span.end, label, span.origin)],
-            remove=[span],
-        )
+        with self.write():  # another process may have changed the span since it was shown
+            span = self.span(span_id)
+            if span.label == label:
+                return None
+            return self.apply(
+                span.article_id,
+                annotator,
+                "relabel",
+                add=[NewSpan(span.start, span.end, label, span.origin)],
+                remove=[span],
+            )
 
     def delete_span(self, span_id: int, annotator: str) -> Action:
-        span = self.span(span_id)
-        return self.apply(span.article_id, annotator, "delete", remove=[span])
+        with self.write():
+            span = self.span(span_id)
+            return self.apply(span.article_id, annotator, "delete", remove=[span])
 
     def apply(
         self,

@@ -169,10 +169,15 @@ def cached_tokenization(store: Store, article: Article) -> Tokenization | None:
     return Tokenization(_pairs(cached[0]), _pairs(cached[1]), article.text)
 
 
-def _segment_flat(item: tuple[int, str]) -> tuple[int, list[int], list[int]]:
-    article_id, text = item
+SegmentJob = tuple[int, str, str]  # article id, content hash, text
+SegmentResult = tuple[int, str, list[int], list[int]]
+WINDOW_PER_PROCESS = 32
+
+
+def _segment_flat(job: SegmentJob) -> SegmentResult:
+    article_id, digest, text = job
     words, sentences = segment(text).flat()
-    return article_id, words, sentences
+    return article_id, digest, words, sentences
 
 
 def segment_articles(
@@ -182,37 +187,42 @@ def segment_articles(
     processes: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Segment and cache the given articles, in ``processes`` worker processes; return count."""
+    """Segment and cache the given articles, in ``processes`` worker processes; return count.
 
-    def items() -> Iterable[tuple[int, str]]:
-        for article_id in article_ids:
-            yield article_id, store.article(article_id).text
-
-    wanted = set(article_ids)
-    hashes = {
-        row[0]: row[1]
-        for row in store.conn.execute("SELECT id, content_hash FROM articles")
-        if row[0] in wanted
-    }
-    if processes <= 1 or len(article_ids) < 4:
-        results: Iterable[tuple[int, list[int], list[int]]] = map(_segment_flat, items())
-        return _save_all(store, results, hashes, len(article_ids), progress)
-    with ProcessPoolExecutor(max_workers=processes) as pool:
-        results = pool.map(_segment_flat, items(), chunksize=8)
-        return _save_all(store, results, hashes, len(article_ids), progress)
-
-
-def _save_all(
-    store: Store,
-    results: Iterable[tuple[int, list[int], list[int]]],
-    hashes: dict[int, str],
-    total: int,
-    progress: Callable[[int, int], None] | None,
-) -> int:
+    Articles go to the workers a window at a time, so memory stays flat however large the
+    import, and each window is saved in one short transaction (never held while segmenting,
+    so the app can write in between).
+    """
+    ids = list(article_ids)
+    use_pool = processes > 1 and len(ids) >= 4
+    pool = ProcessPoolExecutor(max_workers=processes) if use_pool else None
+    window = WINDOW_PER_PROCESS * max(processes, 1)
     done = 0
-    for article_id, words, sentences in results:
-        store.save_tokenization(article_id, hashes[article_id], TOKENIZER, words, sentences)
-        done += 1
-        if progress:
-            progress(done, total)
+    try:
+        for first in range(0, len(ids), window):
+            jobs = _jobs(store, ids[first : first + window])
+            results: Iterable[SegmentResult] = (
+                pool.map(_segment_flat, jobs, chunksize=4) if pool else map(_segment_flat, jobs)
+            )
+            finished: list[SegmentResult] = []
+            for result in results:
+                finished.append(result)
+                if progress:
+                    progress(done + len(finished), len(ids))
+            with store.write():
+                for article_id, digest, words, sentences in finished:
+                    store.save_tokenization(article_id, digest, TOKENIZER, words, sentences)
+            done += len(finished)
+    finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)  # Ctrl-C does not wait for the window
     return done
+
+
+def _jobs(store: Store, ids: Sequence[int]) -> list[SegmentJob]:
+    marks = ", ".join("?" for _ in ids)
+    rows = store.conn.execute(
+        f"SELECT id, content_hash, text FROM articles WHERE id IN ({marks})", list(ids)
+    ).fetchall()
+    by_id = {row[0]: (row[0], row[1], row[2]) for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
