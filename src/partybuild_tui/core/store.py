@@ -306,26 +306,18 @@ class Store:
         rows = self.conn.execute(f"SELECT a.id FROM articles a {where} ORDER BY a.id", params)
         return [row[0] for row in rows]
 
-    def article_position(
-        self,
-        article_id: int,
-        *,
-        status: str | Sequence[str] | None = None,
-        query: str | None = None,
-    ) -> int | None:
-        """The 0-based row of an article in ``list_articles`` order, None if filtered out."""
-        where, params = self._filter_sql(status, query, False)
-        found = self.conn.execute(
-            f"SELECT 1 FROM articles a {where} {'AND' if where else 'WHERE'} a.id = ?",
-            [*params, article_id],
-        ).fetchone()
-        if found is None:
-            return None
-        row = self.conn.execute(
-            f"SELECT count(*) FROM articles a {where} {'AND' if where else 'WHERE'} a.id < ?",
-            [*params, article_id],
-        ).fetchone()
-        return int(row[0])
+    def article_rows(self, ids: Sequence[int]) -> list[ArticleRow]:
+        """List rows for these article ids, in id order (a page of a virtual list)."""
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        rows = self.conn.execute(
+            "SELECT a.id, a.title, a.date, a.source, a.status, "
+            "(SELECT count(*) FROM spans s WHERE s.article_id = a.id), length(a.text) "
+            f"FROM articles a WHERE a.id IN ({marks}) ORDER BY a.id",
+            list(ids),
+        ).fetchall()
+        return [ArticleRow(*row) for row in rows]
 
     def adjacent_article(
         self,

@@ -18,7 +18,7 @@ from partybuild_tui.tui.widgets.article_view import ArticleView
 class PartybuildApp(App[None]):
     """``partybuild annotate``: one annotator tagging one database."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "partybuild"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [Binding("q,ctrl+q", "quit", "Quit", tooltip="Quit (everything is saved)")]

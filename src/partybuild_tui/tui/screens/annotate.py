@@ -94,6 +94,7 @@ class AnnotateScreen(Screen[None]):
         self.message = ""
         self._position: tuple[int | None, int] = (None, 0)
         self._counts: dict[str, int] = {}
+        self._selecting = False
         for label in labels.labels:
             self._bindings.bind(
                 ",".join(label.keys),
@@ -141,14 +142,15 @@ class AnnotateScreen(Screen[None]):
     def open_article(self, article_id: int) -> None:
         """Show an article; an untouched one becomes in progress (saved before it shows)."""
         article = self.store.article(article_id)
-        if self.store.mark_opened(article_id, self.annotator):
+        opened = self.store.mark_opened(article_id, self.annotator)
+        if opened:
             article = self.store.article(article_id)
         self.article = article
         spans = [span_mark(s) for s in self.store.spans(article_id, self.annotator)]
         suggestions = self.load_suggestions(article_id)
         self.view.load(article.text, (article.body_start, article.body_end), spans, suggestions)
         self.query_one(ArticleHeader).show(article)
-        self.article_list.reload()
+        self._refresh_list(status_changed=opened)
         self.article_list.show_open(article_id)
         self._show_legend()
         self.message = ""
@@ -185,7 +187,10 @@ class AnnotateScreen(Screen[None]):
 
     def on_article_view_changed(self, event: ArticleView.Changed) -> None:
         self._refresh_status()
-        self.refresh_bindings()
+        selecting = self.view.selection is not None
+        if selecting != self._selecting:  # the footer's "esc Unselect" comes and goes
+            self._selecting = selecting
+            self.refresh_bindings()
 
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()
@@ -326,10 +331,17 @@ class AnnotateScreen(Screen[None]):
                 self.view.move_to_offset(moved.start)
         self.query_one(ArticleHeader).show(self.article)
         self._show_legend()
-        self.article_list.reload()
+        self._refresh_list(status_changed=action.status is not None)
         self.message = "✓ saved: " + describe(action)
         self._refresh_status(recount=True)
         self.refresh_bindings()
+
+    def _refresh_list(self, *, status_changed: bool) -> None:
+        """Re-read the list's ids only when a status change can move rows in or out of it."""
+        if status_changed and self.article_list.status:
+            self.article_list.reload()
+        else:
+            self.article_list.refresh_rows()
 
     def _say(self, message: str) -> None:
         self.message = message

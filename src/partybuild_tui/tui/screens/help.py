@@ -50,10 +50,10 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
-            yield Static(self._keys(), id="help-keys")
-            yield Static(self._labels(), id="help-labels")
+            yield Static(self.keys_table(), id="help-keys")
+            yield Static(self.labels_table(), id="help-labels")
 
-    def _keys(self) -> Table:
+    def keys_table(self) -> Table:
         table = Table(title="Keys", title_justify="left", show_header=False, box=None, expand=True)
         table.add_column("keys", style="bold", no_wrap=True)
         table.add_column("does")
@@ -64,7 +64,7 @@ class HelpScreen(ModalScreen[None]):
             table.add_row("", "")
         return table
 
-    def _labels(self) -> Table:
+    def labels_table(self) -> Table:
         table = Table(
             title="Labels", title_justify="left", show_header=False, box=None, expand=True
         )

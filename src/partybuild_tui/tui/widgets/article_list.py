@@ -1,11 +1,14 @@
-"""The article list: a Line API view over ``store.list_articles`` fetched one page at a time.
+"""The article list: a Line API view whose rows are read from the store a page at a time.
 
-It holds no widget per article and no full result set: the row count comes from one COUNT
-query and rows are read in pages of ``PAGE`` as they scroll into view, so 100,000 articles
-cost the same as ten.
+It holds no widget per article and no rows it does not show: only the matching ids (one
+integer each, from an index) so any row, and the position of any article, is found at once
+even among 100,000 articles; titles and counts are read in pages of ``PAGE`` as they scroll
+into view.
 """
 
 from __future__ import annotations
+
+import bisect
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -71,7 +74,7 @@ class ArticleList(ScrollView, can_focus=True):
         self.status: tuple[str, ...] | None = None
         self.search: str | None = None
         self.open_id: int | None = None
-        self.total = 0
+        self.ids: list[int] = []
         self._pages: dict[int, list[ArticleRow]] = {}
 
     # ---- data -------------------------------------------------------------------------------
@@ -83,13 +86,21 @@ class ArticleList(ScrollView, can_focus=True):
         self.cursor = self.position(self.open_id) or 0
         self._scroll_to_cursor()
 
+    @property
+    def total(self) -> int:
+        return len(self.ids)
+
     def reload(self) -> None:
-        """Forget cached pages (after a change in the database) and recount."""
-        self._pages.clear()
-        self.total = self.store.count_articles(status=self.status, query=self.search)
+        """Re-read which articles match (after a status change) and forget cached rows."""
+        self.ids = self.store.article_ids(status=self.status, query=self.search)
         self.virtual_size = Size(self.scrollable_content_region.width, self.total)
         if self.total and self.cursor >= self.total:
             self.cursor = self.total - 1
+        self.refresh_rows()
+
+    def refresh_rows(self) -> None:
+        """Forget cached rows (span counts, statuses) and repaint what is visible."""
+        self._pages.clear()
         self.refresh()
 
     def row(self, index: int) -> ArticleRow | None:
@@ -98,22 +109,21 @@ class ArticleList(ScrollView, can_focus=True):
         page = index // PAGE
         rows = self._pages.get(page)
         if rows is None:
-            rows = self.store.list_articles(
-                status=self.status, query=self.search, limit=PAGE, offset=page * PAGE
-            )
+            rows = self.store.article_rows(self.ids[page * PAGE : (page + 1) * PAGE])
             self._pages[page] = rows
         within = index - page * PAGE
         return rows[within] if within < len(rows) else None
 
     def position(self, article_id: int | None) -> int | None:
+        """Row of an article in the list, None if the filter hides it."""
         if article_id is None:
             return None
-        return self.store.article_position(article_id, status=self.status, query=self.search)
+        index = bisect.bisect_left(self.ids, article_id)
+        return index if index < self.total and self.ids[index] == article_id else None
 
     def show_open(self, article_id: int) -> None:
         """Mark ``article_id`` as the open one and move the cursor onto it if it is listed."""
         self.open_id = article_id
-        self._pages.clear()
         index = self.position(article_id)
         if index is not None:
             self.cursor = index

@@ -248,19 +248,22 @@ class ArticleView(ScrollView, can_focus=True):
             return
         line = self.text_layout.lines[target]
         offset = textlayout.column_to_offset(self.text, line, self._goal_column)
-        self._move(self._token_on_line(offset, target), extend, keep_goal=True)
+        self._move(self._token_on_line(offset, target, delta), extend, keep_goal=True)
 
     def _is_blank(self, line_index: int) -> bool:
         assert self.text_layout is not None
         start, end = self.text_layout.lines[line_index]
         return start == end
 
-    def _token_on_line(self, offset: int, line_index: int) -> int:
-        """The token at ``offset``, moved forward if it starts on an earlier line."""
+    def _token_on_line(self, offset: int, line_index: int, delta: int) -> int:
+        """The token at ``offset``; going down, the next one if it starts on an earlier line."""
         assert self.text_layout is not None
         index = textlayout.index_at(self._token_starts, offset)
         line_start = self.text_layout.lines[line_index][0]
-        if self.tokens[index][1] <= line_start and index + 1 < len(self.tokens):
+        starts_before = self.tokens[index][0] < line_start
+        if (starts_before and delta > 0 or self.tokens[index][1] <= line_start) and (
+            index + 1 < len(self.tokens)
+        ):
             index += 1
         return index
 
