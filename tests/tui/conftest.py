@@ -6,14 +6,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
+from tests.tui.helpers import ROOT
 
 from partybuild_tui.core import ingest, tokenize
 from partybuild_tui.core.store import Store
 from partybuild_tui.tui.app import PartybuildApp
-
-ROOT = Path(__file__).resolve().parents[2]
-SIZE = (120, 36)
 
 
 @pytest.fixture(scope="session")
@@ -39,9 +36,3 @@ def make_app(app_db: Path):  # noqa: ANN201
         return PartybuildApp(app_db, "tester")
 
     return make
-
-
-async def settle(pilot: Pilot) -> None:
-    """Wait for the segmentation worker and the repaint that follows it."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()

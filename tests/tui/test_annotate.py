@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from rich.console import Console
-from tests.tui.conftest import SIZE, settle
+from tests.tui.helpers import SIZE, settle
 
 from partybuild_tui.core.store import Store
 from partybuild_tui.tui.screens.annotate import AnnotateScreen

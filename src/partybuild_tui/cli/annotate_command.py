@@ -26,10 +26,16 @@ def seed_if_empty(db: Path | None) -> None:
         if not seeds.exists():
             console.print(
                 f"The database {store.path} is empty and there is no seeds folder {seeds}: "
-                "import articles with `partybuild import FILES`."
+                "import articles with `partybuild import FILES`.",
+                soft_wrap=True,
+                highlight=False,
             )
             return
-        console.print(f"Empty database {store.path}: importing the seed articles from {seeds}")
+        console.print(
+            f"Empty database {store.path}: importing the seed articles from {seeds}",
+            soft_wrap=True,
+            highlight=False,
+        )
         report = ingest.import_paths(store, [seeds])
     print_import_report(report)
 

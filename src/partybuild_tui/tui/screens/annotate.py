@@ -94,7 +94,6 @@ class AnnotateScreen(Screen[None]):
         self.message = ""
         self._position: tuple[int | None, int] = (None, 0)
         self._counts: dict[str, int] = {}
-        self._selecting = False
         for label in labels.labels:
             self._bindings.bind(
                 ",".join(label.keys),
@@ -186,11 +185,8 @@ class AnnotateScreen(Screen[None]):
         self.open_article(event.article_id)
 
     def on_article_view_changed(self, event: ArticleView.Changed) -> None:
+        # Status line only: re-checking the footer's bindings recomposes it (~50 ms).
         self._refresh_status()
-        selecting = self.view.selection is not None
-        if selecting != self._selecting:  # the footer's "esc Unselect" comes and goes
-            self._selecting = selecting
-            self.refresh_bindings()
 
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()

@@ -63,7 +63,7 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("n", "next_span(1)", "Next span"),
         Binding("N", "next_span(-1)", "Prev span", show=False),
         Binding("m", "toggle_mode", "Syllables"),
-        Binding("escape", "clear_selection", "Unselect"),
+        Binding("escape", "clear_selection", "Unselect", show=False),
     ]
     COMPONENT_CLASSES = {
         "article-view--text",

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual.widget import Widget
 from textual.widgets import Static
 
 from partybuild_tui.config import LabelSet
@@ -51,11 +52,16 @@ class Legend(Static):
             text.append(f"  other {unknown}", style="dim")
         if pending:
             text.append(f"   {pending} suggestion{'s' * (pending != 1)}", style="underline italic")
-        self.update(text)
+        self.update(text, layout=False)  # one line, fixed height: no relayout of the screen
 
 
-class StatusLine(Static):
-    """Where the annotator is and what was last saved."""
+class StatusLine(Widget):
+    """Where the annotator is and what was last saved (repainted on every cursor move)."""
+
+    _shown: Text = Text()
+
+    def render(self) -> Text:
+        return self._shown
 
     def show(
         self,
@@ -82,4 +88,6 @@ class StatusLine(Static):
         text.append(f"│ {annotator} ", style="italic")
         if message:
             text.append(f"│ {message}", style="bold green" if message.startswith("✓") else "")
-        self.update(text)
+        if text != self._shown:  # called on every cursor move: repaint only on a change
+            self._shown = text
+            self.refresh()
