@@ -65,6 +65,9 @@ async def test_label_keys_tag_words_and_selections(make_app, app_db: Path) -> No
         await pilot.press("o")
         assert view.selection is None
         assert spans(app_db) == [("ORGANIZATION", ORG)]
+        assert view.text[slice(*view.cursor_range)] == "Đồng Văn"  # last word: → goes on
+        await pilot.press("right")
+        assert view.text[slice(*view.cursor_range)] == "luôn"
         put_cursor(view, "Huyện ủy")
         await pilot.press("1")
         put_cursor(view, RESOLUTION)
@@ -137,12 +140,14 @@ async def test_undo_redo_keys_and_persistence_across_restart(make_app, app_db: P
         await pilot.press("3")
         await pilot.press("u")
         assert spans(app_db) == [("ORGANIZATION", "Huyện ủy")]
+        assert screen_of(pilot.app).message == "✓ undone: tag RESOLUTION ‘Chỉ thị’"
         await pilot.press("ctrl+z")
         assert spans(app_db) == []
         await pilot.press("ctrl+z")
         assert "nothing to undo" in screen_of(pilot.app).message
         await pilot.press("U")
         assert spans(app_db) == [("ORGANIZATION", "Huyện ủy")]
+        assert screen_of(pilot.app).message == "✓ redone: tag ORGANIZATION ‘Huyện ủy’"
         assert [m.label for m in view.spans] == ["ORGANIZATION"]
     async with make_app().run_test(size=SIZE) as pilot:  # a restart resumes there
         await settle(pilot)
@@ -171,6 +176,7 @@ async def test_done_and_skip_toggle_and_undo(make_app, app_db: Path) -> None:
         assert status(app_db, 1) == "skipped"
         await pilot.press("u")
         assert status(app_db, 1) == "in_progress"
+        assert "undone: marked skipped (now in progress)" in screen_of(pilot.app).message
         await pilot.press("ctrl+d")
         assert status(app_db, 1) == "done"
         header = str(screen_of(pilot.app).query_one("#header").render())
@@ -358,7 +364,7 @@ async def test_help_lists_bindings_and_label_definitions(make_app) -> None:
         for expected in (
             "u / ctrl+z",
             "shift+left",
-            "ctrl+up / [",
+            "ctrl+up / [  ctrl+down / ]",
             "2 / f",
             "tag as FIGURE",
             "d / del",

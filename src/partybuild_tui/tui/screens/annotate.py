@@ -30,6 +30,11 @@ FILTERS: list[tuple[str, tuple[str, ...] | None]] = [
     ("done", ("done",)),
     ("skipped", ("skipped",)),
 ]
+_DELETE = "Delete the span under the cursor (with a selection: all spans in it)"
+_DONE = "Mark the article done (again: back in progress)"
+_SKIP = "Mark the article skipped (again: back in progress)"
+_NEXT = "Open the next / previous article to do (new or in progress)"
+_FILTER = "Cycle the list filter: all, to do, new, in progress, done, skipped"
 NEEDS_ARTICLE = {"label", "delete_span", "undo", "redo", "mark"}
 NEEDS_TEXT_FOCUS = {"label", "delete_span"}
 
@@ -56,33 +61,22 @@ def quote(text: str, limit: int = 40) -> str:
 class AnnotateScreen(Screen[None]):
     """Read, tag, undo and move between articles."""
 
-    BINDINGS = [
-        Binding("d,delete", "delete_span", "Delete span"),
-        Binding("u,ctrl+z", "undo", "Undo"),
+    TAG_BINDINGS = [
+        Binding("d,delete", "delete_span", "Delete span", tooltip=_DELETE),
+        Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo (kept across restarts)"),
         Binding("U,ctrl+y", "redo", "Redo", show=False),
-        Binding("D,ctrl+d", "mark('done')", "Done", tooltip="Mark the article done (again: undo)"),
-        Binding(
-            "S",
-            "mark('skipped')",
-            "Skip",
-            show=False,
-            tooltip="Mark skipped (again: back in progress)",
-        ),
-        Binding("j", "next_article(1)", "Next to do", tooltip="Open the next article to do"),
-        Binding(
-            "k",
-            "next_article(-1)",
-            "Prev to do",
-            show=False,
-            tooltip="Open the previous article to do",
-        ),
+        Binding("D,ctrl+d", "mark('done')", "Done", tooltip=_DONE),
+        Binding("S", "mark('skipped')", "Skip", show=False, tooltip=_SKIP),
+    ]
+    ARTICLE_BINDINGS = [
+        Binding("j", "next_article(1)", "Next to do", tooltip=_NEXT),
+        Binding("k", "next_article(-1)", "Prev to do", show=False, tooltip=_NEXT),
         Binding("slash", "search", "Search", tooltip="Full-text search of the list"),
-        Binding(
-            "F", "cycle_filter", "Filter", show=False, tooltip="Cycle the list filter by status"
-        ),
+        Binding("F", "cycle_filter", "Filter", show=False, tooltip=_FILTER),
         Binding("l", "focus_list", "List", show=False, tooltip="Focus the article list"),
         Binding("question_mark", "help", "Help", tooltip="This help"),
     ]
+    BINDINGS = TAG_BINDINGS + ARTICLE_BINDINGS
 
     def __init__(self, store: Store, annotator: str, labels: LabelSet) -> None:
         super().__init__()
@@ -238,12 +232,12 @@ class AnnotateScreen(Screen[None]):
     def action_undo(self) -> None:
         assert self.article is not None
         action = self.store.undo(self.article.id, self.annotator)
-        self._applied(action, nothing="nothing to undo in this article")
+        self._applied(action, nothing="nothing to undo in this article", verb="undone")
 
     def action_redo(self) -> None:
         assert self.article is not None
         action = self.store.redo(self.article.id, self.annotator)
-        self._applied(action, nothing="nothing to redo in this article")
+        self._applied(action, nothing="nothing to redo in this article", verb="redone")
 
     def action_mark(self, status: str) -> None:
         """Mark done / skipped; pressing it again puts the article back in progress."""
@@ -300,9 +294,9 @@ class AnnotateScreen(Screen[None]):
             for label in self.labels.labels
         ]
         return [
-            ("Tagging", labels + binding_rows(self.BINDINGS)[:5]),
+            ("Tagging", labels + binding_rows(self.TAG_BINDINGS)),
             ("Moving in the text", binding_rows(ArticleView.BINDINGS)),
-            ("Articles", binding_rows(self.BINDINGS)[5:] + binding_rows(ArticleList.BINDINGS)),
+            ("Articles", binding_rows(self.ARTICLE_BINDINGS) + binding_rows(ArticleList.BINDINGS)),
             (
                 "App",
                 [("tab / shift+tab", "switch between list and text")]
@@ -312,7 +306,9 @@ class AnnotateScreen(Screen[None]):
 
     # ---- after a change ---------------------------------------------------------------------
 
-    def _applied(self, action: Action | None, *, nothing: str = "nothing changed") -> None:
+    def _applied(
+        self, action: Action | None, *, nothing: str = "nothing changed", verb: str = "saved"
+    ) -> None:
         """Show a change the store has committed: spans, status, list row, message."""
         assert self.article is not None
         if action is None:
@@ -321,14 +317,14 @@ class AnnotateScreen(Screen[None]):
         self.article = self.store.article(self.article.id)
         spans = [span_mark(s) for s in self.store.spans(self.article.id, self.annotator)]
         self.view.set_spans(spans)
-        if action.kind.startswith("undo") or action.kind in ("tag", "relabel", "delete"):
-            moved = action.added[0] if action.added else None
-            if moved is not None and action.kind != "delete":
-                self.view.move_to_offset(moved.start)
+        if action.added and action.kind == "tag":
+            self.view.move_to_offset(action.added[0].end - 1)  # on its last word: → goes on
+        elif action.added and action.kind != "relabel":
+            self.view.move_to_offset(action.added[0].start)  # undo/redo: show what came back
         self.query_one(ArticleHeader).show(self.article)
         self._show_legend()
         self._refresh_list(status_changed=action.status is not None)
-        self.message = "✓ saved: " + describe(action)
+        self.message = f"✓ {verb}: {describe(action)}"
         self._refresh_status(recount=True)
         self.refresh_bindings()
 
@@ -379,17 +375,21 @@ class AnnotateScreen(Screen[None]):
 
 
 def describe(action: Action) -> str:
-    """One line for the status bar about what an action did."""
-    kind = action.kind
-    if action.status is not None and not action.added and not action.removed:
-        return f"{kind.replace('status', 'marked')} {action.status[1].replace('_', ' ')}"
-    if action.added:
-        span = action.added[0]
-        extra = f" (replaced {len(action.removed)})" if action.removed and kind == "tag" else ""
-        more = f" +{len(action.added) - 1}" if len(action.added) > 1 else ""
-        return f"{kind} {span.label} {quote(span.text)}{more}{extra}"
-    if action.removed:
-        span = action.removed[0]
-        more = f" +{len(action.removed) - 1}" if len(action.removed) > 1 else ""
-        return f"{kind} {span.label} {quote(span.text)}{more}"
-    return kind
+    """One line for the status bar about what an action did (or what an undo took back)."""
+    undone = action.kind.startswith("undo ")
+    kind = action.kind.removeprefix("undo ")
+    added, removed = (action.removed, action.added) if undone else (action.added, action.removed)
+    if action.status is not None and not added and not removed:
+        old, new = action.status
+        return (
+            f"marked {old.replace('_', ' ')} (now {new.replace('_', ' ')})"
+            if undone
+            else (f"marked {new.replace('_', ' ')}")
+        )
+    shown = added or removed
+    if not shown:
+        return kind
+    span = shown[0]
+    more = f" +{len(shown) - 1}" if len(shown) > 1 else ""
+    extra = f" (replacing {len(removed)})" if added and removed and kind == "tag" else ""
+    return f"{kind} {span.label} {quote(span.text)}{more}{extra}"

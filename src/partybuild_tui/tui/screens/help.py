@@ -28,13 +28,18 @@ def key_label(key: str) -> str:
 
 
 def binding_rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
-    """(keys, description) per binding, aliases joined: 'u / ctrl+z'."""
+    """(keys, description) per binding, aliases joined ('u / ctrl+z'), and neighbours with
+    the same text merged into one row ('left / right')."""
     rows: list[tuple[str, str]] = []
     for binding in bindings:
         if not isinstance(binding, Binding):
             continue
         keys = " / ".join(key_label(k.strip()) for k in binding.key.split(","))
-        rows.append((keys, binding.tooltip or binding.description))
+        text = binding.tooltip or binding.description
+        if rows and rows[-1][1] == text:
+            rows[-1] = (f"{rows[-1][0]}  {keys}", text)
+        else:
+            rows.append((keys, text))
     return rows
 
 

@@ -12,7 +12,6 @@ import bisect
 
 from rich.cells import cell_len
 from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
@@ -45,16 +44,17 @@ class ArticleList(ScrollView, can_focus=True):
     """Articles matching a status filter and a search query, in id order."""
 
     BINDINGS = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "jump(False)", "First", show=False),
-        Binding("end", "jump(True)", "Last", show=False),
-        Binding("enter", "open", "Open"),
+        Binding("up", "cursor(-1)", "Up", show=False, tooltip="List: move"),
+        Binding("down", "cursor(1)", "Down", show=False, tooltip="List: move"),
+        Binding("pageup", "page(-1)", "Page up", show=False, tooltip="List: move"),
+        Binding("pagedown", "page(1)", "Page down", show=False, tooltip="List: move"),
+        Binding("home", "jump(False)", "First", show=False, tooltip="List: move"),
+        Binding("end", "jump(True)", "Last", show=False, tooltip="List: move"),
+        Binding("enter", "open", "Open", tooltip="List: open the article (or click it)"),
     ]
     COMPONENT_CLASSES = {
         "article-list--cursor",
+        "article-list--cursor-blurred",
         "article-list--open",
         "article-list--dim",
     }
@@ -193,8 +193,8 @@ class ArticleList(ScrollView, can_focus=True):
         if row.id == self.open_id:
             style += self.get_component_rich_style("article-list--open")
         if index == self.cursor:
-            name = "article-list--cursor"
-            style += self.get_component_rich_style(name) if self.has_focus else Style(reverse=True)
+            name = "article-list--cursor" if self.has_focus else "article-list--cursor-blurred"
+            style += self.get_component_rich_style(name)
         return Strip([Segment(self._format(row, width), style)], width)
 
     @staticmethod

@@ -38,32 +38,48 @@ class Mark:
 
 
 _CURSOR, _SELECTED = 1, 2
+_EXTEND = "Extend the selection by a word (syllable)"
+_EXTEND_LINE = "Extend the selection by a line"
 
 
 class ArticleView(ScrollView, can_focus=True):
     """The body of the open article with a token cursor, a selection, spans and suggestions."""
 
     BINDINGS = [
-        Binding("left", "move(-1)", "Word", show=False),
-        Binding("right", "move(1)", "Word", show=False),
-        Binding("shift+left", "move(-1, True)", "Extend", show=False),
-        Binding("shift+right", "move(1, True)", "Extend", show=False),
-        Binding("up", "line(-1)", "Line up", show=False),
-        Binding("down", "line(1)", "Line down", show=False),
-        Binding("shift+up", "line(-1, True)", "Extend up", show=False),
-        Binding("shift+down", "line(1, True)", "Extend down", show=False),
-        Binding("ctrl+up,left_square_bracket", "sentence(-1)", "Prev sentence", show=False),
-        Binding("ctrl+down,right_square_bracket", "sentence(1)", "Next sentence", show=False),
-        Binding("home", "line_edge(False)", "Line start", show=False),
-        Binding("end", "line_edge(True)", "Line end", show=False),
-        Binding("ctrl+home,g", "edge(False)", "Top", show=False),
-        Binding("ctrl+end,G", "edge(True)", "Bottom", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("n", "next_span(1)", "Next span"),
-        Binding("N", "next_span(-1)", "Prev span", show=False),
-        Binding("m", "toggle_mode", "Syllables"),
-        Binding("escape", "clear_selection", "Unselect", show=False),
+        Binding("left", "move(-1)", "Word", show=False, tooltip="Previous / next word"),
+        Binding("right", "move(1)", "Word", show=False, tooltip="Previous / next word"),
+        Binding("shift+left", "move(-1, True)", "Extend", show=False, tooltip=_EXTEND),
+        Binding("shift+right", "move(1, True)", "Extend", show=False, tooltip=_EXTEND),
+        Binding("up", "line(-1)", "Line", show=False, tooltip="Line up / down"),
+        Binding("down", "line(1)", "Line", show=False, tooltip="Line up / down"),
+        Binding("shift+up", "line(-1, True)", "Extend", show=False, tooltip=_EXTEND_LINE),
+        Binding("shift+down", "line(1, True)", "Extend", show=False, tooltip=_EXTEND_LINE),
+        Binding(
+            "ctrl+up,left_square_bracket",
+            "sentence(-1)",
+            "Sentence",
+            show=False,
+            tooltip="Previous / next sentence",
+        ),
+        Binding(
+            "ctrl+down,right_square_bracket",
+            "sentence(1)",
+            "Sentence",
+            show=False,
+            tooltip="Previous / next sentence",
+        ),
+        Binding("home", "line_edge(False)", "Line", show=False, tooltip="Start / end of the line"),
+        Binding("end", "line_edge(True)", "Line", show=False, tooltip="Start / end of the line"),
+        Binding("ctrl+home,g", "edge(False)", "Top", show=False, tooltip="Start / end of the text"),
+        Binding("ctrl+end,G", "edge(True)", "End", show=False, tooltip="Start / end of the text"),
+        Binding("pageup", "page(-1)", "Page", show=False, tooltip="A screen up / down"),
+        Binding("pagedown", "page(1)", "Page", show=False, tooltip="A screen up / down"),
+        Binding("n", "next_span(1)", "Next span", tooltip="Next / previous span"),
+        Binding("N", "next_span(-1)", "Prev span", show=False, tooltip="Next / previous span"),
+        Binding(
+            "m", "toggle_mode", "Syllables", tooltip="Words / syllables (spans cutting a word)"
+        ),
+        Binding("escape", "clear_selection", "Unselect", show=False, tooltip="Clear the selection"),
     ]
     COMPONENT_CLASSES = {
         "article-view--text",
