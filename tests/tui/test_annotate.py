@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sqlite3
 from pathlib import Path
 
 from rich.console import Console
@@ -415,6 +416,8 @@ async def test_pending_suggestions_are_drawn_and_refreshable(make_app, app_db: P
         strip = view.render_line(line - int(view.scroll_y))
         styled = [seg.style for seg in strip if seg.text.strip() == "Huyện ủy"]
         assert styled and styled[0].underline
+        view.move_to_offset(start + 2)
+        assert [m.id for m in view.suggestions_at_cursor()] == [view.suggestions[0].id]
         view.set_suggestions([Mark(99, start, start + 8, "FIGURE")])
         assert view.suggestions[0].label == "FIGURE"
         with Store(app_db) as store, store.write():
@@ -429,3 +432,39 @@ async def test_quit_key(make_app) -> None:
         await pilot.press("q")
         await pilot.pause()
         assert not pilot.app.is_running
+
+
+async def test_a_failed_write_is_reported_not_shown_as_saved(
+    make_app, app_db: Path, monkeypatch
+) -> None:
+    def locked(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise sqlite3.OperationalError("database is locked")
+
+    async with make_app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot.app)
+        monkeypatch.setattr(Store, "tag", locked)
+        await pilot.press("o")
+        assert screen.message.startswith("✗ not saved: database")
+        assert "locked by another process" in screen.message
+        assert screen.view.spans == []
+        assert pilot.app.is_running
+    assert spans(app_db) == []
+
+
+async def test_failed_segmentation_keeps_simple_words(make_app, monkeypatch) -> None:
+    from partybuild_tui.core import tokenize
+
+    def broken(store, article):  # noqa: ANN001, ANN202
+        raise RuntimeError("model missing")
+
+    monkeypatch.setattr(tokenize, "tokenization", broken)
+    async with make_app().run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = screen_of(pilot.app)
+        assert "segmentation failed (model missing)" in screen.message
+        assert not screen.view.segmented
+        await pilot.press("right", "o")
+        assert [m.text for m in screen.view.spans] == ["Văn"]

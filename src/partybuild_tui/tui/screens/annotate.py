@@ -6,15 +6,22 @@ updates the view and says "✓ saved", so what the screen shows is what is on di
 
 from __future__ import annotations
 
+import functools
+import sqlite3
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
 from partybuild_tui.config import LabelSet
-from partybuild_tui.core.store import Action, Article, Span, Store
+from partybuild_tui.core.store import Action, Article, Span, Store, describe_sqlite_error
+from partybuild_tui.errors import UserError
 from partybuild_tui.tui.screens.help import HelpScreen, binding_rows
 from partybuild_tui.tui.screens.search import SearchScreen
 from partybuild_tui.tui.widgets.article_list import ArticleList
@@ -37,6 +44,31 @@ _NEXT = "Open the next / previous article to do (new or in progress)"
 _FILTER = "Cycle the list filter: all, to do, new, in progress, done, skipped"
 NEEDS_ARTICLE = {"label", "delete_span", "undo", "redo", "mark"}
 NEEDS_TEXT_FOCUS = {"label", "delete_span"}
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reported(fn: F) -> F:
+    """Turn a failed write (locked or read-only database, disk full) into a status message.
+
+    Nothing is shown as saved unless the store returned; the app keeps running.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(self: AnnotateScreen, *args: Any) -> Any:
+        try:
+            return fn(self, *args)
+        except (UserError, sqlite3.Error) as exc:
+            if isinstance(exc, sqlite3.Error):
+                text = describe_sqlite_error(exc, self.store.path)
+            else:
+                text = str(exc)
+            self._say(f"✗ not saved: {text}")
+            self.app.bell()
+            return None
+
+    return wrapper  # type: ignore[return-value]
 
 
 def span_mark(span: Span) -> Mark:
@@ -132,6 +164,7 @@ class AnnotateScreen(Screen[None]):
 
     # ---- opening ----------------------------------------------------------------------------
 
+    @reported
     def open_article(self, article_id: int) -> None:
         """Show an article; an untouched one becomes in progress (saved before it shows)."""
         article = self.store.article(article_id)
@@ -161,7 +194,7 @@ class AnnotateScreen(Screen[None]):
             self.view.set_suggestions(self.load_suggestions(self.article.id))
             self._show_legend()
 
-    @work(thread=True, exclusive=True, group="segment")
+    @work(thread=True, exclusive=True, group="segment", exit_on_error=False)
     def segment(self, article: Article) -> None:
         """Segment (or read cached words of) the article off the UI thread."""
         from partybuild_tui.core import tokenize  # underthesea loads here, not at startup
@@ -174,6 +207,11 @@ class AnnotateScreen(Screen[None]):
         if self.article is not None and self.article.id == article_id:
             self.view.set_tokenization(result.words, result.sentences)  # type: ignore[attr-defined]
             self._refresh_status()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed segmentation keeps the quick regex words and says so."""
+        if event.worker.group == "segment" and event.state == WorkerState.ERROR:
+            self._say(f"✗ word segmentation failed ({event.worker.error}); using simple words")
 
     def on_article_list_opened(self, event: ArticleList.Opened) -> None:
         self.open_article(event.article_id)
@@ -194,6 +232,7 @@ class AnnotateScreen(Screen[None]):
             return False
         return True
 
+    @reported
     def action_label(self, name: str) -> None:
         """Tag the selection (or the word under the cursor); on a span, relabel it."""
         assert self.article is not None
@@ -212,6 +251,7 @@ class AnnotateScreen(Screen[None]):
         view.clear_selection()
         self._applied(action)
 
+    @reported
     def action_delete_span(self) -> None:
         assert self.article is not None
         view = self.view
@@ -229,16 +269,19 @@ class AnnotateScreen(Screen[None]):
         view.clear_selection()
         self._applied(action)
 
+    @reported
     def action_undo(self) -> None:
         assert self.article is not None
         action = self.store.undo(self.article.id, self.annotator)
         self._applied(action, nothing="nothing to undo in this article", verb="undone")
 
+    @reported
     def action_redo(self) -> None:
         assert self.article is not None
         action = self.store.redo(self.article.id, self.annotator)
         self._applied(action, nothing="nothing to redo in this article", verb="redone")
 
+    @reported
     def action_mark(self, status: str) -> None:
         """Mark done / skipped; pressing it again puts the article back in progress."""
         assert self.article is not None
@@ -248,6 +291,7 @@ class AnnotateScreen(Screen[None]):
         )
         self._applied(action)
 
+    @reported
     def action_next_article(self, delta: int) -> None:
         if self.article is not None:
             here = self.article.id

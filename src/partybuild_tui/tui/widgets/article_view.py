@@ -192,6 +192,13 @@ class ArticleView(ScrollView, can_focus=True):
             return None
         return next((m for m in self._marks_in(token[0], token[1])), None)
 
+    def suggestions_at_cursor(self) -> list[Mark]:
+        """Pending suggestions touching the cursor's token (or the selection)."""
+        target = self.target
+        if target is None:
+            return []
+        return [m for m in self.suggestions if m.start < target[1] and target[0] < m.end]
+
     def spans_in(self, start: int, end: int) -> list[Mark]:
         return list(self._marks_in(start, end))
 
