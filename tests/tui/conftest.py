@@ -6,11 +6,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from tests.tui.helpers import ROOT
 
 from partybuild_tui.core import ingest, tokenize
 from partybuild_tui.core.store import Store
 from partybuild_tui.tui.app import PartybuildApp
+from tests.tui.helpers import ROOT
 
 
 @pytest.fixture(scope="session")

@@ -7,13 +7,13 @@ import sqlite3
 from pathlib import Path
 
 from rich.console import Console
-from tests.tui.helpers import SIZE, settle
 
 from partybuild_tui.core.store import Store
 from partybuild_tui.tui.screens.annotate import AnnotateScreen
 from partybuild_tui.tui.screens.help import HelpScreen
 from partybuild_tui.tui.widgets.article_list import ArticleList
 from partybuild_tui.tui.widgets.article_view import ArticleView, Mark
+from tests.tui.helpers import SIZE, settle
 
 ORG = "Đảng bộ huyện Đồng Văn"
 RESOLUTION = "Nghị quyết TW 4 (khóa XII)"

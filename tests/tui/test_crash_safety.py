@@ -10,9 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from tests.tui.helpers import ROOT
-
 from partybuild_tui.core.store import Store
+from tests.tui.helpers import ROOT
 
 
 def test_sigkill_after_acknowledged_actions_keeps_them(app_db: Path) -> None:

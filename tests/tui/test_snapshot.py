@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.tui.helpers import settle
 from textual.pilot import Pilot
 
 from partybuild_tui.tui.app import PartybuildApp
 from partybuild_tui.tui.screens.annotate import AnnotateScreen
+from tests.tui.helpers import settle
 
 
 def test_main_screen_with_spans_selection_and_suggestion(app_db: Path, snap_compare) -> None:

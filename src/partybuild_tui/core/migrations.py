@@ -152,7 +152,7 @@ def m004_suggestions() -> str:
 def m005_current_articles_index() -> str:
     """Counting and listing current articles by status without reading their texts."""
     return """
-        CREATE INDEX idx_articles_current ON articles(superseded_by, status);
+        CREATE INDEX IF NOT EXISTS idx_articles_current ON articles(superseded_by, status);
         """
 
 

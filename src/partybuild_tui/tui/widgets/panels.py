@@ -73,7 +73,7 @@ class StatusLine(Widget):
         message: str = "",
     ) -> None:
         index, total = position
-        where = f"article {index + 1} of {total:,}" if index is not None else f"{total:,} listed"
+        where = f"article {index + 1:,} of {total:,}" if index is not None else f"{total:,} listed"
         corpus = sum(counts.values())
         finished = counts.get("done", 0) + counts.get("skipped", 0)
         percent = 100 * finished / corpus if corpus else 0
