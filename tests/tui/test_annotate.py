@@ -204,6 +204,21 @@ async def test_next_and_previous_article_to_do(make_app, app_db: Path) -> None:
         assert "article 3 of 5" in str(screen.query_one("#status").render())
 
 
+async def test_open_article_at_an_offset(make_app) -> None:
+    """What a jump from another screen (stats, search results) does."""
+    async with make_app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app = pilot.app
+        with Store(app.store.path) as store:
+            offset = store.article(4).text.find("Đảng ủy")
+        app.annotate_screen.open_article(4, cursor=offset)
+        await settle(pilot)
+        view = app.annotate_screen.view
+        assert view.cursor_range[0] == offset
+        line = view.text_layout.line_of(offset)
+        assert view.scroll_y <= line < view.scroll_y + view.scrollable_content_region.height
+
+
 async def test_cursor_motion_keys(make_app) -> None:
     async with make_app().run_test(size=SIZE) as pilot:
         await settle(pilot)

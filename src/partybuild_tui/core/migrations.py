@@ -148,14 +148,6 @@ def m004_suggestions() -> str:
         """
 
 
-@migration
-def m005_current_articles_index() -> str:
-    """Counting and listing current articles by status without reading their texts."""
-    return """
-        CREATE INDEX IF NOT EXISTS idx_articles_current ON articles(superseded_by, status);
-        """
-
-
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 

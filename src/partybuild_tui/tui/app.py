@@ -31,7 +31,8 @@ class PartybuildApp(App[None]):
         self.store = Store(db_path)
 
     def on_mount(self) -> None:
-        self.push_screen(AnnotateScreen(self.store, self.annotator, self.labels))
+        self.annotate_screen = AnnotateScreen(self.store, self.annotator, self.labels)
+        self.push_screen(self.annotate_screen)
 
     def on_unmount(self) -> None:
         self.store.close()

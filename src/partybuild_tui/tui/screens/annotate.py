@@ -56,9 +56,9 @@ def reported(fn: F) -> F:
     """
 
     @functools.wraps(fn)
-    def wrapper(self: AnnotateScreen, *args: Any) -> Any:
+    def wrapper(self: AnnotateScreen, *args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(self, *args)
+            return fn(self, *args, **kwargs)
         except (UserError, sqlite3.Error) as exc:
             if isinstance(exc, sqlite3.Error):
                 text = describe_sqlite_error(exc, self.store.path)
@@ -165,8 +165,9 @@ class AnnotateScreen(Screen[None]):
     # ---- opening ----------------------------------------------------------------------------
 
     @reported
-    def open_article(self, article_id: int) -> None:
-        """Show an article; an untouched one becomes in progress (saved before it shows)."""
+    def open_article(self, article_id: int, *, cursor: int | None = None) -> None:
+        """Show an article (cursor at text offset ``cursor`` if given); an untouched one
+        becomes in progress (saved before it shows)."""
         article = self.store.article(article_id)
         opened = self.store.mark_opened(article_id, self.annotator)
         if opened:
@@ -175,6 +176,8 @@ class AnnotateScreen(Screen[None]):
         spans = [span_mark(s) for s in self.store.spans(article_id, self.annotator)]
         suggestions = self.load_suggestions(article_id)
         self.view.load(article.text, (article.body_start, article.body_end), spans, suggestions)
+        if cursor is not None:
+            self.view.move_to_offset(cursor)
         self.query_one(ArticleHeader).show(article)
         self._refresh_list(status_changed=opened)
         self.article_list.show_open(article_id)
