@@ -329,6 +329,46 @@ class Store:
         rows = self.conn.execute(f"SELECT a.id FROM articles a {where} ORDER BY a.id", params)
         return [row[0] for row in rows]
 
+    def article_rows(self, ids: Sequence[int]) -> list[ArticleRow]:
+        """List rows for these article ids, in id order (a page of a virtual list)."""
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        rows = self.conn.execute(
+            "SELECT a.id, a.title, a.date, a.source, a.status, "
+            "(SELECT count(*) FROM spans s WHERE s.article_id = a.id), length(a.text) "
+            f"FROM articles a WHERE a.id IN ({marks}) ORDER BY a.id",
+            list(ids),
+        ).fetchall()
+        return [ArticleRow(*row) for row in rows]
+
+    def adjacent_article(
+        self,
+        article_id: int,
+        *,
+        forward: bool = True,
+        status: str | Sequence[str] | None = None,
+        query: str | None = None,
+    ) -> int | None:
+        """The next (or previous) article after ``article_id`` in list order matching filters."""
+        where, params = self._filter_sql(status, query, False)
+        op, order = (">", "ASC") if forward else ("<", "DESC")
+        row = self.conn.execute(
+            f"SELECT a.id FROM articles a {where} {'AND' if where else 'WHERE'} a.id {op} ? "
+            f"ORDER BY a.id {order} LIMIT 1",
+            [*params, article_id],
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def last_touched_article(self, annotator: str) -> int | None:
+        """The current article this annotator last changed: where to resume after a restart."""
+        row = self.conn.execute(
+            "SELECT ac.article_id FROM actions ac JOIN articles a ON a.id = ac.article_id "
+            "WHERE ac.annotator = ? AND a.superseded_by IS NULL ORDER BY ac.id DESC LIMIT 1",
+            (annotator,),
+        ).fetchone()
+        return int(row[0]) if row else None
+
     def status_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
         rows = self.conn.execute(

@@ -1,0 +1,66 @@
+"""``partybuild annotate`` (and bare ``partybuild``): open the annotator on a database."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import typer
+
+from partybuild_tui import config
+from partybuild_tui.cli.app import AnnotatorOption, DbOption, app, command, console, fail
+from partybuild_tui.core import ingest
+from partybuild_tui.core.store import describe_sqlite_error
+from partybuild_tui.errors import UserError
+
+
+def seed_if_empty(db: Path | None) -> None:
+    """An empty database gets the seed articles, so a first start shows something to tag."""
+    from partybuild_tui.cli.app import open_store
+    from partybuild_tui.cli.corpus_commands import print_import_report
+
+    with open_store(db) as store:
+        if store.count_articles(include_superseded=True):
+            return
+        seeds = config.seeds_path()
+        if not seeds.exists():
+            console.print(
+                f"The database {store.path} is empty and there is no seeds folder {seeds}: "
+                "import articles with `partybuild import FILES`.",
+                soft_wrap=True,
+                highlight=False,
+            )
+            return
+        console.print(
+            f"Empty database {store.path}: importing the seed articles from {seeds}",
+            soft_wrap=True,
+            highlight=False,
+        )
+        report = ingest.import_paths(store, [seeds])
+    print_import_report(report)
+
+
+def run_annotator(db: Path | None, annotator: str | None) -> None:
+    from partybuild_tui.tui.app import PartybuildApp
+
+    seed_if_empty(db)
+    PartybuildApp(config.database_path(db), config.annotator_name(annotator)).run()
+
+
+@command("annotate")
+def annotate_command(db: DbOption = None, annotator: AnnotatorOption = None) -> None:
+    """Open the annotator (the default when no command is given)."""
+    run_annotator(db, annotator)
+
+
+@app.callback(invoke_without_command=True)
+def default(ctx: typer.Context, db: DbOption = None, annotator: AnnotatorOption = None) -> None:
+    """Annotate named entities in Vietnamese party-building news. No command: annotate."""
+    if ctx.invoked_subcommand is not None:
+        return
+    try:
+        run_annotator(db, annotator)
+    except UserError as exc:
+        fail(str(exc))
+    except sqlite3.Error as exc:
+        fail(describe_sqlite_error(exc, config.database_path(db)))

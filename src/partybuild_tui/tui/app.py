@@ -1,0 +1,61 @@
+"""The Textual application: opens the store, checks the label keys, shows the annotate screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from partybuild_tui.config import LabelSet, load_labels
+from partybuild_tui.core.store import Store
+from partybuild_tui.errors import UserError
+from partybuild_tui.tui.screens.annotate import AnnotateScreen
+from partybuild_tui.tui.widgets.article_list import ArticleList
+from partybuild_tui.tui.widgets.article_view import ArticleView
+
+
+class PartybuildApp(App[None]):
+    """``partybuild annotate``: one annotator tagging one database."""
+
+    CSS_PATH = Path(__file__).parent / "app.tcss"
+    TITLE = "partybuild"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [Binding("q,ctrl+q", "quit", "Quit", tooltip="Quit (everything is saved)")]
+
+    def __init__(self, db_path: Path, annotator: str, labels: LabelSet | None = None) -> None:
+        super().__init__()
+        self.labels = labels or load_labels(db_path)
+        check_label_keys(self.labels)
+        self.annotator = annotator
+        self.store = Store(db_path)
+
+    def on_mount(self) -> None:
+        self.annotate_screen = AnnotateScreen(self.store, self.annotator, self.labels)
+        self.push_screen(self.annotate_screen)
+
+    def on_unmount(self) -> None:
+        self.store.close()
+
+
+def reserved_keys() -> dict[str, str]:
+    """Keys the app itself uses, so a label file cannot silently shadow them."""
+    taken: dict[str, str] = {}
+    for owner in (PartybuildApp, AnnotateScreen, ArticleView, ArticleList):
+        for binding in owner.BINDINGS:
+            if isinstance(binding, Binding):
+                for key in binding.key.split(","):
+                    taken[key.strip()] = binding.description
+    return taken
+
+
+def check_label_keys(labels: LabelSet) -> None:
+    taken = reserved_keys()
+    seen: dict[str, str] = {}
+    for label in labels.labels:
+        for key in label.keys:
+            if key in taken:
+                raise UserError(f"label {label.name}: key {key!r} is taken by {taken[key]!r}")
+            if key in seen:
+                raise UserError(f"labels {seen[key]} and {label.name} both use key {key!r}")
+            seen[key] = label.name

@@ -1,0 +1,442 @@
+"""The main screen: article list on the left, the open article on the right, keys to tag.
+
+Every key that changes data calls the store first (one SQLite transaction) and only then
+updates the view and says "✓ saved", so what the screen shows is what is on disk.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from partybuild_tui.config import LabelSet
+from partybuild_tui.core.store import Action, Article, Span, Store, describe_sqlite_error
+from partybuild_tui.errors import UserError
+from partybuild_tui.tui.screens.help import HelpScreen, binding_rows
+from partybuild_tui.tui.screens.search import SearchScreen
+from partybuild_tui.tui.widgets.article_list import ArticleList
+from partybuild_tui.tui.widgets.article_view import ArticleView, Mark
+from partybuild_tui.tui.widgets.panels import ArticleHeader, Legend, StatusLine
+
+TODO = ("new", "in_progress")
+FILTERS: list[tuple[str, tuple[str, ...] | None]] = [
+    ("all", None),
+    ("to do", TODO),
+    ("new", ("new",)),
+    ("in progress", ("in_progress",)),
+    ("done", ("done",)),
+    ("skipped", ("skipped",)),
+]
+_DELETE = "Delete the span under the cursor (with a selection: all spans in it)"
+_DONE = "Mark the article done (again: back in progress)"
+_SKIP = "Mark the article skipped (again: back in progress)"
+_NEXT = "Open the next / previous article to do (new or in progress)"
+_FILTER = "Cycle the list filter: all, to do, new, in progress, done, skipped"
+NEEDS_ARTICLE = {"label", "delete_span", "undo", "redo", "mark"}
+NEEDS_TEXT_FOCUS = {"label", "delete_span"}
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reported(fn: F) -> F:
+    """Turn a failed write (locked or read-only database, disk full) into a status message.
+
+    Nothing is shown as saved unless the store returned; the app keeps running.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(self: AnnotateScreen, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(self, *args, **kwargs)
+        except (UserError, sqlite3.Error) as exc:
+            if isinstance(exc, sqlite3.Error):
+                text = describe_sqlite_error(exc, self.store.path)
+            else:
+                text = str(exc)
+            self._say(f"✗ not saved: {text}")
+            self.app.bell()
+            return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def span_mark(span: Span) -> Mark:
+    return Mark(span.id, span.start, span.end, span.label, span.text)
+
+
+def pending_suggestions(store: Store, article_id: int) -> list[Mark]:
+    """Pending suggestions of an article, drawn under the text until someone decides them."""
+    rows = store.conn.execute(
+        'SELECT id, start, "end", label, text FROM suggestions '
+        "WHERE article_id = ? AND status = 'pending' ORDER BY start",
+        (article_id,),
+    ).fetchall()
+    return [Mark(*row) for row in rows]
+
+
+def quote(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return f"‘{text if len(text) <= limit else text[: limit - 1] + '…'}’"
+
+
+class AnnotateScreen(Screen[None]):
+    """Read, tag, undo and move between articles."""
+
+    TAG_BINDINGS = [
+        Binding("d,delete", "delete_span", "Delete span", tooltip=_DELETE),
+        Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo (kept across restarts)"),
+        Binding("U,ctrl+y", "redo", "Redo", show=False),
+        Binding("D,ctrl+d", "mark('done')", "Done", tooltip=_DONE),
+        Binding("S", "mark('skipped')", "Skip", show=False, tooltip=_SKIP),
+    ]
+    ARTICLE_BINDINGS = [
+        Binding("j", "next_article(1)", "Next to do", tooltip=_NEXT),
+        Binding("k", "next_article(-1)", "Prev to do", show=False, tooltip=_NEXT),
+        Binding("slash", "search", "Search", tooltip="Full-text search of the list"),
+        Binding("F", "cycle_filter", "Filter", show=False, tooltip=_FILTER),
+        Binding("l", "focus_list", "List", show=False, tooltip="Focus the article list"),
+        Binding("question_mark", "help", "Help", tooltip="This help"),
+    ]
+    BINDINGS = TAG_BINDINGS + ARTICLE_BINDINGS
+
+    def __init__(self, store: Store, annotator: str, labels: LabelSet) -> None:
+        super().__init__()
+        self.store = store
+        self.annotator = annotator
+        self.labels = labels
+        self.article: Article | None = None
+        self.filter_index = 0
+        self.message = ""
+        self._position: tuple[int | None, int] = (None, 0)
+        self._counts: dict[str, int] = {}
+        for label in labels.labels:
+            self._bindings.bind(
+                ",".join(label.keys),
+                f"label({label.name!r})",
+                label.name.title(),
+                key_display="/".join(label.keys),
+            )
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield Static(id="list-title")
+                yield ArticleList(self.store, id="articles")
+            with Vertical(id="right"):
+                yield ArticleHeader(id="header")
+                yield Legend(self.labels, id="legend")
+                yield ArticleView(self.labels, id="text")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    @property
+    def view(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    @property
+    def article_list(self) -> ArticleList:
+        return self.query_one(ArticleList)
+
+    def on_mount(self) -> None:
+        self.article_list.set_filter(None, None)
+        self._show_list_title()
+        first = self.store.last_touched_article(self.annotator) or self._first_to_do()
+        if first is not None:
+            self.open_article(first)
+        else:
+            self.query_one(ArticleHeader).show(None)
+            self.article_list.focus()
+            self._refresh_status()
+
+    def _first_to_do(self) -> int | None:
+        return self.store.adjacent_article(0, status=TODO) or self.store.adjacent_article(0)
+
+    # ---- opening ----------------------------------------------------------------------------
+
+    @reported
+    def open_article(self, article_id: int, *, cursor: int | None = None) -> None:
+        """Show an article (cursor at text offset ``cursor`` if given); an untouched one
+        becomes in progress (saved before it shows)."""
+        article = self.store.article(article_id)
+        opened = self.store.mark_opened(article_id, self.annotator)
+        if opened:
+            article = self.store.article(article_id)
+        self.article = article
+        spans = [span_mark(s) for s in self.store.spans(article_id, self.annotator)]
+        suggestions = self.load_suggestions(article_id)
+        self.view.load(article.text, (article.body_start, article.body_end), spans, suggestions)
+        if cursor is not None:
+            self.view.move_to_offset(cursor)
+        self.query_one(ArticleHeader).show(article)
+        self._refresh_list(status_changed=opened)
+        self.article_list.show_open(article_id)
+        self._show_legend()
+        self.message = ""
+        self._refresh_status(recount=True)
+        self.view.focus()
+        self.segment(article)
+
+    def load_suggestions(self, article_id: int) -> list[Mark]:
+        """The suggestions to draw for an article (pending ones); see ``refresh_suggestions``."""
+        return pending_suggestions(self.store, article_id)
+
+    def refresh_suggestions(self) -> None:
+        """Re-read suggestions after something decided or computed them."""
+        if self.article is not None:
+            self.view.set_suggestions(self.load_suggestions(self.article.id))
+            self._show_legend()
+
+    @work(thread=True, exclusive=True, group="segment", exit_on_error=False)
+    def segment(self, article: Article) -> None:
+        """Segment (or read cached words of) the article off the UI thread."""
+        from partybuild_tui.core import tokenize  # underthesea loads here, not at startup
+
+        with Store(self.store.path) as store:
+            result = tokenize.tokenization(store, article)
+        self.app.call_from_thread(self._segmented, article.id, result)
+
+    def _segmented(self, article_id: int, result: object) -> None:
+        if self.article is not None and self.article.id == article_id:
+            self.view.set_tokenization(result.words, result.sentences)  # type: ignore[attr-defined]
+            self._refresh_status()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed segmentation keeps the quick regex words and says so."""
+        if event.worker.group == "segment" and event.state == WorkerState.ERROR:
+            self._say(f"✗ word segmentation failed ({event.worker.error}); using simple words")
+
+    def on_article_list_opened(self, event: ArticleList.Opened) -> None:
+        self.open_article(event.article_id)
+
+    def on_article_view_changed(self, event: ArticleView.Changed) -> None:
+        # Status line only: re-checking the footer's bindings recomposes it (~50 ms).
+        self._refresh_status()
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    # ---- actions ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in NEEDS_ARTICLE and self.article is None:
+            return False
+        if action in NEEDS_TEXT_FOCUS and not self.view.has_focus:
+            return False
+        return True
+
+    @reported
+    def action_label(self, name: str) -> None:
+        """Tag the selection (or the word under the cursor); on a span, relabel it."""
+        assert self.article is not None
+        view = self.view
+        span = view.span_at_cursor() if view.selection is None else None
+        if span is not None:
+            if span.label == name:
+                self._say(f"already {name}: {quote(span.text)}")
+                return
+            action = self.store.relabel(span.id, name, self.annotator)
+        else:
+            target = view.target
+            if target is None:
+                return
+            action = self.store.tag(self.article.id, *target, name, self.annotator)
+        view.clear_selection()
+        self._applied(action)
+
+    @reported
+    def action_delete_span(self) -> None:
+        assert self.article is not None
+        view = self.view
+        selection = view.selection
+        if selection is not None:
+            marks = view.spans_in(*selection)
+        else:
+            span = view.span_at_cursor()
+            marks = [span] if span else []
+        if not marks:
+            self._say("no span under the cursor")
+            return
+        spans = [self.store.span(m.id) for m in marks]
+        action = self.store.apply(self.article.id, self.annotator, "delete", remove=spans)
+        view.clear_selection()
+        self._applied(action)
+
+    @reported
+    def action_undo(self) -> None:
+        assert self.article is not None
+        action = self.store.undo(self.article.id, self.annotator)
+        self._applied(action, nothing="nothing to undo in this article", verb="undone")
+
+    @reported
+    def action_redo(self) -> None:
+        assert self.article is not None
+        action = self.store.redo(self.article.id, self.annotator)
+        self._applied(action, nothing="nothing to redo in this article", verb="redone")
+
+    @reported
+    def action_mark(self, status: str) -> None:
+        """Mark done / skipped; pressing it again puts the article back in progress."""
+        assert self.article is not None
+        current = self.store.article(self.article.id).status
+        action = self.store.set_status(
+            self.article.id, "in_progress" if current == status else status, self.annotator
+        )
+        self._applied(action)
+
+    @reported
+    def action_next_article(self, delta: int) -> None:
+        if self.article is not None:
+            here = self.article.id
+        else:
+            row = self.article_list.row(self.article_list.cursor)
+            here = row.id if row else 0
+        found = self.store.adjacent_article(
+            here, forward=delta > 0, status=TODO, query=self.article_list.search
+        )
+        if found is None:
+            self._say(f"no article to do {'after' if delta > 0 else 'before'} this one")
+            return
+        self.open_article(found)
+
+    def action_search(self) -> None:
+        self.app.push_screen(SearchScreen(self.article_list.search or ""), self._searched)
+
+    def _searched(self, query: str | None) -> None:
+        if query is None:
+            return
+        self._apply_filter(query)
+        total = self.article_list.total
+        self._say(f"{total:,} article{'s' * (total != 1)} match" if query else "search cleared")
+
+    def action_cycle_filter(self) -> None:
+        self.filter_index = (self.filter_index + 1) % len(FILTERS)
+        self._apply_filter(self.article_list.search)
+        self._say(f"showing {FILTERS[self.filter_index][0]}")
+
+    def _apply_filter(self, query: str | None) -> None:
+        self.article_list.set_filter(FILTERS[self.filter_index][1], query)
+        self._show_list_title()
+        self._refresh_status(recount=True)
+
+    def action_focus_list(self) -> None:
+        self.article_list.focus()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.help_groups(), self.labels))
+
+    def help_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        labels = [
+            (" / ".join(label.keys), f"tag as {label.name} (on a span: relabel it)")
+            for label in self.labels.labels
+        ]
+        return [
+            ("Tagging", labels + binding_rows(self.TAG_BINDINGS)),
+            ("Moving in the text", binding_rows(ArticleView.BINDINGS)),
+            ("Articles", binding_rows(self.ARTICLE_BINDINGS) + binding_rows(ArticleList.BINDINGS)),
+            (
+                "App",
+                [("tab / shift+tab", "switch between list and text")]
+                + binding_rows(self.app.BINDINGS),
+            ),
+        ]
+
+    # ---- after a change ---------------------------------------------------------------------
+
+    def _applied(
+        self, action: Action | None, *, nothing: str = "nothing changed", verb: str = "saved"
+    ) -> None:
+        """Show a change the store has committed: spans, status, list row, message."""
+        assert self.article is not None
+        if action is None:
+            self._say(nothing)
+            return
+        self.article = self.store.article(self.article.id)
+        spans = [span_mark(s) for s in self.store.spans(self.article.id, self.annotator)]
+        self.view.set_spans(spans)
+        if action.added and action.kind == "tag":
+            self.view.move_to_offset(action.added[0].end - 1)  # on its last word: → goes on
+        elif action.added and action.kind != "relabel":
+            self.view.move_to_offset(action.added[0].start)  # undo/redo: show what came back
+        self.query_one(ArticleHeader).show(self.article)
+        self._show_legend()
+        self._refresh_list(status_changed=action.status is not None)
+        self.message = f"✓ {verb}: {describe(action)}"
+        self._refresh_status(recount=True)
+        self.refresh_bindings()
+
+    def _refresh_list(self, *, status_changed: bool) -> None:
+        """Re-read the list's ids only when a status change can move rows in or out of it."""
+        if status_changed and self.article_list.status:
+            self.article_list.reload()
+        else:
+            self.article_list.refresh_rows()
+
+    def _say(self, message: str) -> None:
+        self.message = message
+        self._refresh_status()
+
+    def _show_legend(self) -> None:
+        self.query_one(Legend).show(
+            [m.label for m in self.view.spans], pending=len(self.view.suggestions)
+        )
+
+    def _show_list_title(self) -> None:
+        name = FILTERS[self.filter_index][0]
+        query = self.article_list.search
+        text = f"{name} · {self.article_list.total:,}"
+        if query:
+            text += f" · “{query}”"
+        self.query_one("#list-title", Static).update(text)
+
+    def _refresh_status(self, *, recount: bool = False) -> None:
+        if recount or not self._counts:
+            self._counts = self.store.status_counts()
+            self._show_list_title()
+            articles = self.article_list
+            index = articles.position(self.article.id) if self.article else None
+            self._position = (index, articles.total)
+        view = self.view
+        mode = "syllables" if view.syllable_mode else "words"
+        if self.article is not None and not view.segmented:
+            mode += " (segmenting…)"
+        if view.selection is not None:
+            mode += f" · {len(view.text[slice(*view.selection)])} chars selected"
+        self.query_one(StatusLine).show(
+            position=self._position,
+            counts=self._counts,
+            annotator=self.annotator,
+            mode=mode,
+            message=self.message,
+        )
+
+
+def describe(action: Action) -> str:
+    """One line for the status bar about what an action did (or what an undo took back)."""
+    undone = action.kind.startswith("undo ")
+    kind = action.kind.removeprefix("undo ")
+    added, removed = (action.removed, action.added) if undone else (action.added, action.removed)
+    if action.status is not None and not added and not removed:
+        old, new = action.status
+        return (
+            f"marked {old.replace('_', ' ')} (now {new.replace('_', ' ')})"
+            if undone
+            else (f"marked {new.replace('_', ' ')}")
+        )
+    shown = added or removed
+    if not shown:
+        return kind
+    span = shown[0]
+    more = f" +{len(shown) - 1}" if len(shown) > 1 else ""
+    extra = f" (replacing {len(removed)})" if added and removed and kind == "tag" else ""
+    return f"{kind} {span.label} {quote(span.text)}{more}{extra}"

@@ -1,0 +1,93 @@
+"""Small read-only panels around the text: article header, label legend and status line."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.widget import Widget
+from textual.widgets import Static
+
+from partybuild_tui.config import LabelSet
+from partybuild_tui.core.store import Article
+
+
+class ArticleHeader(Static):
+    """Title, then date · source · author of the open article."""
+
+    def show(self, article: Article | None) -> None:
+        if article is None:
+            self.update(Text("No article open: choose one on the left and press enter", "dim"))
+            return
+        text = Text(article.title or "(untitled)", style="bold")
+        facts = [
+            fact
+            for fact in (article.date, article.source, article.author and f"by {article.author}")
+            if fact
+        ]
+        facts.append(f"#{article.id} · {article.status.replace('_', ' ')}")
+        text.append("\n" + " · ".join(facts), style="dim")
+        self.update(text)
+
+
+class Legend(Static):
+    """The label keys and colours, with how many spans of each this article has."""
+
+    def __init__(self, labels: LabelSet, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.labels = labels
+
+    def show(self, span_labels: Sequence[str], pending: int = 0) -> None:
+        counts = Counter(span_labels)
+        text = Text()
+        for label in self.labels.labels:
+            if text:
+                text.append("  ")
+            text.append(f" {'/'.join(label.keys)} ", style=f"bold black on {label.color}")
+            text.append(f" {label.name} ", style=f"bold {label.color}")
+            text.append(str(counts.get(label.name, 0)))
+        unknown = sum(n for name, n in counts.items() if self.labels.get(name) is None)
+        if unknown:
+            text.append(f"  other {unknown}", style="dim")
+        if pending:
+            text.append(f"   {pending} suggestion{'s' * (pending != 1)}", style="underline italic")
+        self.update(text, layout=False)  # one line, fixed height: no relayout of the screen
+
+
+class StatusLine(Widget):
+    """Where the annotator is and what was last saved (repainted on every cursor move)."""
+
+    _shown: Text = Text()
+
+    def render(self) -> Text:
+        return self._shown
+
+    def show(
+        self,
+        *,
+        position: tuple[int | None, int],
+        counts: dict[str, int],
+        annotator: str,
+        mode: str,
+        message: str = "",
+    ) -> None:
+        index, total = position
+        where = f"article {index + 1:,} of {total:,}" if index is not None else f"{total:,} listed"
+        corpus = sum(counts.values())
+        finished = counts.get("done", 0) + counts.get("skipped", 0)
+        percent = 100 * finished / corpus if corpus else 0
+        text = Text()
+        text.append(f" {where} ", style="bold")
+        text.append(
+            f"│ done {counts.get('done', 0):,} · skipped {counts.get('skipped', 0):,} · "
+            f"in progress {counts.get('in_progress', 0):,} · new {counts.get('new', 0):,} "
+            f"({percent:.0f}% of {corpus:,}) "
+        )
+        text.append(f"│ {mode} ", style="bold")
+        text.append(f"│ {annotator} ", style="italic")
+        if message:
+            text.append(f"│ {message}", style="bold green" if message.startswith("✓") else "")
+        if text != self._shown:  # called on every cursor move: repaint only on a change
+            self._shown = text
+            self.refresh()
