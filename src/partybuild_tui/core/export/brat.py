@@ -1,0 +1,83 @@
+"""brat standoff: ``<name>.txt`` (the full stored text) and ``<name>.ann`` per article, and an
+``annotation.conf`` declaring the labels, in one folder (one folder per split).
+
+Files are named by the first 16 hex digits of the article's content hash, so names are the
+same in every database holding the text, and importing the folder finds the article again.
+brat counts characters like Python. A span that crosses a line break is written as brat
+fragments (``start end;start end``), the text field joining them with a space.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from partybuild_tui.core.export.select import Document
+from partybuild_tui.core.export.sink import Sink
+
+NAME = re.compile(r"^[0-9a-f]{16}\.(txt|ann)$")
+
+
+def file_stem(content_hash: str) -> str:
+    return content_hash[:16]
+
+
+def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The span cut at line breaks, as brat requires."""
+    out: list[tuple[int, int]] = []
+    pos = start
+    for piece in text[start:end].split("\n"):
+        if piece:
+            out.append((pos, pos + len(piece)))
+        pos += len(piece) + 1
+    return out
+
+
+def annotation_line(number: int, label: str, text: str, start: int, end: int) -> str:
+    parts = fragments(text, start, end)
+    where = ";".join(f"{a} {b}" for a, b in parts)
+    shown = " ".join(text[a:b] for a, b in parts)
+    return f"T{number}\t{label} {where}\t{shown}\n"
+
+
+def annotation_conf(labels: Sequence[str]) -> str:
+    return (
+        "[entities]\n"
+        + "".join(f"{label}\n" for label in labels)
+        + ("\n[relations]\n\n[events]\n\n[attributes]\n")
+    )
+
+
+class BratWriter:
+    """Writes into ``folder``; stale hash-named files of an earlier export are removed later."""
+
+    def __init__(self, sink: Sink, folder: Path, labels: Sequence[str]) -> None:
+        self.sink = sink
+        self.folder = folder
+        self.written: set[str] = set()
+        with sink.open(folder / "annotation.conf") as conf:
+            conf.write(annotation_conf(labels))
+
+    def write(self, doc: Document, sentences: object = None) -> None:
+        article = doc.article
+        stem = file_stem(article.content_hash)
+        with self.sink.open(self.folder / f"{stem}.txt") as out:
+            out.write(article.text)
+        spans = sorted(doc.spans, key=lambda x: (x.start, x.end, x.label))
+        with self.sink.open(self.folder / f"{stem}.ann") as out:
+            for number, span in enumerate(spans, start=1):
+                out.write(annotation_line(number, span.label, article.text, span.start, span.end))
+        self.written.update({f"{stem}.txt", f"{stem}.ann"})
+
+    def close(self) -> None:
+        pass
+
+    def remove_stale(self) -> int:
+        """After a successful export: drop hash-named files this export did not write."""
+        removed = 0
+        for path in self.folder.iterdir():
+            if NAME.match(path.name) and path.name not in self.written:
+                path.unlink()
+                removed += 1
+        return removed
