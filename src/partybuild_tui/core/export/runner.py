@@ -74,7 +74,10 @@ def export(
     stats = ExportSummary(options.format, token_level=token_level)
     chosen = selected(store, options.selection)
     if not chosen:
-        raise UserError(f"no article matches {_describe(options.selection)}: nothing written")
+        raise UserError(
+            f"no article matches {_describe(options.selection)}: nothing written "
+            "(--status any exports every status)"
+        )
     if token_level:
         stats.tokenized_now = ensure_tokenized(store, [i for i, _ in chosen])
     with store.snapshot(), Sink() as sink:

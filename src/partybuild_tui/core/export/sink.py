@@ -18,6 +18,15 @@ from typing import TextIO
 from partybuild_tui.errors import UserError
 
 
+def _file_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_FILE_MODE = _file_mode()
+
+
 class _Stdout:
     """sys.stdout that a writer may 'close' without closing the process's stdout."""
 
@@ -47,6 +56,7 @@ class Sink:
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
         except OSError as exc:
             raise UserError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; exports are ordinary files
         stream = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         self._pending.append((Path(tmp), path, stream))
         return stream
