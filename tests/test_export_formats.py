@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from export_support import build_seeded, copy_db, gold_spans, read_conll
 from seqeval.metrics import classification_report
 from seqeval.metrics.sequence_labeling import get_entities
 from seqeval.scheme import IOB2, Entities
 
+from export_support import build_seeded, copy_db, gold_spans, read_conll
 from partybuild_tui.config import DEFAULT_LABELS
 from partybuild_tui.core.export import ExportOptions, Selection, TokenOptions, export
 from partybuild_tui.core.export.summary import DROPPED_OUTSIDE
@@ -39,7 +39,7 @@ def all_gold(store: Store) -> int:
 
 def test_jsonl_holds_articles_metadata_and_exact_spans(gold: Store, tmp_path: Path) -> None:
     gold.conn.execute(  # a pending suggestion is not an accepted span: never exported
-        "INSERT INTO suggestions (article_id, source, source_version, start, \"end\", label, "
+        'INSERT INTO suggestions (article_id, source, source_version, start, "end", label, '
         "text, created_at) VALUES (1, 'ner', '1', 0, 4, 'FIGURE', 'Đồng', 'now')"
     )
     out = tmp_path / "a.jsonl"
@@ -93,7 +93,8 @@ def test_annotator_filter_keeps_their_spans_and_articles(gold: Store, tmp_path: 
 def test_doccano_has_text_and_label_triples(gold: Store, tmp_path: Path) -> None:
     out = tmp_path / "d.jsonl"
     run(gold, out, "doccano")
-    for line, article_id in zip(out.read_text(encoding="utf-8").splitlines(), range(1, 6)):
+    lines = out.read_text(encoding="utf-8").splitlines()
+    for line, article_id in zip(lines, range(1, 6), strict=True):
         record = json.loads(line)
         assert set(record) == {"text", "label"}
         expected = [[s.start, s.end, s.label] for s in gold.spans(article_id)]
