@@ -88,7 +88,7 @@ def _import_record(
         report.matched.append(article_id)
     accepted: dict[str, list[NewSpan]] = {}
     existing: dict[str, list[Span]] = {}
-    for raw in sorted(record.spans, key=lambda r: (r.start, r.end, r.label)):
+    for raw in record.spans:  # in file order: of two overlapping spans, the first wins
         who = override or raw.annotator or default_annotator
         where = f"{record.where} [{raw.start}, {raw.end}) {raw.label}"
         if who not in existing:
