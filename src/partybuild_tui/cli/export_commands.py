@@ -167,7 +167,7 @@ def print_summary(summary: ExportSummary, target: Console) -> None:
             adjusted.add_row("none: every span fits the tokens exactly", "0")
         target.print(adjusted)
     for path in _shown_files(summary.files):
-        target.print(f"wrote {path}", highlight=False)
+        target.print(f"wrote {path}", highlight=False, soft_wrap=True)
 
 
 def _shown_files(files: list[Path]) -> list[str]:
@@ -240,6 +240,6 @@ def print_import(report: ImportReport, verbose: bool) -> None:
     console.print(table)
     shown = report.skipped if verbose else report.skipped[:SHOW_SKIPPED]
     for where, reason in shown:
-        console.print(f"  [red]skipped[/] {where}: {reason}", highlight=False)
+        console.print(f"  [red]skipped[/] {where}: {reason}", highlight=False, soft_wrap=True)
     if len(shown) < len(report.skipped):
         console.print(f"  … and {len(report.skipped) - len(shown)} more (--verbose lists all)")
