@@ -13,7 +13,8 @@ from seqeval.scheme import IOB2, Entities
 
 from export_support import build_seeded, copy_db, gold_spans, read_conll
 from partybuild_tui.config import DEFAULT_LABELS
-from partybuild_tui.core.export import ExportOptions, Selection, TokenOptions, export
+from partybuild_tui.core import tokenize
+from partybuild_tui.core.export import ExportOptions, Selection, TokenOptions, export, vlsp
 from partybuild_tui.core.export.summary import DROPPED_OUTSIDE
 from partybuild_tui.core.store import Store
 
@@ -226,3 +227,13 @@ def test_hf_to_a_file_puts_labels_beside_it(gold: Store, tmp_path: Path) -> None
     out = tmp_path / "seeds.jsonl"
     run(gold, out, "hf")
     assert (tmp_path / "seeds.labels.json").is_file()
+
+
+def test_fast_pos_chunk_equals_underthesea(gold: Store) -> None:
+    for article_id in (1, 5):
+        article = gold.article(article_id)
+        words = tokenize.cached_tokenization(gold, article)
+        assert words is not None
+        for start, end in words.sentences:
+            sentence = [article.text[a:b] for a, b in words.words if start <= a and b <= end]
+            assert vlsp.pos_chunk(sentence) == vlsp.reference_pos_chunk(sentence)
