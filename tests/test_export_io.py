@@ -10,6 +10,7 @@ import pytest
 
 from export_support import build_seeded, copy_db
 from partybuild_tui.config import DEFAULT_LABELS
+from partybuild_tui.core import tokenize
 from partybuild_tui.core.export import (
     FORMATS,
     ExportOptions,
@@ -166,3 +167,19 @@ def test_stdout_refuses_multi_file_formats(gold: Store) -> None:
         export(gold, ExportOptions("brat"), "-", DEFAULT_LABELS)
     with pytest.raises(UserError, match="--split"):
         export(gold, ExportOptions("jsonl", split=(0.5, 0.5)), "-", DEFAULT_LABELS)
+
+
+def test_unsegmented_articles_are_segmented_and_cached_first(tmp_path: Path) -> None:
+    db = build_seeded(tmp_path / "raw.db", annotate=True, segment=False)
+    seen: list[tuple[str, int, int]] = []
+    with Store(db) as store:
+        options = ExportOptions("conll")
+        summary = export(
+            store, options, tmp_path / "a.conll", DEFAULT_LABELS, progress=lambda *a: seen.append(a)
+        )
+        assert summary.tokenized_now == 5
+        assert store.untokenized_ids(tokenize.TOKENIZER) == []
+        again = export(store, options, tmp_path / "b.conll", DEFAULT_LABELS)
+    assert again.tokenized_now == 0
+    assert (tmp_path / "a.conll").read_bytes() == (tmp_path / "b.conll").read_bytes()
+    assert ("segmenting", 5, 5) in seen and seen[-1] == ("exporting", 5, 5)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from partybuild_tui import config
@@ -83,6 +92,9 @@ def export_command(
     include_superseded: Annotated[
         bool, typer.Option("--include-superseded", help="Also old versions of changed files.")
     ] = False,
+    processes: Annotated[
+        int, typer.Option(help="Processes for segmenting articles never segmented.", min=1)
+    ] = max(1, min(os.cpu_count() or 1, 4)),
 ) -> None:
     """Export accepted spans as training data (done articles by default)."""
     options = ExportOptions(
@@ -104,10 +116,29 @@ def export_command(
         vlsp=vlsp,
         docstart=docstart,
     )
-    with open_store(db, create=False) as store:
+    with open_store(db, create=False) as store, _bar() as bar:
         labels = config.load_labels(store.path)
-        summary = export(store, options, out, labels)
+        tasks: dict[str, TaskID] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        summary = export(store, options, out, labels, processes=processes, progress=progress)
     print_summary(summary, err_console if out == "-" else console)
+
+
+def _bar() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    )
 
 
 def _statuses(values: list[str] | None) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ through a :class:`Sink`, so the files appear complete or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -63,10 +63,23 @@ def default_folder(db_path: Path, fmt: str) -> Path:
     return db_path.parent / "exports" / fmt
 
 
+Progress = Callable[[str, int, int], None]
+
+
 def export(
-    store: Store, options: ExportOptions, out: Path | str | None, labels: LabelSet
+    store: Store,
+    options: ExportOptions,
+    out: Path | str | None,
+    labels: LabelSet,
+    *,
+    processes: int = 1,
+    progress: Progress | None = None,
 ) -> ExportSummary:
-    """Export the selected articles; return what was written and every span adjusted."""
+    """Export the selected articles; return what was written and every span adjusted.
+
+    ``progress(stage, done, total)`` reports 'segmenting' (articles never segmented before)
+    and 'exporting'.
+    """
     if options.format not in FORMATS:
         raise UserError(f"unknown format {options.format!r}; use one of {', '.join(FORMATS)}")
     _check_options(options, out)
@@ -79,7 +92,12 @@ def export(
             "(--status any exports every status)"
         )
     if token_level:
-        stats.tokenized_now = ensure_tokenized(store, [i for i, _ in chosen])
+        stats.tokenized_now = ensure_tokenized(
+            store,
+            [i for i, _ in chosen],
+            processes=processes,
+            progress=(lambda d, t: progress("segmenting", d, t)) if progress else None,
+        )
     with store.snapshot(), Sink() as sink:
         chosen = selected(store, options.selection)
         if options.split:
@@ -93,7 +111,7 @@ def export(
             writer = _writer(sink, target, options, names)
             if isinstance(writer, brat.BratWriter):
                 brat_writers.append(writer)
-            _stream(store, ids, writer, options, stats, split)
+            _stream(store, ids, writer, options, stats, split, progress, len(chosen))
         if options.format == "hf":
             hf_target = _labels_target(out, store.path, options)
             with sink.open(hf_target) as handle:
@@ -111,6 +129,8 @@ def _stream(
     options: ExportOptions,
     stats: ExportSummary,
     split: str,
+    progress: Progress | None,
+    total: int,
 ) -> None:
     stats.articles[split] += 0
     for doc in documents(store, ids, options.selection.annotator):
@@ -123,6 +143,8 @@ def _stream(
                 stats.spans[span.label] += 1
         writer.write(doc, sentences)
         stats.articles[split] += 1
+        if progress:
+            progress("exporting", stats.total_articles, total)
     writer.close()
 
 

@@ -11,7 +11,7 @@ change.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from partybuild_tui.core import tokenize
@@ -97,15 +97,26 @@ def documents(store: Store, ids: Sequence[int], annotator: str | None) -> Iterat
         yield Document(article, tuple(store.spans(article_id, annotator)))
 
 
-def ensure_tokenized(store: Store, ids: Sequence[int]) -> int:
+def ensure_tokenized(
+    store: Store,
+    ids: Sequence[int],
+    *,
+    processes: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
     """Segment and cache the articles that have no cached words yet; return how many.
 
     Done before the read snapshot, so the export itself never writes.
     """
-    missing = set(store.untokenized_ids(tokenize.TOKENIZER)).intersection(ids)
+    rows = store.conn.execute(
+        "SELECT a.id FROM articles a LEFT JOIN tokenizations t ON t.article_id = a.id "
+        "AND t.tokenizer = ? AND t.content_hash = a.content_hash WHERE t.article_id IS NULL",
+        (tokenize.TOKENIZER,),
+    )
+    missing = sorted({row[0] for row in rows}.intersection(ids))
     if not missing:
         return 0
-    return tokenize.segment_articles(store, sorted(missing))
+    return tokenize.segment_articles(store, missing, processes=processes, progress=progress)
 
 
 def words_of(store: Store, article: Article) -> tokenize.Tokenization:
