@@ -95,6 +95,9 @@ def export_command(
     processes: Annotated[
         int, typer.Option(help="Processes for segmenting articles never segmented.", min=1)
     ] = max(1, min(os.cpu_count() or 1, 4)),
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List every adjusted span.")
+    ] = False,
 ) -> None:
     """Export accepted spans as training data (done articles by default)."""
     options = ExportOptions(
@@ -126,7 +129,7 @@ def export_command(
             bar.update(tasks[stage], completed=done)
 
         summary = export(store, options, out, labels, processes=processes, progress=progress)
-    print_summary(summary, err_console if out == "-" else console)
+    print_summary(summary, err_console if out == "-" else console, verbose)
 
 
 def _bar() -> Progress:
@@ -164,7 +167,7 @@ def _joiner(value: str) -> str:
     return JOINERS[value]
 
 
-def print_summary(summary: ExportSummary, target: Console) -> None:
+def print_summary(summary: ExportSummary, target: Console, verbose: bool = False) -> None:
     """The export summary: per split counts, spans per label and every adjustment."""
     splits = list(summary.articles)
     table = Table(title=f"Export ({summary.format})", title_justify="left")
@@ -186,17 +189,27 @@ def print_summary(summary: ExportSummary, target: Console) -> None:
         row("tokens", summary.tokens)
     target.print(table)
     spans = Table(title="Spans written", title_justify="left", show_header=False)
+    spans.add_column()
+    spans.add_column(justify="right")
     for label, count in sorted(summary.spans.items()):
         spans.add_row(label, f"{count:,}")
     spans.add_row("total", f"{sum(summary.spans.values()):,}", style="bold")
     target.print(spans)
     if summary.token_level:
         adjusted = Table(title="Spans adjusted", title_justify="left", show_header=False)
+        adjusted.add_column()
+        adjusted.add_column(justify="right")
         for kind, count in sorted(summary.adjusted.items()):
             adjusted.add_row(kind, f"{count:,}", style="yellow")
         if not summary.adjusted:
             adjusted.add_row("none: every span fits the tokens exactly", "0")
         target.print(adjusted)
+        shown = summary.details if verbose else summary.details[:SHOW_SKIPPED]
+        for line in shown:
+            target.print(f"  [yellow]adjusted[/] {line}", highlight=False, soft_wrap=True)
+        hidden = sum(summary.adjusted.values()) - len(shown)
+        if hidden > 0:
+            target.print(f"  … and {hidden:,} more (--verbose lists up to 1,000)")
     for path in _shown_files(summary.files):
         target.print(f"wrote {path}", highlight=False, soft_wrap=True)
 

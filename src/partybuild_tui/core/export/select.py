@@ -79,7 +79,8 @@ def split_ids(
     cumulative = 0.0
     for index, (name, ratio) in enumerate(zip(names, ratios, strict=True)):
         cumulative += ratio
-        stop = len(ranked) if index == len(names) - 1 else round(cumulative * len(ranked))
+        last = index == len(names) - 1
+        stop = len(ranked) if last else int(cumulative * len(ranked) + 0.5)
         out[name] = sorted(article_id for article_id, _ in ranked[start:stop])
         start = stop
     return out

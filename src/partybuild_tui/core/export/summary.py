@@ -15,6 +15,7 @@ DROPPED_OVERLAP = "dropped: overlaps another span on the same tokens"
 DROPPED_OUTSIDE = "dropped: outside the body (page boilerplate)"
 DROPPED_EMPTY = "dropped: covers no token"
 SPLIT_SENTENCE = "restarted with B- (span crosses a sentence boundary)"
+MAX_DETAILS = 1000  # adjusted spans listed one by one (memory stays bounded)
 
 
 class StrictError(UserError):
@@ -31,6 +32,7 @@ class ExportSummary:
     tokens: Counter[str] = field(default_factory=Counter)
     spans: Counter[str] = field(default_factory=Counter)  # label -> spans written
     adjusted: Counter[str] = field(default_factory=Counter)  # kind -> spans
+    details: list[str] = field(default_factory=list)  # one line per adjusted span
     files: list[Path] = field(default_factory=list)
     token_level: bool = False
     tokenized_now: int = 0

@@ -61,7 +61,8 @@ def tag_document(
             _adjust(stats, s.DROPPED_OVERLAP, span, options)
             continue
         if not exact:
-            _adjust(stats, s.EXPANDED, span, options)
+            became = article.text[starts[first] : ends[last]]
+            _adjust(stats, s.EXPANDED, span, options, f"became {became!r}")
         tags[first] = f"B-{span.label}"
         for i in range(first + 1, last + 1):
             tags[i] = f"I-{span.label}"
@@ -104,14 +105,21 @@ def _place(
     return first, last, exact
 
 
-def _adjust(stats: s.ExportSummary, kind: str, span: Span, options: TokenOptions) -> None:
+def _adjust(
+    stats: s.ExportSummary, kind: str, span: Span, options: TokenOptions, note: str = ""
+) -> None:
+    where = (
+        f"article {span.article_id}: span [{span.start}, {span.end}) {span.label} "
+        f"{span.text!r} by {span.annotator}"
+    )
     if options.strict:
         raise s.StrictError(
-            f"article {span.article_id}: span [{span.start}, {span.end}) {span.label} "
-            f"{span.text!r} by {span.annotator}: {kind} at {options.level} level "
-            "(--strict); fix the span or export without --strict"
+            f"{where}: {kind} at {options.level} level (--strict); "
+            "fix the span or export without --strict"
         )
     stats.adjusted[kind] += 1
+    if len(stats.details) < s.MAX_DETAILS:
+        stats.details.append(f"{where}: {kind.split(' (')[0]}{', ' + note if note else ''}")
 
 
 def _sentences(
