@@ -237,3 +237,13 @@ def test_fast_pos_chunk_equals_underthesea(gold: Store) -> None:
         for start, end in words.sentences:
             sentence = [article.text[a:b] for a, b in words.words if start <= a and b <= end]
             assert vlsp.pos_chunk(sentence) == vlsp.reference_pos_chunk(sentence)
+
+
+def test_no_docstart_separates_documents_by_blank_lines_only(gold: Store, tmp_path: Path) -> None:
+    with_marks, without = tmp_path / "a.conll", tmp_path / "b.conll"
+    run(gold, with_marks, "conll")
+    run(gold, without, "conll", docstart=False)
+    text = without.read_text(encoding="utf-8")
+    assert "DOCSTART" not in text and "\n\n\n" not in text
+    marked = with_marks.read_text(encoding="utf-8").replace("-DOCSTART- O\n\n", "")
+    assert marked == text
