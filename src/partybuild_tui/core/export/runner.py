@@ -83,7 +83,7 @@ def export(
     if options.format not in FORMATS:
         raise UserError(f"unknown format {options.format!r}; use one of {', '.join(FORMATS)}")
     _check_options(options, out)
-    extension, token_level = FORMATS[options.format]
+    token_level = FORMATS[options.format][1]
     stats = ExportSummary(options.format, token_level=token_level)
     chosen = selected(store, options.selection)
     if not chosen:
@@ -99,27 +99,41 @@ def export(
             progress=(lambda d, t: progress("segmenting", d, t)) if progress else None,
         )
     with store.snapshot(), Sink() as sink:
-        chosen = selected(store, options.selection)
-        if options.split:
-            splits = split_ids(chosen, options.split, options.seed)
-        else:
-            splits = {"all": [i for i, _ in chosen]}
-        names = _label_names(store, labels)
-        brat_writers: list[brat.BratWriter] = []
-        for split, ids in splits.items():
-            target = _target(out, store.path, options, split, extension)
-            writer = _writer(sink, target, options, names)
-            if isinstance(writer, brat.BratWriter):
-                brat_writers.append(writer)
-            _stream(store, ids, writer, options, stats, split, progress, len(chosen))
-        if options.format == "hf":
-            hf_target = _labels_target(out, store.path, options)
-            with sink.open(hf_target) as handle:
-                handle.write(hf.labels_document(names))
+        brat_writers = _write_splits(store, sink, options, out, labels, stats, progress)
         stats.files = sink.commit()
     for writer in brat_writers:
         writer.remove_stale()
     return stats
+
+
+def _write_splits(
+    store: Store,
+    sink: Sink,
+    options: ExportOptions,
+    out: Path | str | None,
+    labels: LabelSet,
+    stats: ExportSummary,
+    progress: Progress | None,
+) -> list[brat.BratWriter]:
+    """Write every split through the sink (inside the caller's snapshot)."""
+    chosen = selected(store, options.selection)
+    if options.split:
+        splits = split_ids(chosen, options.split, options.seed)
+    else:
+        splits = {"all": [i for i, _ in chosen]}
+    names = _label_names(store, labels)
+    extension = FORMATS[options.format][0]
+    brat_writers: list[brat.BratWriter] = []
+    for split, ids in splits.items():
+        target = _target(out, store.path, options, split, extension)
+        writer = _writer(sink, target, options, names)
+        if isinstance(writer, brat.BratWriter):
+            brat_writers.append(writer)
+        _stream(store, ids, writer, options, stats, split, progress, len(chosen))
+    if options.format == "hf":
+        with sink.open(_labels_target(out, store.path, options)) as handle:
+            handle.write(hf.labels_document(names))
+    return brat_writers
 
 
 def _stream(
