@@ -80,7 +80,8 @@ def _spans(store: Store, article_id: int, text: str) -> None:
 
 
 def size_of(paths: list[Path]) -> int:
-    return sum(p.stat().st_size for p in paths)
+    files = [f for p in paths for f in ([p] if p.is_file() else p.rglob("*"))]
+    return sum(f.stat().st_size for f in files)
 
 
 def measure(store: Store, name: str, out: Path) -> tuple[float, int, int, int]:

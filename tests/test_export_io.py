@@ -19,6 +19,7 @@ from partybuild_tui.core.export import (
     parse_ratios,
     split_ids,
 )
+from partybuild_tui.core.export import brat as brat_format
 from partybuild_tui.core.export import jsonl as jsonl_format
 from partybuild_tui.core.store import Store
 from partybuild_tui.errors import UserError
@@ -183,3 +184,28 @@ def test_unsegmented_articles_are_segmented_and_cached_first(tmp_path: Path) -> 
     assert again.tokenized_now == 0
     assert (tmp_path / "a.conll").read_bytes() == (tmp_path / "b.conll").read_bytes()
     assert ("segmenting", 5, 5) in seen and seen[-1] == ("exporting", 5, 5)
+
+
+def test_failed_brat_export_keeps_the_previous_folder(
+    gold: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "brat"
+    export(gold, ExportOptions("brat"), out, DEFAULT_LABELS)
+    before = tree(out)
+    gold.set_status(5, "in_progress", "tester")
+    original = brat_format.annotation_line
+    calls: list[int] = []
+
+    def failing(*args: object) -> str:
+        calls.append(1)
+        if len(calls) == 20:
+            raise OSError(28, "No space left on device")
+        return original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(brat_format, "annotation_line", failing)
+    with pytest.raises(OSError):
+        export(gold, ExportOptions("brat"), out, DEFAULT_LABELS)
+    assert tree(out) == before
+    monkeypatch.setattr(brat_format, "annotation_line", original)
+    export(gold, ExportOptions("brat"), out, DEFAULT_LABELS)
+    assert len(tree(out)) == len(before) - 2  # article 5's pair, stale now, is removed

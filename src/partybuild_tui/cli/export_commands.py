@@ -210,22 +210,9 @@ def print_summary(summary: ExportSummary, target: Console, verbose: bool = False
         hidden = sum(summary.adjusted.values()) - len(shown)
         if hidden > 0:
             target.print(f"  … and {hidden:,} more (--verbose lists up to 1,000)")
-    for path in _shown_files(summary.files):
-        target.print(f"wrote {path}", highlight=False, soft_wrap=True)
-
-
-def _shown_files(files: list[Path]) -> list[str]:
-    """Files written, with many files in one folder (brat) collapsed to the folder."""
-    by_folder: dict[Path, list[Path]] = {}
-    for path in files:
-        by_folder.setdefault(path.parent, []).append(path)
-    out = []
-    for folder, paths in by_folder.items():
-        if len(paths) > 4:
-            out.append(f"{folder}/ ({len(paths):,} files)")
-        else:
-            out.extend(str(p) for p in paths)
-    return out
+    for path in summary.files:
+        shown = f"{path}/" if summary.format == "brat" else str(path)
+        target.print(f"wrote {shown}", highlight=False, soft_wrap=True)
 
 
 @command("import-annotations")

@@ -55,20 +55,20 @@ class BratWriter:
     def __init__(self, sink: Sink, folder: Path, labels: Sequence[str]) -> None:
         self.sink = sink
         self.folder = folder
-        self.written: set[str] = set()
-        with sink.open(folder / "annotation.conf") as conf:
-            conf.write(annotation_conf(labels))
+        self.stems: set[str] = set()
+        sink.write_file(folder / "annotation.conf", annotation_conf(labels))
 
     def write(self, doc: Document, sentences: object = None) -> None:
         article = doc.article
         stem = file_stem(article.content_hash)
-        with self.sink.open(self.folder / f"{stem}.txt") as out:
-            out.write(article.text)
         spans = sorted(doc.spans, key=lambda x: (x.start, x.end, x.label))
-        with self.sink.open(self.folder / f"{stem}.ann") as out:
-            for number, span in enumerate(spans, start=1):
-                out.write(annotation_line(number, span.label, article.text, span.start, span.end))
-        self.written.update({f"{stem}.txt", f"{stem}.ann"})
+        lines = (
+            annotation_line(number, span.label, article.text, span.start, span.end)
+            for number, span in enumerate(spans, start=1)
+        )
+        self.sink.write_file(self.folder / f"{stem}.txt", article.text)
+        self.sink.write_file(self.folder / f"{stem}.ann", "".join(lines))
+        self.stems.add(stem)
 
     def close(self) -> None:
         pass
@@ -77,7 +77,7 @@ class BratWriter:
         """After a successful export: drop hash-named files this export did not write."""
         removed = 0
         for path in self.folder.iterdir():
-            if NAME.match(path.name) and path.name not in self.written:
+            if NAME.match(path.name) and path.name[:16] not in self.stems:
                 path.unlink()
                 removed += 1
         return removed

@@ -43,4 +43,4 @@ class ConllWriter:
             self.out.write("".join(self.sep.join(row) + "\n" for row in rows) + "\n")
 
     def close(self) -> None:
-        self.out.close()
+        self.out.flush()  # the sink syncs, closes and publishes it

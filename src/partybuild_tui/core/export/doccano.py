@@ -26,4 +26,4 @@ class DoccanoWriter:
         self.out.write(line + "\n")
 
     def close(self) -> None:
-        self.out.close()
+        self.out.flush()  # the sink syncs, closes and publishes it

@@ -46,4 +46,4 @@ class HfWriter:
             self.out.write(json.dumps(line, ensure_ascii=False) + "\n")
 
     def close(self) -> None:
-        self.out.close()
+        self.out.flush()  # the sink syncs, closes and publishes it

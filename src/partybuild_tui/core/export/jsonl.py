@@ -46,4 +46,4 @@ class JsonlWriter:
         self.out.write(json.dumps(record(doc), ensure_ascii=False) + "\n")
 
     def close(self) -> None:
-        self.out.close()
+        self.out.flush()  # the sink syncs, closes and publishes it

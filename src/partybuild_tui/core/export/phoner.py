@@ -21,4 +21,4 @@ class PhonerWriter:
             self.out.write(json.dumps(line, ensure_ascii=False) + "\n")
 
     def close(self) -> None:
-        self.out.close()
+        self.out.flush()  # the sink syncs, closes and publishes it

@@ -100,7 +100,7 @@ def export(
         )
     with store.snapshot(), Sink() as sink:
         brat_writers = _write_splits(store, sink, options, out, labels, stats, progress)
-        stats.files = sink.commit()
+        sink.commit()
     for writer in brat_writers:
         writer.remove_stale()
     return stats
@@ -126,13 +126,16 @@ def _write_splits(
     brat_writers: list[brat.BratWriter] = []
     for split, ids in splits.items():
         target = _target(out, store.path, options, split, extension)
+        if target is not None:
+            stats.files.append(target)
         writer = _writer(sink, target, options, names)
         if isinstance(writer, brat.BratWriter):
             brat_writers.append(writer)
         _stream(store, ids, writer, options, stats, split, progress, len(chosen))
     if options.format == "hf":
-        with sink.open(_labels_target(out, store.path, options)) as handle:
-            handle.write(hf.labels_document(names))
+        labels_file = _labels_target(out, store.path, options)
+        sink.write_file(labels_file, hf.labels_document(names))
+        stats.files.append(labels_file)
     return brat_writers
 
 

@@ -28,63 +28,88 @@ _FILE_MODE = _file_mode()
 
 
 class _Stdout:
-    """sys.stdout that a writer may 'close' without closing the process's stdout."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
+    """sys.stdout as an output stream, looked up when written (tests swap it)."""
 
     def write(self, text: str) -> int:
-        return self.stream.write(text)
+        return sys.stdout.write(text)
 
-    def close(self) -> None:
-        self.stream.flush()
+    def flush(self) -> None:
+        sys.stdout.flush()
 
 
 class Sink:
-    """Opens output files as temporaries and publishes them all at the end."""
+    """Opens output files as temporaries and publishes them all at the end.
+
+    Streams stay open until :meth:`commit`; whole files (:meth:`write_file`, one per article
+    in brat) are synced and closed at once, and only their two names are kept.
+    """
 
     def __init__(self) -> None:
-        self._pending: list[tuple[Path, Path, TextIO]] = []
+        self._streams: list[tuple[str, str, TextIO]] = []
+        self._files: list[tuple[str, str]] = []
+        self._folders: set[str] = set()
 
     def open(self, path: Path | None) -> TextIO:
         """A text stream for ``path`` (``None``: standard output), LF newlines, UTF-8."""
         if path is None:
-            return _Stdout(sys.stdout)  # type: ignore[return-value]
+            return _Stdout()  # type: ignore[return-value]
+        fd, tmp = self._temporary(path)
+        stream = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        self._streams.append((tmp, str(path), stream))
+        return stream
+
+    def write_file(self, path: Path, text: str) -> None:
+        """Write a whole file now (synced); it appears at ``path`` on commit."""
+        fd, tmp = self._temporary(path)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        self._files.append((tmp, str(path)))
+
+    def _temporary(self, path: Path) -> tuple[int, str]:
         folder = path.parent
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            if str(folder) not in self._folders:
+                folder.mkdir(parents=True, exist_ok=True)
+                self._folders.add(str(folder))
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
         except OSError as exc:
             raise UserError(f"cannot write {path}: {exc.strerror or exc}") from exc
         os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; exports are ordinary files
-        stream = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
-        self._pending.append((Path(tmp), path, stream))
-        return stream
+        return fd, tmp
 
-    def commit(self) -> list[Path]:
-        """fsync every file, then rename each over its target; return the targets."""
+    def commit(self) -> None:
+        """fsync every stream, then rename every file over its target."""
         try:
-            for tmp, _path, stream in self._pending:
-                _sync_and_close(tmp, stream)
-            for tmp, path, _stream in self._pending:
+            for _tmp, _path, stream in self._streams:
+                stream.flush()
+                os.fsync(stream.fileno())
+                stream.close()
+            for tmp, path, _stream in self._streams:
                 os.replace(tmp, path)
+            self._streams = []
+            for tmp, path in self._files:
+                os.replace(tmp, path)
+            self._files = []
         except OSError as exc:
             self.abort()
             raise UserError(f"cannot write {exc.filename or 'output'}: {exc.strerror}") from exc
-        targets = [path for _tmp, path, _stream in self._pending]
-        for folder in {path.parent for path in targets}:
-            _fsync_folder(folder)
-        self._pending = []
-        return targets
+        for folder in self._folders:
+            _fsync_folder(Path(folder))
 
     def abort(self) -> None:
         """Drop every temporary file: the targets keep what they held before."""
-        for tmp, _path, stream in self._pending:
+        for tmp, _path, stream in self._streams:
             with contextlib.suppress(OSError):
                 stream.close()
             with contextlib.suppress(OSError):
-                tmp.unlink()
-        self._pending = []
+                os.unlink(tmp)
+        for tmp, _path in self._files:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        self._streams = []
+        self._files = []
 
     def __enter__(self) -> Sink:
         return self
@@ -97,19 +122,6 @@ class Sink:
     ) -> None:
         if kind is not None:
             self.abort()
-
-
-def _sync_and_close(tmp: Path, stream: TextIO) -> None:
-    if stream.closed:  # a writer closed it early (one file per article): sync by path
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        return
-    stream.flush()
-    os.fsync(stream.fileno())
-    stream.close()
 
 
 def _fsync_folder(folder: Path) -> None:

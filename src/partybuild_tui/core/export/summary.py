@@ -33,7 +33,7 @@ class ExportSummary:
     spans: Counter[str] = field(default_factory=Counter)  # label -> spans written
     adjusted: Counter[str] = field(default_factory=Counter)  # kind -> spans
     details: list[str] = field(default_factory=list)  # one line per adjusted span
-    files: list[Path] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)  # files (brat: folders) written
     token_level: bool = False
     tokenized_now: int = 0
 
