@@ -36,12 +36,6 @@ class ImportReport:
         return Counter(reason.split(" (")[0].split(":")[0] for _where, reason in self.skipped)
 
 
-@dataclass(frozen=True)
-class _Checked:
-    span: NewSpan
-    annotator: str
-
-
 def import_annotations(
     store: Store,
     path: Path,
@@ -93,27 +87,28 @@ def _import_record(
         where = f"{record.where} [{raw.start}, {raw.end}) {raw.label}"
         if who not in existing:
             existing[who] = store.spans(article_id, who)
-        problem = _check(raw, record, text, labels, accepted.get(who, []), existing[who], report)
-        if isinstance(problem, str):
-            report.skipped.append((where, problem))
+        checked = _check(raw, record, text, labels, accepted.get(who, []), existing[who], report)
+        if isinstance(checked, str):
+            report.skipped.append((where, checked))
             continue
-        accepted.setdefault(who, []).append(problem)
+        accepted.setdefault(who, []).append(checked)
     for who, spans in sorted(accepted.items()):
         store.apply(article_id, who, "import", add=spans, text=text)
         report.spans_imported += len(spans)
 
 
 def _create(store: Store, record: Record, status: str | None) -> int:
+    """Store the record's text as a new article, with the metadata the file gives."""
     meta = record.meta
     doc = ingest.Document(
         key="",
         path=record.where,
         raw_text=record.text,
-        title=ingest._opt_str(meta.get("title")),  # noqa: SLF001  (shared normalization)
-        date=ingest._opt_str(meta.get("date")),  # noqa: SLF001
-        source=ingest._opt_str(meta.get("source")),  # noqa: SLF001
-        url=ingest._opt_str(meta.get("url")),  # noqa: SLF001
-        author=ingest._opt_str(meta.get("author")),  # noqa: SLF001
+        title=_meta(meta, "title"),
+        date=_meta(meta, "date"),
+        source=_meta(meta, "source"),
+        url=_meta(meta, "url"),
+        author=_meta(meta, "author"),
     )
     fields = ingest.article_fields(doc)
     fields["key"] = f"import:{fields['content_hash']}"
@@ -121,6 +116,12 @@ def _create(store: Store, record: Record, status: str | None) -> int:
     if chosen in STATUSES:
         fields["status"] = chosen
     return store.insert_article(fields)
+
+
+def _meta(meta: dict[str, object], name: str) -> str | None:
+    value = meta.get(name)
+    text = "" if value is None else str(value).strip()
+    return corpus.normalize(text) if text else None
 
 
 def _check(

@@ -41,7 +41,8 @@ class Document:
 
 def selected(store: Store, selection: Selection) -> list[tuple[int, str]]:
     """(id, content hash) of the selected articles, in id order."""
-    where, params = store._filter_sql(  # noqa: SLF001  (same package family: core)
+    # the store's own filter, so export selects exactly what `partybuild list` shows
+    where, params = store._filter_sql(
         selection.statuses or None, selection.query, selection.include_superseded
     )
     if selection.annotator is not None:
