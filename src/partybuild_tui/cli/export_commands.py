@@ -49,7 +49,7 @@ def export_command(
             "--out",
             "-o",
             help="File, folder (ends with '/', exists, or has no extension) or '-' for stdout "
-            "[default: exports/FORMAT/ beside the database].",
+            "\\[default: exports/FORMAT/ beside the database].",
             show_default=False,
         ),
     ] = None,
@@ -58,7 +58,7 @@ def export_command(
         list[str] | None,
         typer.Option(
             help=f"Articles with this status (repeatable; 'any' for all): "
-            f"{', '.join(STATUSES)} [default: done].",
+            f"{', '.join(STATUSES)} \\[default: done].",
             show_default=False,
         ),
     ] = None,
@@ -230,7 +230,7 @@ def import_annotations_command(
         typer.Option(
             "--annotator",
             "-a",
-            help="Credit every span to this annotator [default: the file's, else "
+            help="Credit every span to this annotator \\[default: the file's, else "
             f"${config.ANNOTATOR_ENV} or your login].",
             show_default=False,
         ),
@@ -238,7 +238,7 @@ def import_annotations_command(
     status: Annotated[
         str | None,
         typer.Option(
-            help="Status of articles the import stores as new [default: the file's or 'new'].",
+            help="Status of articles the import stores as new \\[default: the file's or 'new'].",
             show_default=False,
         ),
     ] = None,
