@@ -20,6 +20,7 @@ from partybuild_tui.core.export.select import (
     documents,
     ensure_tokenized,
     selected,
+    selected_ids,
     split_ids,
     words_of,
 )
@@ -85,7 +86,7 @@ def export(
     _check_options(options, out)
     token_level = FORMATS[options.format][1]
     stats = ExportSummary(options.format, token_level=token_level)
-    chosen = selected(store, options.selection)
+    chosen = selected_ids(store, options.selection)
     if not chosen:
         raise UserError(
             f"no article matches {_describe(options.selection)}: nothing written "
@@ -94,7 +95,7 @@ def export(
     if token_level:
         stats.tokenized_now = ensure_tokenized(
             store,
-            [i for i, _ in chosen],
+            chosen,
             processes=processes,
             progress=(lambda d, t: progress("segmenting", d, t)) if progress else None,
         )
@@ -116,11 +117,11 @@ def _write_splits(
     progress: Progress | None,
 ) -> list[brat.BratWriter]:
     """Write every split through the sink (inside the caller's snapshot)."""
-    chosen = selected(store, options.selection)
     if options.split:
-        splits = split_ids(chosen, options.split, options.seed)
+        splits = split_ids(selected(store, options.selection), options.split, options.seed)
     else:
-        splits = {"all": [i for i, _ in chosen]}
+        splits = {"all": selected_ids(store, options.selection)}
+    total = sum(len(ids) for ids in splits.values())
     names = _label_names(store, labels)
     extension = FORMATS[options.format][0]
     brat_writers: list[brat.BratWriter] = []
@@ -131,7 +132,7 @@ def _write_splits(
         writer = _writer(sink, target, options, names)
         if isinstance(writer, brat.BratWriter):
             brat_writers.append(writer)
-        _stream(store, ids, writer, options, stats, split, progress, len(chosen))
+        _stream(store, ids, writer, options, stats, split, progress, total)
     if options.format == "hf":
         labels_file = _labels_target(out, store.path, options)
         sink.write_file(labels_file, hf.labels_document(names))

@@ -11,7 +11,8 @@ change.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from partybuild_tui.core import tokenize
@@ -39,8 +40,8 @@ class Document:
     spans: tuple[Span, ...]
 
 
-def selected(store: Store, selection: Selection) -> list[tuple[int, str]]:
-    """(id, content hash) of the selected articles, in id order."""
+def selected(store: Store, selection: Selection) -> Iterator[tuple[int, str]]:
+    """(id, content hash) of the selected articles, in id order, straight from the cursor."""
     # the store's own filter, so export selects exactly what `partybuild list` shows
     where, params = store._filter_sql(
         selection.statuses or None, selection.query, selection.include_superseded
@@ -54,7 +55,13 @@ def selected(store: Store, selection: Selection) -> list[tuple[int, str]]:
     rows = store.conn.execute(
         f"SELECT a.id, a.content_hash FROM articles a {where} ORDER BY a.id", params
     )
-    return [(int(row[0]), str(row[1])) for row in rows]
+    for row in rows:
+        yield int(row[0]), str(row[1])
+
+
+def selected_ids(store: Store, selection: Selection) -> array[int]:
+    """The selected ids, 8 bytes each: the only per-article state an export keeps."""
+    return array("q", (article_id for article_id, _hash in selected(store, selection)))
 
 
 def parse_ratios(text: str) -> tuple[float, ...]:
@@ -70,26 +77,26 @@ def parse_ratios(text: str) -> tuple[float, ...]:
 
 
 def split_ids(
-    articles: Sequence[tuple[int, str]], ratios: Sequence[float], seed: int
-) -> dict[str, list[int]]:
+    articles: Iterable[tuple[int, str]], ratios: Sequence[float], seed: int
+) -> dict[str, array[int]]:
     """Assign whole articles to splits: order by hash(seed, content hash), cut by ratio."""
     names = SPLIT_NAMES[len(ratios)]
-    ranked = sorted(articles, key=lambda item: _rank(seed, item[1], item[0]))
-    out: dict[str, list[int]] = {}
+    ranked = array("q", (i for _key, i in sorted(_rank(seed, h, i) for i, h in articles)))
+    out: dict[str, array[int]] = {}
     start = 0
     cumulative = 0.0
     for index, (name, ratio) in enumerate(zip(names, ratios, strict=True)):
         cumulative += ratio
         last = index == len(names) - 1
         stop = len(ranked) if last else int(cumulative * len(ranked) + 0.5)
-        out[name] = sorted(article_id for article_id, _ in ranked[start:stop])
+        out[name] = array("q", sorted(ranked[start:stop]))
         start = stop
     return out
 
 
-def _rank(seed: int, content_hash: str, article_id: int) -> tuple[str, int]:
-    digest = hashlib.sha256(f"{seed}\0{content_hash}".encode()).hexdigest()
-    return digest, article_id
+def _rank(seed: int, content_hash: str, article_id: int) -> tuple[int, int]:
+    digest = hashlib.sha256(f"{seed}\0{content_hash}".encode()).digest()
+    return int.from_bytes(digest[:8]), article_id
 
 
 def documents(store: Store, ids: Sequence[int], annotator: str | None) -> Iterator[Document]:
