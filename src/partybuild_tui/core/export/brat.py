@@ -50,12 +50,11 @@ def annotation_conf(labels: Sequence[str]) -> str:
 
 
 class BratWriter:
-    """Writes into ``folder``; stale hash-named files of an earlier export are removed later."""
+    """Writes into ``folder``; the runner removes files of articles no longer exported."""
 
     def __init__(self, sink: Sink, folder: Path, labels: Sequence[str]) -> None:
         self.sink = sink
         self.folder = folder
-        self.stems: set[str] = set()
         sink.write_file(folder / "annotation.conf", annotation_conf(labels))
 
     def write(self, doc: Document, sentences: object = None) -> None:
@@ -68,16 +67,14 @@ class BratWriter:
         )
         self.sink.write_file(self.folder / f"{stem}.txt", article.text)
         self.sink.write_file(self.folder / f"{stem}.ann", "".join(lines))
-        self.stems.add(stem)
 
     def close(self) -> None:
         pass
 
-    def remove_stale(self) -> int:
-        """After a successful export: drop hash-named files this export did not write."""
-        removed = 0
-        for path in self.folder.iterdir():
-            if NAME.match(path.name) and path.name[:16] not in self.stems:
-                path.unlink()
-                removed += 1
-        return removed
+    def stale(self) -> list[Path]:
+        """Before commit: hash-named files of an earlier export that this one did not write."""
+        return [
+            path
+            for path in self.folder.iterdir()
+            if NAME.match(path.name) and not self.sink.pending(path).exists()
+        ]

@@ -101,9 +101,10 @@ def export(
         )
     with store.snapshot(), Sink() as sink:
         brat_writers = _write_splits(store, sink, options, out, labels, stats, progress)
+        stale = [path for writer in brat_writers for path in writer.stale()]
         sink.commit()
-    for writer in brat_writers:
-        writer.remove_stale()
+    for path in stale:
+        path.unlink(missing_ok=True)
     return stats
 
 

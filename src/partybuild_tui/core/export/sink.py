@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import TextIO
@@ -40,44 +42,65 @@ class _Stdout:
 class Sink:
     """Opens output files as temporaries and publishes them all at the end.
 
-    Streams stay open until :meth:`commit`; whole files (:meth:`write_file`, one per article
-    in brat) are synced and closed at once, and only their two names are kept.
+    Streams stay open until :meth:`commit`. Whole files (:meth:`write_file`, two per article
+    in brat) are synced and closed at once under a name marked with this export's token, and
+    found again by listing their folder, so nothing per file is kept in memory.
     """
 
     def __init__(self) -> None:
         self._streams: list[tuple[str, str, TextIO]] = []
-        self._files: list[tuple[str, str]] = []
-        self._folders: set[str] = set()
+        self._file_folders: set[str] = set()
+        self._made: set[str] = set()
+        self._suffix = f".{secrets.token_hex(6)}.part"
 
     def open(self, path: Path | None) -> TextIO:
         """A text stream for ``path`` (``None``: standard output), LF newlines, UTF-8."""
         if path is None:
             return _Stdout()  # type: ignore[return-value]
-        fd, tmp = self._temporary(path)
+        self._folder(path)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        except OSError as exc:
+            raise UserError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; exports are ordinary files
         stream = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         self._streams.append((tmp, str(path), stream))
         return stream
 
     def write_file(self, path: Path, text: str) -> None:
         """Write a whole file now (synced); it appears at ``path`` on commit."""
-        fd, tmp = self._temporary(path)
+        self._folder(path)
+        tmp = self.pending(path)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except OSError as exc:
+            raise UserError(f"cannot write {path}: {exc.strerror or exc}") from exc
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
-        self._files.append((tmp, str(path)))
+        self._file_folders.add(str(path.parent))
 
-    def _temporary(self, path: Path) -> tuple[int, str]:
-        folder = path.parent
+    def pending(self, path: Path) -> Path:
+        """Where ``path`` waits until commit (exists once written by :meth:`write_file`)."""
+        return path.parent / f".{path.name}{self._suffix}"
+
+    def _folder(self, path: Path) -> None:
+        folder = str(path.parent)
+        if folder in self._made:
+            return
         try:
-            if str(folder) not in self._folders:
-                folder.mkdir(parents=True, exist_ok=True)
-                self._folders.add(str(folder))
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+            path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UserError(f"cannot write {path}: {exc.strerror or exc}") from exc
-        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; exports are ordinary files
-        return fd, tmp
+        self._made.add(folder)
+
+    def _waiting(self, folder: str) -> Iterator[tuple[str, str]]:
+        """(temporary, target) of every whole file waiting in ``folder``."""
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries if e.name.endswith(self._suffix)]
+        for name in names:
+            yield os.path.join(folder, name), os.path.join(folder, name[1 : -len(self._suffix)])
 
     def commit(self) -> None:
         """fsync every stream, then rename every file over its target."""
@@ -89,13 +112,14 @@ class Sink:
             for tmp, path, _stream in self._streams:
                 os.replace(tmp, path)
             self._streams = []
-            for tmp, path in self._files:
-                os.replace(tmp, path)
-            self._files = []
+            for folder in sorted(self._file_folders):
+                for tmp, path in self._waiting(folder):
+                    os.replace(tmp, path)
+            self._file_folders = set()
         except OSError as exc:
             self.abort()
             raise UserError(f"cannot write {exc.filename or 'output'}: {exc.strerror}") from exc
-        for folder in self._folders:
+        for folder in self._made:
             _fsync_folder(Path(folder))
 
     def abort(self) -> None:
@@ -105,11 +129,12 @@ class Sink:
                 stream.close()
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-        for tmp, _path in self._files:
+        for folder in self._file_folders:
             with contextlib.suppress(OSError):
-                os.unlink(tmp)
+                for tmp, _path in self._waiting(folder):
+                    os.unlink(tmp)
         self._streams = []
-        self._files = []
+        self._file_folders = set()
 
     def __enter__(self) -> Sink:
         return self
