@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from seqeval.scheme import IOB2, Entities
 
-from export_support import build_seeded, copy_db, read_conll
 from partybuild_tui.config import DEFAULT_LABELS
 from partybuild_tui.core import tokenize
 from partybuild_tui.core.export import ExportOptions, StrictError, TokenOptions, export
 from partybuild_tui.core.export import summary as s
 from partybuild_tui.core.export.summary import ExportSummary
 from partybuild_tui.core.store import Store
+from tests.export_support import build_seeded, copy_db, read_conll
 
 
 @pytest.fixture(scope="module")

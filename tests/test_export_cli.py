@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from export_support import build_seeded, copy_db
 from partybuild_tui.cli import app
 from partybuild_tui.core.store import Store
+from tests.export_support import build_seeded, copy_db
 
 runner = CliRunner()
 

@@ -9,11 +9,11 @@ from seqeval.metrics import f1_score
 from seqeval.metrics.sequence_labeling import get_entities
 from underthesea_core import CRFFeaturizer, CRFTagger, CRFTrainer
 
-from export_support import build_seeded, read_conll
 from partybuild_tui.config import DEFAULT_LABELS
 from partybuild_tui.core import tokenize
 from partybuild_tui.core.export import ExportOptions, export
 from partybuild_tui.core.store import Store
+from tests.export_support import build_seeded, read_conll
 
 FEATURES = [
     "T[-2].lower", "T[-1].lower", "T[0].lower", "T[1].lower", "T[2].lower",

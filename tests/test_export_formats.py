@@ -11,12 +11,12 @@ from seqeval.metrics import classification_report
 from seqeval.metrics.sequence_labeling import get_entities
 from seqeval.scheme import IOB2, Entities
 
-from export_support import build_seeded, copy_db, gold_spans, read_conll
 from partybuild_tui.config import DEFAULT_LABELS
 from partybuild_tui.core import tokenize
 from partybuild_tui.core.export import ExportOptions, Selection, TokenOptions, export, vlsp
 from partybuild_tui.core.export.summary import DROPPED_OUTSIDE
 from partybuild_tui.core.store import Store
+from tests.export_support import build_seeded, copy_db, gold_spans, read_conll
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from export_support import build_seeded, copy_db
 from partybuild_tui.config import DEFAULT_LABELS
 from partybuild_tui.core import tokenize
 from partybuild_tui.core.export import (
@@ -23,6 +22,7 @@ from partybuild_tui.core.export import brat as brat_format
 from partybuild_tui.core.export import jsonl as jsonl_format
 from partybuild_tui.core.store import Store
 from partybuild_tui.errors import UserError
+from tests.export_support import build_seeded, copy_db
 
 
 @pytest.fixture(scope="module")

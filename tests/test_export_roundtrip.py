@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from export_support import build_seeded, copy_db, on_edges
 from partybuild_tui.config import DEFAULT_LABELS
 from partybuild_tui.core import tokenize
 from partybuild_tui.core.export import ExportOptions, Selection, export, import_annotations
 from partybuild_tui.core.store import NewSpan, Store
+from tests.export_support import build_seeded, copy_db, on_edges
 
 OFFSET_FORMATS = ("jsonl", "doccano", "brat")
 LABELS = DEFAULT_LABELS.names

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from export_support import build_seeded, copy_db
 from partybuild_tui.config import DEFAULT_LABELS
 from partybuild_tui.core.export import ExportOptions, export, import_annotations
 from partybuild_tui.core.export.importer import ImportReport
 from partybuild_tui.core.store import Store
+from tests.export_support import build_seeded, copy_db
 
 
 @pytest.fixture(scope="module")
