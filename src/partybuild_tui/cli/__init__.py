@@ -6,6 +6,7 @@ Importing a command module registers its commands on ``app``.
 from partybuild_tui.cli import (  # noqa: F401
     annotate_command,
     corpus_commands,
+    export_commands,
     stats_commands,
     suggest_commands,
 )

@@ -33,7 +33,7 @@ DbOption = Annotated[
     Path | None,
     typer.Option(
         "--db",
-        help=f"SQLite database [default: ${config.DB_ENV} or {config.DEFAULT_DB}]",
+        help=f"SQLite database \\[default: ${config.DB_ENV} or {config.DEFAULT_DB}]",
         show_default=False,
         dir_okay=False,
     ),
@@ -43,7 +43,7 @@ AnnotatorOption = Annotated[
     typer.Option(
         "--annotator",
         "-a",
-        help=f"Annotator name [default: ${config.ANNOTATOR_ENV} or your login]",
+        help=f"Annotator name \\[default: ${config.ANNOTATOR_ENV} or your login]",
         show_default=False,
     ),
 ]
@@ -83,7 +83,7 @@ def open_store(db: Path | None, *, create: bool = True) -> Store:
 
 
 def progress_bar(description: str) -> Progress:
-    """A transient progress bar on stderr, shown only on a terminal (never in pipes or CI)."""
+    """A transient progress bar on stderr, only on a terminal; ``description`` is a template."""
     return Progress(
         TextColumn(f"[bold]{description}"),
         BarColumn(),

@@ -1,0 +1,264 @@
+"""``partybuild export`` and ``partybuild import-annotations``: training data out and back in."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import TaskID
+from rich.table import Table
+
+from partybuild_tui import config
+from partybuild_tui.cli.app import (
+    DbOption,
+    command,
+    console,
+    err_console,
+    open_store,
+    progress_bar,
+)
+from partybuild_tui.core.export import (
+    FORMATS,
+    ExportOptions,
+    ExportSummary,
+    Selection,
+    TokenOptions,
+    export,
+    import_annotations,
+    parse_ratios,
+)
+from partybuild_tui.core.export.importer import ImportReport, summarize
+from partybuild_tui.core.export.readers import FORMATS as IMPORT_FORMATS
+from partybuild_tui.core.export.tokens import CUT_POLICIES, LEVELS
+from partybuild_tui.core.store import STATUSES
+from partybuild_tui.errors import UserError
+
+SHOW_SKIPPED = 20
+JOINERS = {"_": "_", "underscore": "_", "space": " ", " ": " "}
+
+
+@command("export")
+def export_command(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help=f"One of: {', '.join(FORMATS)}.")],
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="File, folder (ends with '/', exists, or has no extension) or '-' for stdout "
+            "\\[default: exports/FORMAT/ beside the database].",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            help=f"Articles with this status (repeatable; 'any' for all): "
+            f"{', '.join(STATUSES)} \\[default: done].",
+            show_default=False,
+        ),
+    ] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", "-q", help="Only articles matching this search.")
+    ] = None,
+    annotator: Annotated[
+        str | None,
+        typer.Option("--annotator", "-a", help="Only this annotator's spans and articles."),
+    ] = None,
+    split: Annotated[
+        str | None, typer.Option(help="Train/dev/test ratios by article, e.g. 0.8,0.1,0.1.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the split.")] = 13,
+    level: Annotated[str, typer.Option(help="Token formats: 'word' or 'syllable'.")] = "word",
+    word_joiner: Annotated[
+        str, typer.Option(help="Join a word's syllables with '_' (PhoNER) or 'space'.")
+    ] = "_",
+    vlsp: Annotated[
+        bool, typer.Option("--vlsp", help="CoNLL in VLSP 2016 columns: word POS chunk NER.")
+    ] = False,
+    cut: Annotated[
+        str, typer.Option(help="A span edge inside a token: 'expand' to it or 'drop' the span.")
+    ] = "expand",
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail instead of adjusting any span.")
+    ] = False,
+    docstart: Annotated[
+        bool, typer.Option(help="CoNLL: a -DOCSTART- line before each article.")
+    ] = True,
+    include_superseded: Annotated[
+        bool, typer.Option("--include-superseded", help="Also old versions of changed files.")
+    ] = False,
+    processes: Annotated[
+        int, typer.Option(help="Processes for segmenting articles never segmented.", min=1)
+    ] = max(1, min(os.cpu_count() or 1, 4)),
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List every adjusted span.")
+    ] = False,
+) -> None:
+    """Export accepted spans as training data (done articles by default)."""
+    options = ExportOptions(
+        format=fmt,
+        selection=Selection(
+            statuses=_statuses(status),
+            query=search,
+            annotator=annotator,
+            include_superseded=include_superseded,
+        ),
+        split=parse_ratios(split) if split else None,
+        seed=seed,
+        tokens=TokenOptions(
+            level=_choice("--level", level, LEVELS),
+            cut=_choice("--cut", cut, CUT_POLICIES),
+            strict=strict,
+        ),
+        joiner=_joiner(word_joiner),
+        vlsp=vlsp,
+        docstart=docstart,
+    )
+    with open_store(db, create=False) as store, progress_bar("{task.description}") as bar:
+        labels = config.load_labels(store.path)
+        tasks: dict[str, TaskID] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        summary = export(store, options, out, labels, processes=processes, progress=progress)
+    print_summary(summary, err_console if out == "-" else console, verbose)
+
+
+def _statuses(values: list[str] | None) -> tuple[str, ...]:
+    if not values:
+        return ("done",)
+    if "any" in values:
+        return ()
+    for value in values:
+        if value not in STATUSES:
+            raise UserError(f"unknown status {value!r}; use one of {', '.join(STATUSES)}, any")
+    return tuple(dict.fromkeys(values))
+
+
+def _choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise UserError(f"{option} {value!r}: use one of {', '.join(allowed)}")
+    return value
+
+
+def _joiner(value: str) -> str:
+    if value not in JOINERS:
+        raise UserError(f"--word-joiner {value!r}: use '_' or 'space'")
+    return JOINERS[value]
+
+
+def print_summary(summary: ExportSummary, target: Console, verbose: bool = False) -> None:
+    """The export summary: per split counts, spans per label and every adjustment."""
+    splits = list(summary.articles)
+    table = Table(title=f"Export ({summary.format})", title_justify="left")
+    table.add_column("")
+    for split in splits:
+        table.add_column(split, justify="right")
+    if len(splits) > 1:
+        table.add_column("total", justify="right")
+
+    def row(name: str, counts: dict[str, int]) -> None:
+        cells = [f"{counts.get(split, 0):,}" for split in splits]
+        if len(splits) > 1:
+            cells.append(f"{sum(counts.get(split, 0) for split in splits):,}")
+        table.add_row(name, *cells)
+
+    row("articles", summary.articles)
+    if summary.token_level:
+        row("sentences", summary.sentences)
+        row("tokens", summary.tokens)
+    target.print(table)
+    spans = Table(title="Spans written", title_justify="left", show_header=False)
+    spans.add_column()
+    spans.add_column(justify="right")
+    for label, count in sorted(summary.spans.items()):
+        spans.add_row(label, f"{count:,}")
+    spans.add_row("total", f"{sum(summary.spans.values()):,}", style="bold")
+    target.print(spans)
+    if summary.token_level:
+        adjusted = Table(title="Spans adjusted", title_justify="left", show_header=False)
+        adjusted.add_column()
+        adjusted.add_column(justify="right")
+        for kind, count in sorted(summary.adjusted.items()):
+            adjusted.add_row(kind, f"{count:,}", style="yellow")
+        if not summary.adjusted:
+            adjusted.add_row("none: every span fits the tokens exactly", "0")
+        target.print(adjusted)
+        shown = summary.details if verbose else summary.details[:SHOW_SKIPPED]
+        for line in shown:
+            target.print(f"  [yellow]adjusted[/] {line}", highlight=False, soft_wrap=True)
+        hidden = sum(summary.adjusted.values()) - len(shown)
+        if hidden > 0:
+            target.print(f"  … and {hidden:,} more (--verbose lists up to 1,000)")
+    for path in summary.files:
+        shown = f"{path}/" if summary.format == "brat" else str(path)
+        target.print(f"wrote {shown}", highlight=False, soft_wrap=True)
+
+
+@command("import-annotations")
+def import_annotations_command(
+    path: Annotated[
+        Path,
+        typer.Argument(help="This tool's JSONL, doccano JSONL, a brat .ann/.txt or a folder."),
+    ],
+    db: DbOption = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help=f"One of: {', '.join(IMPORT_FORMATS)}.")
+    ] = "auto",
+    annotator: Annotated[
+        str | None,
+        typer.Option(
+            "--annotator",
+            "-a",
+            help="Credit every span to this annotator \\[default: the file's, else "
+            f"${config.ANNOTATOR_ENV} or your login].",
+            show_default=False,
+        ),
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="Status of articles the import stores as new \\[default: the file's or 'new'].",
+            show_default=False,
+        ),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every skip.")] = False,
+) -> None:
+    """Import labeled spans; texts are matched by content, spans checked and never duplicated."""
+    if status is not None and status not in STATUSES:
+        raise UserError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+    if fmt not in IMPORT_FORMATS:
+        raise UserError(f"unknown format {fmt!r}; use one of {', '.join(IMPORT_FORMATS)}")
+    with open_store(db) as store:
+        report = import_annotations(
+            store,
+            path,
+            labels=config.load_labels(store.path),
+            default_annotator=config.annotator_name(),
+            annotator=annotator,
+            fmt=fmt,
+            status=status,
+        )
+    print_import(report, verbose)
+    if report.skipped and not report.spans_imported and not report.records:
+        raise typer.Exit(1)
+
+
+def print_import(report: ImportReport, verbose: bool) -> None:
+    table = Table(title="Import of annotations", show_header=False, title_justify="left")
+    for name, value in summarize(report):
+        table.add_row(name, value, style="red" if name == "skipped" and report.skipped else None)
+    console.print(table)
+    shown = report.skipped if verbose else report.skipped[:SHOW_SKIPPED]
+    for where, reason in shown:
+        console.print(f"  [red]skipped[/] {where}: {reason}", highlight=False, soft_wrap=True)
+    if len(shown) < len(report.skipped):
+        console.print(f"  … and {len(report.skipped) - len(shown)} more (--verbose lists all)")

@@ -1,0 +1,216 @@
+"""Importing labeled data: match each text to a stored article or store it, then add its spans.
+
+An article is found by the content hash of its normalized text (NFC, LF), else stored as a new
+article (through the same helpers as ``partybuild import``). Every span is checked: inside the
+text, the text the file states equals the stored text there, edges not inside a syllable, a
+known label, flat (no overlap with another span of the same annotator, in the file or in the
+database), not already stored. Whatever fails is skipped and reported with its reason. Each
+article's spans (per annotator) are added by one ``store.apply`` action, so an import is
+undoable and audited like any edit. Spans get ``origin`` ``import:<format>``, except that this
+tool's JSONL keeps the origin recorded in the file (it already says where the span came from).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from partybuild_tui.config import LabelSet
+from partybuild_tui.core import corpus, ingest
+from partybuild_tui.core.export.readers import Problem, RawSpan, Record, read
+from partybuild_tui.core.store import STATUSES, NewSpan, Span, Store
+
+
+@dataclass
+class ImportReport:
+    records: int = 0
+    matched: list[int] = field(default_factory=list)
+    created: list[int] = field(default_factory=list)
+    spans_imported: int = 0
+    trimmed: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
+
+    def reasons(self) -> Counter[str]:
+        return Counter(reason.split(" (")[0].split(":")[0] for _where, reason in self.skipped)
+
+
+def import_annotations(
+    store: Store,
+    path: Path,
+    *,
+    labels: LabelSet,
+    default_annotator: str,
+    annotator: str | None = None,
+    fmt: str = "auto",
+    status: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import the spans in ``path``; ``annotator`` overrides the file's, else the default."""
+    report = ImportReport()
+    for item in read(path, fmt):
+        if isinstance(item, Problem):
+            report.skipped.append((item.where, item.reason))
+            continue
+        report.records += 1
+        for where, why in item.meta.get("problems", ()):
+            report.skipped.append((where, why))
+        with store.write():
+            _import_record(store, item, labels, default_annotator, annotator, status, report)
+        if progress:
+            progress(report.records)
+    return report
+
+
+def _import_record(
+    store: Store,
+    record: Record,
+    labels: LabelSet,
+    default_annotator: str,
+    override: str | None,
+    status: str | None,
+    report: ImportReport,
+) -> None:
+    text = corpus.normalize(record.text)
+    article = store.article_by_hash(corpus.content_hash(text))
+    if article is None:
+        article_id = _create(store, record, status)
+        report.created.append(article_id)
+    else:
+        article_id = article.id
+        report.matched.append(article_id)
+    accepted: dict[str, list[NewSpan]] = {}
+    existing: dict[str, list[Span]] = {}
+    for raw in record.spans:  # in file order: of two overlapping spans, the first wins
+        who = override or raw.annotator or default_annotator
+        where = f"{record.where} [{raw.start}, {raw.end}) {raw.label}"
+        if who not in existing:
+            existing[who] = store.spans(article_id, who)
+        checked = _check(raw, record, text, labels, accepted.get(who, []), existing[who], report)
+        if isinstance(checked, str):
+            report.skipped.append((where, checked))
+            continue
+        accepted.setdefault(who, []).append(checked)
+    for who, spans in sorted(accepted.items()):
+        store.apply(article_id, who, "import", add=spans, text=text)
+        report.spans_imported += len(spans)
+
+
+def _create(store: Store, record: Record, status: str | None) -> int:
+    """Store the record's text as a new article, with the metadata the file gives."""
+    meta = record.meta
+    doc = ingest.Document(
+        key="",
+        path=record.where,
+        raw_text=record.text,
+        title=_meta(meta, "title"),
+        date=_meta(meta, "date"),
+        source=_meta(meta, "source"),
+        url=_meta(meta, "url"),
+        author=_meta(meta, "author"),
+    )
+    fields = ingest.article_fields(doc)
+    fields["key"] = f"import:{fields['content_hash']}"
+    chosen = status or meta.get("status")
+    if chosen in STATUSES:
+        fields["status"] = chosen
+    return store.insert_article(fields)
+
+
+def _meta(meta: dict[str, object], name: str) -> str | None:
+    value = meta.get(name)
+    text = "" if value is None else str(value).strip()
+    return corpus.normalize(text) if text else None
+
+
+def _check(
+    raw: RawSpan,
+    record: Record,
+    text: str,
+    labels: LabelSet,
+    accepted: list[NewSpan],
+    existing: list[Span],
+    report: ImportReport,
+) -> NewSpan | str:
+    """The span to add, or why it is skipped."""
+    start, end = _normalized_offsets(record.text, text, raw.start, raw.end)
+    if not 0 <= start < end <= len(text):
+        return f"outside the text: offsets [{raw.start}, {raw.end}) in a text of {len(text)}"
+    if _gapped(raw, record.text):
+        return "discontinuous: brat fragments with text between them cannot be one span"
+    stated = None if raw.text is None else corpus.normalize(raw.text)
+    if stated is not None and stated != _shown(raw, record.text, text, start, end):
+        return f"text mismatch: file says {stated!r}, the text there is {text[start:end]!r}"
+    label = _label(raw.label, labels)
+    if label is None:
+        return f"unknown label: {raw.label!r} (labels: {', '.join(labels.names)})"
+    trimmed_start, trimmed_end = _trim(text, start, end)
+    if trimmed_start >= trimmed_end:
+        return "blank: the span holds only whitespace"
+    if (trimmed_start, trimmed_end) != (start, end):
+        report.trimmed += 1
+        start, end = trimmed_start, trimmed_end
+    if _inside_syllable(text, start) or _inside_syllable(text, end):
+        return f"inside a syllable: an edge of {text[start:end]!r} cuts through a word"
+    for span in existing:
+        if (span.start, span.end, span.label) == (start, end, label):
+            return "already stored: the same span exists for this annotator"
+        if span.overlaps(start, end):
+            return f"overlap: with stored [{span.start}, {span.end}) {span.label}"
+    for new in accepted:
+        if new.start < end and start < new.end:
+            if (new.start, new.end, new.label) == (start, end, label):
+                return "duplicate: the file repeats this span"
+            return f"overlap: with [{new.start}, {new.end}) {new.label} in the file"
+    origin = raw.origin if record.format == "jsonl" and raw.origin else f"import:{record.format}"
+    return NewSpan(start, end, label, origin)
+
+
+def _normalized_offsets(raw_text: str, text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets in the file's text moved onto the normalized text (same when unchanged)."""
+    if raw_text == text:
+        return start, end
+    return len(corpus.normalize(raw_text[:start])), len(corpus.normalize(raw_text[:end]))
+
+
+def _gapped(raw: RawSpan, raw_text: str) -> bool:
+    gaps = zip(raw.fragments, raw.fragments[1:], strict=False)
+    return any(raw_text[a[1] : b[0]].strip() for a, b in gaps)
+
+
+def _shown(raw: RawSpan, raw_text: str, text: str, start: int, end: int) -> str:
+    """The span's text as the file writes it (brat: fragments joined by a space)."""
+    if raw.fragments:
+        return corpus.normalize(" ".join(raw_text[a:b] for a, b in raw.fragments))
+    return text[start:end]
+
+
+def _label(name: str, labels: LabelSet) -> str | None:
+    wanted = name.strip().upper()
+    return next((known for known in labels.names if known.upper() == wanted), None)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _inside_syllable(text: str, offset: int) -> bool:
+    return 0 < offset < len(text) and text[offset - 1].isalnum() and text[offset].isalnum()
+
+
+def summarize(report: ImportReport) -> Iterable[tuple[str, str]]:
+    """Rows of the import summary table."""
+    yield "records read", f"{report.records:,}"
+    yield "articles matched by content", f"{len(report.matched):,}"
+    yield "articles stored as new", f"{len(report.created):,}"
+    yield "spans imported", f"{report.spans_imported:,}"
+    if report.trimmed:
+        yield "  of which trimmed of whitespace", f"{report.trimmed:,}"
+    yield "skipped", f"{len(report.skipped):,}"
+    for reason, count in sorted(report.reasons().items()):
+        yield f"  {reason}", f"{count:,}"

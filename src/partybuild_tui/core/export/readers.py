@@ -1,0 +1,207 @@
+"""Reading labeled files: this tool's JSONL, doccano JSONL and brat standoff, into records.
+
+Readers never raise on bad input: a malformed line or file becomes a :class:`Problem` naming
+the file and line, and reading goes on. Files are read one line (or one brat pair) at a time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from partybuild_tui.core import corpus
+
+FORMATS = ("auto", "jsonl", "doccano", "brat")
+
+
+@dataclass(frozen=True)
+class RawSpan:
+    start: int
+    end: int
+    label: str
+    text: str | None = None  # as the file states it (brat: fragments joined by a space)
+    annotator: str | None = None
+    origin: str | None = None
+    fragments: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Record:
+    """One article's text and spans as a file states them."""
+
+    where: str
+    format: str
+    text: str
+    spans: tuple[RawSpan, ...]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    reason: str
+
+
+def read(path: Path, fmt: str = "auto") -> Iterator[Record | Problem]:
+    """Records (and problems) in a file or folder."""
+    if fmt not in FORMATS:
+        yield Problem(str(path), f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+        return
+    if not path.exists():
+        yield Problem(str(path), "no such file or folder")
+        return
+    if fmt == "brat" or path.is_dir() or path.suffix.lower() in (".ann", ".txt"):
+        yield from _brat(path)
+        return
+    yield from _json_lines(path, fmt)
+
+
+# ---- JSON lines ------------------------------------------------------------------------------
+
+
+def _json_lines(path: Path, fmt: str) -> Iterator[Record | Problem]:
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        yield Problem(str(path), f"cannot read: {exc.strerror or exc}")
+        return
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            where = f"{path}:{number}"
+            if not raw.strip():
+                continue
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+                data = json.loads(line)
+            except UnicodeDecodeError:
+                yield Problem(where, "not UTF-8")
+                continue
+            except json.JSONDecodeError as exc:
+                yield Problem(where, f"malformed JSON ({exc.msg}, column {exc.colno})")
+                continue
+            yield _json_record(where, data, fmt)
+
+
+def _json_record(where: str, data: Any, fmt: str) -> Record | Problem:
+    if not isinstance(data, dict):
+        return Problem(where, "line is not a JSON object")
+    text = data.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return Problem(where, "no non-empty 'text' string")
+    if "\x00" in text:
+        return Problem(where, "'text' contains NUL characters")
+    kind = fmt if fmt != "auto" else ("jsonl" if "spans" in data else "doccano")
+    try:
+        spans = _own_spans(data) if kind == "jsonl" else _doccano_spans(data)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        return Problem(where, f"malformed spans ({_reason(exc)})")
+    meta = {key: data.get(key) for key in ("title", "date", "source", "author", "url", "status")}
+    return Record(where, kind, text, tuple(spans), meta)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing {exc.args[0]!r}"
+    return str(exc) or type(exc).__name__
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"offset {value!r} is not an integer")
+    return value
+
+
+def _own_spans(data: dict[str, Any]) -> list[RawSpan]:
+    spans = data["spans"]
+    if not isinstance(spans, list):
+        raise TypeError("'spans' is not a list")
+    out = []
+    for item in spans:
+        if not isinstance(item, dict):
+            raise TypeError("a span is not an object")
+        out.append(
+            RawSpan(
+                _int(item["start"]),
+                _int(item["end"]),
+                str(item["label"]),
+                _opt(item.get("text")),
+                _opt(item.get("annotator")),
+                _opt(item.get("origin")),
+            )
+        )
+    return out
+
+
+def _doccano_spans(data: dict[str, Any]) -> list[RawSpan]:
+    """doccano's ``label: [[start, end, "LABEL"]]`` (or ``labels``, or ``entities`` objects)."""
+    if isinstance(data.get("entities"), list):
+        return [
+            RawSpan(_int(e["start_offset"]), _int(e["end_offset"]), str(e["label"]))
+            for e in data["entities"]
+        ]
+    items = data.get("label", data.get("labels", []))
+    if not isinstance(items, list):
+        raise TypeError("'label' is not a list")
+    out = []
+    for item in items:
+        if not isinstance(item, list) or len(item) != 3:
+            raise ValueError(f"label {item!r} is not [start, end, LABEL]")
+        out.append(RawSpan(_int(item[0]), _int(item[1]), str(item[2])))
+    return out
+
+
+def _opt(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+# ---- brat ------------------------------------------------------------------------------------
+
+
+def _brat(path: Path) -> Iterator[Record | Problem]:
+    if path.is_dir():
+        anns = sorted(p for p in path.rglob("*.ann") if not p.name.startswith("."))
+        if not anns:
+            yield Problem(str(path), "no .ann files in this folder")
+        for ann in anns:
+            yield _brat_pair(ann)
+        return
+    yield _brat_pair(path.with_suffix(".ann"))
+
+
+def _brat_pair(ann: Path) -> Record | Problem:
+    txt = ann.with_suffix(".txt")
+    try:
+        text = corpus.decode(txt.read_bytes())
+        lines = ann.read_bytes().decode("utf-8-sig").splitlines() if ann.exists() else []
+    except FileNotFoundError:
+        return Problem(str(txt), "no .txt beside the .ann (brat needs both)")
+    except (OSError, corpus.UnreadableText, UnicodeDecodeError) as exc:
+        return Problem(str(ann), f"cannot read: {getattr(exc, 'strerror', None) or exc}")
+    spans: list[RawSpan] = []
+    problems = []
+    for number, line in enumerate(lines, start=1):
+        if not line.startswith("T"):
+            if line.strip():
+                problems.append((number, "not a text-bound entity (only T lines are imported)"))
+            continue
+        try:
+            spans.append(_brat_span(line))
+        except (ValueError, IndexError):
+            problems.append((number, "malformed T line (want 'T1<TAB>LABEL start end<TAB>text')"))
+    meta: dict[str, Any] = {"problems": [(f"{ann}:{n}", why) for n, why in problems]}
+    return Record(str(ann), "brat", text, tuple(spans), meta)
+
+
+def _brat_span(line: str) -> RawSpan:
+    _ident, middle, shown = line.split("\t", 2)
+    label, _, where = middle.partition(" ")
+    fragments = []
+    for part in where.split(";"):
+        a, b = part.split()
+        fragments.append((int(a), int(b)))
+    if not label or not fragments:
+        raise ValueError("empty")
+    return RawSpan(fragments[0][0], fragments[-1][1], label, shown, fragments=tuple(fragments))

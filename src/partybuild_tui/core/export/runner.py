@@ -1,0 +1,245 @@
+"""Running an export: resolve where files go, then stream articles through one format writer.
+
+Output is a file, a folder (one file per split: ``train``/``dev``/``test``, or ``data`` without
+a split) or standard output. The whole export reads one snapshot of the database and writes
+through a :class:`Sink`, so the files appear complete or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from partybuild_tui.config import LabelSet
+from partybuild_tui.core.export import brat, conll, doccano, hf, jsonl, phoner
+from partybuild_tui.core.export.select import (
+    Document,
+    Selection,
+    documents,
+    ensure_tokenized,
+    selected,
+    selected_ids,
+    split_ids,
+    words_of,
+)
+from partybuild_tui.core.export.sink import Sink
+from partybuild_tui.core.export.summary import ExportSummary
+from partybuild_tui.core.export.tokens import TaggedSentence, TokenOptions, tag_document
+from partybuild_tui.core.store import Store
+from partybuild_tui.errors import UserError
+
+STDOUT = "-"
+# format -> (file extension, works on tokens)
+FORMATS: dict[str, tuple[str, bool]] = {
+    "jsonl": (".jsonl", False),
+    "conll": (".conll", True),
+    "phoner": (".jsonl", True),
+    "hf": (".jsonl", True),
+    "brat": ("", False),
+    "doccano": (".jsonl", False),
+}
+
+
+class Writer(Protocol):
+    def write(self, doc: Document, sentences: Sequence[TaggedSentence]) -> None: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    format: str
+    selection: Selection = field(default_factory=Selection)
+    split: tuple[float, ...] | None = None
+    seed: int = 13
+    tokens: TokenOptions = field(default_factory=TokenOptions)
+    joiner: str = "_"
+    vlsp: bool = False
+    docstart: bool = True
+
+
+def default_folder(db_path: Path, fmt: str) -> Path:
+    """Where an export goes without ``--out``: ``exports/<format>/`` beside the database."""
+    return db_path.parent / "exports" / fmt
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def export(
+    store: Store,
+    options: ExportOptions,
+    out: Path | str | None,
+    labels: LabelSet,
+    *,
+    processes: int = 1,
+    progress: Progress | None = None,
+) -> ExportSummary:
+    """Export the selected articles; return what was written and every span adjusted.
+
+    ``progress(stage, done, total)`` reports 'segmenting' (articles never segmented before)
+    and 'exporting'.
+    """
+    if options.format not in FORMATS:
+        raise UserError(f"unknown format {options.format!r}; use one of {', '.join(FORMATS)}")
+    _check_options(options, out)
+    token_level = FORMATS[options.format][1]
+    stats = ExportSummary(options.format, token_level=token_level)
+    chosen = selected_ids(store, options.selection)
+    if not chosen:
+        raise UserError(
+            f"no article matches {_describe(options.selection)}: nothing written "
+            "(--status any exports every status)"
+        )
+    if token_level:
+        stats.tokenized_now = ensure_tokenized(
+            store,
+            chosen,
+            processes=processes,
+            progress=(lambda d, t: progress("segmenting", d, t)) if progress else None,
+        )
+    with store.snapshot(), Sink() as sink:
+        brat_writers = _write_splits(store, sink, options, out, labels, stats, progress)
+        stale = [path for writer in brat_writers for path in writer.stale()]
+        sink.commit()
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stats
+
+
+def _write_splits(
+    store: Store,
+    sink: Sink,
+    options: ExportOptions,
+    out: Path | str | None,
+    labels: LabelSet,
+    stats: ExportSummary,
+    progress: Progress | None,
+) -> list[brat.BratWriter]:
+    """Write every split through the sink (inside the caller's snapshot)."""
+    if options.split:
+        splits = split_ids(selected(store, options.selection), options.split, options.seed)
+    else:
+        splits = {"all": selected_ids(store, options.selection)}
+    total = sum(len(ids) for ids in splits.values())
+    names = _label_names(store, labels)
+    extension = FORMATS[options.format][0]
+    brat_writers: list[brat.BratWriter] = []
+    for split, ids in splits.items():
+        target = _target(out, store.path, options, split, extension)
+        if target is not None:
+            stats.files.append(target)
+        writer = _writer(sink, target, options, names)
+        if isinstance(writer, brat.BratWriter):
+            brat_writers.append(writer)
+        _stream(store, ids, writer, options, stats, split, progress, total)
+    if options.format == "hf":
+        labels_file = _labels_target(out, store.path, options)
+        sink.write_file(labels_file, hf.labels_document(names))
+        stats.files.append(labels_file)
+    return brat_writers
+
+
+def _stream(
+    store: Store,
+    ids: Sequence[int],
+    writer: Writer,
+    options: ExportOptions,
+    stats: ExportSummary,
+    split: str,
+    progress: Progress | None,
+    total: int,
+) -> None:
+    stats.articles[split] += 0
+    for doc in documents(store, ids, options.selection.annotator):
+        sentences: list[TaggedSentence] = []
+        if stats.token_level:
+            words = words_of(store, doc.article)
+            sentences = list(tag_document(doc, words, options.tokens, stats, split))
+        else:
+            for span in doc.spans:
+                stats.spans[span.label] += 1
+        writer.write(doc, sentences)
+        stats.articles[split] += 1
+        if progress:
+            progress("exporting", stats.total_articles, total)
+    writer.close()
+
+
+def _check_options(options: ExportOptions, out: Path | str | None) -> None:
+    to_stdout = str(out) == STDOUT
+    if options.vlsp and options.format != "conll":
+        raise UserError("--vlsp is a CoNLL layout: use it with the conll format")
+    if options.vlsp and options.tokens.level != "word":
+        raise UserError("--vlsp needs word level (POS and chunk tags are per word)")
+    if to_stdout and options.split:
+        raise UserError("--split writes one file per split: give --out a folder, not '-'")
+    if to_stdout and options.format in ("brat", "hf"):
+        raise UserError(f"{options.format} writes several files: give --out a folder, not '-'")
+    if options.joiner not in ("_", " "):
+        raise UserError("--word-joiner must be '_' or 'space'")
+
+
+def _is_folder(out: Path | str | None, options: ExportOptions) -> bool:
+    if out is None or options.format == "brat" or options.split:
+        return True
+    text = str(out)
+    return text.endswith(("/", "\\")) or Path(text).is_dir() or not Path(text).suffix
+
+
+def _target(
+    out: Path | str | None, db_path: Path, options: ExportOptions, split: str, extension: str
+) -> Path | None:
+    """The file (or, for brat, folder) one split goes to; ``None`` is standard output."""
+    if out is not None and str(out) == STDOUT:
+        return None
+    folder = default_folder(db_path, options.format) if out is None else Path(out)
+    if not _is_folder(out, options):
+        return folder
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{folder} is a file: a folder is needed for this export")
+    name = "data" if split == "all" else split
+    if options.format == "brat":
+        return folder if split == "all" else folder / name
+    return folder / f"{name}{extension}"
+
+
+def _labels_target(out: Path | str | None, db_path: Path, options: ExportOptions) -> Path:
+    if _is_folder(out, options):
+        folder = default_folder(db_path, options.format) if out is None else Path(out)
+        return folder / "labels.json"
+    target = Path(str(out))
+    return target.with_name(f"{target.stem}.labels.json")
+
+
+def _writer(sink: Sink, target: Path | None, options: ExportOptions, names: list[str]) -> Writer:
+    if options.format == "brat":
+        assert target is not None
+        return brat.BratWriter(sink, target, names)
+    stream = sink.open(target)
+    if options.format == "jsonl":
+        return jsonl.JsonlWriter(stream)
+    if options.format == "doccano":
+        return doccano.DoccanoWriter(stream)
+    if options.format == "phoner":
+        return phoner.PhonerWriter(stream, options.joiner)
+    if options.format == "hf":
+        return hf.HfWriter(stream, options.joiner, names)
+    return conll.ConllWriter(stream, options.joiner, vlsp=options.vlsp, docstart=options.docstart)
+
+
+def _label_names(store: Store, labels: LabelSet) -> list[str]:
+    """The project's labels in order, then any other label found in spans (sorted)."""
+    names = labels.names
+    found = [row[0] for row in store.conn.execute("SELECT DISTINCT label FROM spans ORDER BY 1")]
+    return names + [name for name in found if name not in names]
+
+
+def _describe(selection: Selection) -> str:
+    parts = [f"status {' or '.join(selection.statuses) or 'any'}"]
+    if selection.query:
+        parts.append(f"search {selection.query!r}")
+    if selection.annotator:
+        parts.append(f"annotator {selection.annotator!r}")
+    return ", ".join(parts)

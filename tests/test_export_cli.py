@@ -1,0 +1,115 @@
+"""The export and import-annotations commands, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from partybuild_tui.cli import app
+from partybuild_tui.core.store import Store
+from tests.export_support import build_seeded, copy_db
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_seeded(tmp_path_factory.mktemp("tpl") / "gold.db", annotate=True)
+
+
+@pytest.fixture
+def db(template: Path, tmp_path: Path) -> Path:
+    return copy_db(template, tmp_path / "gold.db")
+
+
+def test_export_split_prints_summary_and_writes_files(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    result = runner.invoke(
+        app, ["export", "conll", "--db", str(db), "--out", str(out), "--split", "0.6,0.2,0.2"]
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("train", "dev", "test"):
+        assert (out / f"{name}.conll").read_text(encoding="utf-8").startswith("-DOCSTART- O")
+    assert "train" in result.stdout and "sentences" in result.stdout
+    assert "expanded to token edges" in result.stdout
+    assert "dropped: outside the body" in result.stdout
+    assert "ORGANIZATION" in result.stdout and f"wrote {out / 'train.conll'}" in result.stdout
+
+
+def test_export_default_folder_is_beside_the_database(db: Path) -> None:
+    result = runner.invoke(app, ["export", "jsonl", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    lines = (db.parent / "exports" / "jsonl" / "data.jsonl").read_text(encoding="utf-8")
+    assert len(lines.splitlines()) == 5
+
+
+def test_export_to_stdout_keeps_the_summary_off_stdout(db: Path) -> None:
+    result = runner.invoke(app, ["export", "doccano", "--db", str(db), "--out", "-"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 5 and "Spans written" in result.stderr
+
+
+def test_strict_failure_is_one_line_and_writes_nothing(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "x.conll"
+    result = runner.invoke(app, ["export", "conll", "--db", str(db), "--out", str(out), "--strict"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: article ") and result.stderr.count("\n") == 1
+    assert "--strict" in result.stderr and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["export", "xml"], "unknown format 'xml'"),
+        (["export", "conll", "--level", "char"], "--level 'char'"),
+        (["export", "jsonl", "--status", "finished"], "unknown status 'finished'"),
+        (["export", "jsonl", "--split", "0.5"], "--split '0.5'"),
+        (["export", "jsonl", "--vlsp"], "--vlsp is a CoNLL layout"),
+        (["export", "jsonl", "--status", "new"], "no article matches status new"),
+    ],
+)
+def test_export_option_errors(db: Path, args: list[str], message: str) -> None:
+    result = runner.invoke(app, [*args, "--db", str(db)])
+    assert result.exit_code == 2 and message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_unwritable_output_names_the_path(db: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "plain-file"
+    blocker.write_text("", encoding="utf-8")
+    target = blocker / "out.jsonl"
+    result = runner.invoke(app, ["export", "jsonl", "--db", str(db), "--out", str(target)])
+    assert result.exit_code == 2 and f"cannot write {target}" in result.stderr
+
+
+def test_import_annotations_command(db: Path, tmp_path: Path) -> None:
+    exported = tmp_path / "gold.jsonl"
+    assert (
+        runner.invoke(app, ["export", "jsonl", "--db", str(db), "--out", str(exported)]).exit_code
+        == 0
+    )
+    lines = exported.read_text(encoding="utf-8").splitlines()
+    exported.write_text("\n".join([*lines, "{oops"]) + "\n", encoding="utf-8")
+    fresh = tmp_path / "fresh.db"
+    result = runner.invoke(app, ["import-annotations", str(exported), "--db", str(fresh)])
+    assert result.exit_code == 0, result.output
+    assert "articles stored as new" in result.stdout and "malformed JSON" in result.stdout
+    assert f"{exported}:6" in result.stdout
+    with Store(fresh) as store, Store(db) as source:
+        assert store.status_counts()["done"] == 5
+        assert [len(store.spans(i)) for i in range(1, 6)] == [
+            len(source.spans(i)) for i in range(1, 6)
+        ]
+    again = runner.invoke(app, ["import-annotations", str(exported), "--db", str(fresh)])
+    assert "already stored" in again.stdout
+
+
+def test_import_annotations_missing_file(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["import-annotations", str(tmp_path / "none.jsonl"), "--db", str(tmp_path / "d.db")]
+    )
+    assert result.exit_code == 1 and "no such file or folder" in result.stdout
