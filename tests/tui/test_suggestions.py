@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 from partybuild_tui.core.store import Store
@@ -59,19 +60,51 @@ async def test_suggestions_appear_in_the_background(make_app, app_db: Path) -> N
     assert sources == {"rules", "byline"}  # no NER in this app: only the fast step
 
 
-async def test_two_steps_fast_sources_then_ner(make_app, app_db: Path) -> None:
-    async with make_app(suggest_steps=(("rules",), ("ner",))).run_test(size=SIZE) as pilot:
+async def test_keys_work_while_a_slow_source_runs(make_app, app_db: Path, monkeypatch) -> None:
+    """The second step is held until the user has tagged: the UI never waits for it."""
+    from partybuild_tui.core import suggest
+
+    release = threading.Event()
+    real = suggest.compute
+
+    def held(store, article_id, sources):  # noqa: ANN001, ANN202
+        if tuple(sources) == ("rules",):
+            assert release.wait(10)
+        return real(store, article_id, sources)
+
+    monkeypatch.setattr(suggest, "compute", held)
+    async with make_app(suggest_steps=(("byline",), ("rules",))).run_test(size=SIZE) as pilot:
         screen = screen_of(pilot.app)
-        steps: list[int] = []
-        original = screen._suggested
-
-        def spy(article_id: int, last: bool) -> None:
-            steps.append(len(db_suggestions(app_db)))
-            original(article_id, last)
-
-        screen._suggested = spy  # type: ignore[method-assign]
+        for _ in range(100):  # until the first step is shown and the second one is held
+            await pilot.pause(0.02)
+            if screen.view.suggestions:
+                break
+        assert screen.suggesting and "(suggesting…)" in str(screen.query_one("#status").render())
+        assert shown(screen) == ["My Ly"]
+        screen.view.move_to_offset(screen.view.text.find("Huyện ủy"))
+        await pilot.press("o")
+        assert db_spans(app_db) == [("ORGANIZATION", "Huyện ủy", "manual")]
+        release.set()
         await settle(pilot)
-        assert len(steps) == 2 and steps[0] < steps[1]  # rules shown first, NER added later
+        assert RESOLUTION in shown(screen) and not screen.suggesting
+        assert "Huyện ủy" not in shown(screen)  # tagged meanwhile: not proposed over it
+
+
+async def test_two_steps_fast_sources_then_ner(make_app, app_db: Path, monkeypatch) -> None:
+    steps: list[tuple[bool, int, int]] = []  # (last step?, stored, drawn) as each step lands
+    original = AnnotateScreen._suggested
+
+    def spy(self: AnnotateScreen, article_id: int, last: bool) -> None:
+        original(self, article_id, last)
+        steps.append((last, len(db_suggestions(app_db)), len(self.view.suggestions)))
+
+    monkeypatch.setattr(AnnotateScreen, "_suggested", spy)
+    async with make_app(suggest_steps=(("rules",), ("ner",))).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot.app)
+        assert [last for last, *_ in steps] == [False, True]
+        assert 0 < steps[0][1] < steps[1][1]  # rules stored and drawn first, NER added later
+        assert steps[0][2] > 0
         assert "Đảng bộ huyện Đồng Văn" in shown(screen)
     assert {row[1] for row in db_suggestions(app_db)} == {"rules", "ner"}
 
@@ -101,7 +134,8 @@ async def test_accept_reject_and_jump_keys(make_app, app_db: Path) -> None:
         assert view.cursor_range[0] == view.suggestions[1].start
         await pilot.press("comma")
         assert view.cursor_range[0] == first.start
-        assert "suggestion 1 of" in screen.message and "a accept" in screen.message
+        assert screen.message.startswith(f"suggestion 1/{len(view.suggestions)}: ORGAN")
+        assert "(a accept, x reject)" in screen.message
         await pilot.press("a")
         assert db_spans(app_db) == [("ORGANIZATION", ORG, "suggestion:rules")]
         assert [m.text for m in view.spans] == [ORG]
@@ -114,6 +148,9 @@ async def test_accept_reject_and_jump_keys(make_app, app_db: Path) -> None:
         assert screen.message.startswith("✓ saved: rejected ORGANIZATION")
         assert rejected.id not in [m.id for m in view.suggestions]
         assert view.suggestions_at_cursor()[0] == view.suggestions[0]
+        await pilot.press("u")  # the rejected one comes back, under the cursor
+        assert view.suggestions_at_cursor() == [rejected]
+        await pilot.press("x")
     rows = db_suggestions(app_db)
     assert (ORG, "rules", "accepted", "tester") in rows
     assert (rejected.text, "rules", "rejected", "tester") in rows
@@ -176,6 +213,7 @@ async def test_accept_all_is_one_undoable_action(make_app, app_db: Path) -> None
         view = screen.view
         expected = sorted(shown(screen))
         await pilot.press("A")
+        assert screen.message == f"✓ saved: accept all: {len(expected)} suggestions"
         assert view.suggestions == []
         assert sorted(m.text for m in view.spans) == expected
         assert "suggestion" not in str(screen.query_one("#legend").render())
@@ -239,7 +277,12 @@ async def test_stats_screen_opens_with_the_list_filter_and_jumps(make_app, app_d
         assert screen.article is not None and screen.article.id == 3
         assert screen.view.cursor_range[0] <= offset < screen.view.cursor_range[1]
         await pilot.press("s")
+        await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        await pilot.press("j")  # nothing is tagged: no finding to jump to, and it says so
+        assert [n.message for n in pilot.app._notifications] == [
+            "No consistency findings to jump to"
+        ]
         await pilot.press("escape")
         await pilot.pause()
         assert pilot.app.screen is screen

@@ -494,8 +494,8 @@ class AnnotateScreen(Screen[None]):
             before = [m for m in marks if m.end <= here]
             mark = before[-1] if before else marks[-1]
         self.view.move_to_offset(mark.start)
-        where = f"suggestion {marks.index(mark) + 1} of {len(marks)}"
-        self._say(f"{where}: {mark.label} {quote(mark.text)} · a accept, x reject")
+        where = f"suggestion {marks.index(mark) + 1}/{len(marks)}"
+        self._say(f"{where}: {mark.label} {quote(mark.text, 30)} (a accept, x reject)")
 
     @reported
     def action_accept_all(self) -> None:
@@ -565,7 +565,11 @@ class AnnotateScreen(Screen[None]):
         elif action.added and action.kind != "relabel":
             self.view.move_to_offset(action.added[0].start)  # undo/redo: show what came back
         self.query_one(ArticleHeader).show(self.article)
+        before = set(self.view.suggestions)
         self.refresh_suggestions()  # spans hide suggestions; undo brings decided ones back
+        back = [m for m in self.view.suggestions if m not in before]
+        if back and not action.added:  # an undone accept or reject: show what came back
+            self.view.move_to_offset(back[0].start)
         self._refresh_list(status_changed=action.status is not None)
         self.message = f"✓ {verb}: {what or describe(action)}"
         self._refresh_status(recount=True)
@@ -634,6 +638,8 @@ def describe(action: Action) -> str:
     shown = added or removed
     if not shown:
         return f"{kind} suggestion" if kind == "reject" else kind
+    if kind == "accept all":
+        return f"accept all: {len(shown)} suggestion{'s' * (len(shown) != 1)}"
     span = shown[0]
     more = f" +{len(shown) - 1}" if len(shown) > 1 else ""
     extra = f" (replacing {len(removed)})" if added and removed and kind == "tag" else ""
