@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import statistics
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -78,9 +79,11 @@ def make_corpus(path: Path, count: int) -> float:
     return time.perf_counter() - started
 
 
-def add_long_article(path: Path, chars: int = 100_000) -> int:
+def add_long_article(path: Path, chars: int = 100_000, first: int = 0) -> int:
+    """A long article of seed paragraphs, starting at paragraph ``first`` (another text)."""
     seeds = seed_fields()
     paragraphs = [p for s in seeds for p in s["text"].split("\n") if len(p) > 200]
+    paragraphs = paragraphs[first:] + paragraphs[:first]
     text = ""
     i = 0
     while len(text) < chars:
@@ -175,6 +178,43 @@ async def key_latency(path: Path, article_id: int, presses: int) -> tuple[list[f
     return first, last
 
 
+async def stalls_while_suggesting(path: Path, article_id: int) -> tuple[list[float], float, float]:
+    """How long the UI's event loop goes without a turn while the suggestion worker runs
+    (rules and NER compete for the GIL), then seconds until segmented and until all shown.
+
+    Measured as the gaps between the turns of a task that asks to wake every millisecond: a
+    key pressed during a gap waits at most that long before it is handled.
+    """
+    app = TimedApp(path, "bench")
+    gaps: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        opened = time.perf_counter()
+        screen.open_article(article_id)
+        while not screen.suggesting:  # segmented; the suggestion steps are running
+            await asyncio.sleep(0.01)
+        segmented = time.perf_counter() - opened
+        last = time.perf_counter()
+        while screen.suggesting:
+            await asyncio.sleep(0.001)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+        done = time.perf_counter() - opened
+    return gaps, segmented, done
+
+
+def join_workers() -> None:
+    """Wait for thread workers a closed app left running (a thread cannot be interrupted)."""
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread() and (
+            not thread.daemon or thread.name == "suggest"
+        ):
+            thread.join()
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[round(pct / 100 * (len(ordered) - 1))]
@@ -208,6 +248,16 @@ def main() -> None:
                 f"key-to-{name} median / p95 ({len(values)} keys, long article)",
                 f"{statistics.median(values) * 1000:.1f} / {percentile(values, 95) * 1000:.1f} ms",
             )
+        join_workers()  # the NER runs the earlier apps started on the long article
+        fresh_id = add_long_article(long_db, first=1)  # nothing computed for it yet
+        gaps, segmented, done = asyncio.run(stalls_while_suggesting(long_db, fresh_id))
+        table.add_row(
+            "UI event-loop gap median / p95 / max while suggesting",
+            f"{statistics.median(gaps) * 1000:.1f} / {percentile(gaps, 95) * 1000:.1f} / "
+            f"{max(gaps) * 1000:.0f} ms",
+        )
+        table.add_row("another long article: words segmented", f"{segmented:.1f} s")
+        table.add_row("  … all its suggestions shown (fast sources, then NER)", f"{done:.1f} s")
     Console().print(table)
 
 

@@ -10,6 +10,7 @@ import functools
 import sqlite3
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from textual import work
@@ -45,7 +46,7 @@ _DONE = "Mark the article done (again: back in progress)"
 _SKIP = "Mark the article skipped (again: back in progress)"
 _NEXT = "Open the next / previous article to do (new or in progress)"
 _FILTER = "Cycle the list filter: all, to do, new, in progress, done, skipped"
-_STATS = "Statistics of the listed articles (esc: back; enter on a finding: jump there)"
+_STATS = "Statistics of the listed articles (there: j findings, enter jump to one, esc back)"
 _ACCEPT = "Accept the suggestion under the cursor (then go to the next one)"
 _REJECT = "Reject the suggestion under the cursor: never proposed here again"
 _JUMP = "Next / previous pending suggestion"
@@ -104,6 +105,36 @@ def reported(fn: F) -> F:
             return None
 
     return wrapper  # type: ignore[return-value]
+
+
+def run_abandonable(path: Path, article_id: int, sources: tuple[str, ...], worker: Worker) -> bool:
+    """Compute suggestions in a daemon thread of their own connection; False if the worker
+    was cancelled first (another article opened, or the app quitting: a long NER run must
+    not hold up the exit; what it writes is one transaction, committed or not at all)."""
+    from partybuild_tui.core import suggest
+
+    done = threading.Event()
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with ANALYSIS_LOCK:
+                if worker.is_cancelled:
+                    return  # waited for the lock while another article was opened
+                with Store(path) as store:
+                    suggest.compute(store, article_id, sources)
+        except BaseException as exc:  # noqa: BLE001  (re-raised in the worker)
+            failed.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="suggest", daemon=True).start()
+    while not done.wait(0.05):
+        if worker.is_cancelled:
+            return False
+    if failed:
+        raise failed[0]
+    return True
 
 
 def span_mark(span: Span) -> Mark:
@@ -278,19 +309,16 @@ class AnnotateScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
     def suggest(self, article_id: int) -> None:
-        """Compute the article's suggestions, fast sources first, on this thread's own
-        connection; each step is shown as it lands. Cached runs cost milliseconds."""
-        from partybuild_tui.core import suggest
-
+        """Compute the article's suggestions, fast sources first; each step is shown as it
+        lands. Cached runs cost milliseconds, NER about a second per article."""
         worker = get_current_worker()
-        with Store(self.store.path) as store:
-            for index, step in enumerate(self.suggest_steps):
-                with ANALYSIS_LOCK:
-                    if worker.is_cancelled:
-                        return  # another article was opened: its worker takes over
-                    suggest.compute(store, article_id, step)
-                last = index == len(self.suggest_steps) - 1
-                self.app.call_from_thread(self._suggested, article_id, last)
+        for index, step in enumerate(self.suggest_steps):
+            if worker.is_cancelled:
+                return  # another article was opened: its worker takes over
+            if not run_abandonable(self.store.path, article_id, step, worker):
+                return
+            last = index == len(self.suggest_steps) - 1
+            self.app.call_from_thread(self._suggested, article_id, last)
 
     def _suggested(self, article_id: int, last: bool) -> None:
         """A step's suggestions are stored: draw them if the article is still open."""
