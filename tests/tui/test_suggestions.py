@@ -312,3 +312,22 @@ async def test_stats_jump_list_enter_opens_the_finding(make_app, app_db: Path) -
         assert pilot.app.screen is screen
         assert screen.article is not None and screen.article.id == target.article_id
         assert screen.view.cursor_range[0] == target.start
+
+
+async def test_a_failing_source_is_reported_and_keys_still_work(
+    make_app, app_db: Path, monkeypatch
+) -> None:
+    from partybuild_tui.core import suggest
+
+    def broken(store, article_id, sources):  # noqa: ANN001, ANN202
+        raise RuntimeError("pattern file unreadable")
+
+    monkeypatch.setattr(suggest, "compute", broken)
+    async with make_app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot.app)
+        assert screen.message == "✗ suggestions failed: pattern file unreadable"
+        assert not screen.suggesting and screen.view.suggestions == []
+        screen.view.move_to_offset(screen.view.text.find("Huyện ủy"))
+        await pilot.press("o")
+    assert db_spans(app_db) == [("ORGANIZATION", "Huyện ủy", "manual")]
