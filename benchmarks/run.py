@@ -75,9 +75,10 @@ def parse_rows(stdout: str) -> list[dict[str, Any]]:
     return rows
 
 
-def list_cases(script: Path, work: Path) -> list[str | None]:
-    """The script's cases (``--list-cases``), or one unnamed run if it has none."""
-    stdout, code, _, _ = run_child([str(script), "--list-cases"], work / "list-cases.log", 60)
+def list_cases(script: Path, common: list[str], work: Path) -> list[str | None]:
+    """The script's cases (``--list-cases``, given the run's options), or one unnamed run."""
+    args = [str(script), "--list-cases", *common]
+    stdout, code, _, _ = run_child(args, work / "list-cases.log", 60)
     try:
         cases = json.loads(stdout.strip().splitlines()[-1]) if code == 0 else None
     except (ValueError, IndexError):
@@ -211,7 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=10_000, help="articles in the corpus")
     parser.add_argument("--seed", type=int, default=7, help="corpus generator seed")
-    parser.add_argument("--only", help="comma-separated script names (core, tui, export, stats)")
+    parser.add_argument(
+        "--only", help="comma-separated script names (core, tui, stats, suggest, ...)"
+    )
     parser.add_argument("--work", type=Path, default=HERE / "out", help="inputs, scratch, logs")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per case")
@@ -234,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     scripts = [s for s in sorted(HERE.glob("*_bench.py")) if only is None or s.stem in only]
     results: list[tuple[str, Outcome]] = []
     for script in scripts:
-        for case in list_cases(script, work / "logs"):
+        for case in list_cases(script, common, work / "logs"):
             name = script.stem.removesuffix("_bench") + (f":{case}" if case else "")
             print(f"running {name} ...", file=sys.stderr)
             outcome = run_case(script, case, common, work, args.timeout)

@@ -1,33 +1,44 @@
-"""Time ``partybuild stats`` section by section on a generated database.
+"""Time ``partybuild stats``: the whole summary, each section and the filters.
 
-    PYTHONPATH=src python benchmarks/stats_bench.py            # 10k articles, 100k spans
+    PYTHONPATH=src python benchmarks/stats_bench.py            # builds 10k articles, 100k spans
     PYTHONPATH=src python benchmarks/stats_bench.py --large    # 100k articles, 1M spans
     PYTHONPATH=src python benchmarks/stats_bench.py --large --chars 5000   # real article size
     PYTHONPATH=src python benchmarks/stats_bench.py --articles 50000 --spans 400000 --keep x.db
+    PYTHONPATH=src python benchmarks/stats_bench.py --db benchmarks/out/bench-10000-seed7.db
+    python benchmarks/run.py --only stats        # on the run's database of N articles
 
-The database is built with executemany (FTS rebuilt once at the end), not through Store
-calls: articles of generated Vietnamese-like text where entity forms (Zipf-distributed, in
-old and new tone styles) are tagged at their real offsets, some left untagged; actions and
-suggestions to match. Worked articles (in progress / done) hold the spans.
+With ``--db`` (what benchmarks/run.py passes) the statistics are computed on that database,
+read only. Without it, one is built with executemany (FTS rebuilt once at the end), not
+through Store calls: articles of generated Vietnamese-like text where entity forms
+(Zipf-distributed, in old and new tone styles) are tagged at their real offsets, some left
+untagged; actions and suggestions to match. Worked articles (in progress / done) hold the
+spans. Follows the convention in benchmarks/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import random
 import sqlite3
+import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from partybuild_tui.config import DEFAULT_LABELS
-from partybuild_tui.core import stats as st
-from partybuild_tui.core.stats_render import render_stats
-from partybuild_tui.core.store import Store
+import benchlib  # noqa: E402
+from benchlib import Row, row  # noqa: E402
+from rich.console import Console  # noqa: E402
+
+from partybuild_tui.config import DEFAULT_LABELS  # noqa: E402
+from partybuild_tui.core import stats as st  # noqa: E402
+from partybuild_tui.core.stats_render import render_stats  # noqa: E402
+from partybuild_tui.core.store import Store  # noqa: E402
 
 FILLER = (
     "các cấp ủy đảng trong tỉnh đã tập trung lãnh đạo chỉ đạo thực hiện công tác xây dựng "
@@ -101,7 +112,7 @@ def generate(
             pos += len(filler)
         text = "".join(parts)
         day = 1 + article_id % 28
-        row = (
+        article_row = (
             article_id,
             f"k{article_id}",
             f"Bài viết số {article_id}",
@@ -112,7 +123,7 @@ def generate(
             len(text),
             status,
         )
-        yield row, span_rows, status
+        yield article_row, span_rows, status
 
 
 def build(
@@ -132,8 +143,8 @@ def build(
     article_batch: list[tuple] = []
     span_batch: list[tuple] = []
     span_id = 0
-    for row, span_rows, _status in generate(rng, articles, spans, chars):
-        article_batch.append(row)
+    for article_row, span_rows, _status in generate(rng, articles, spans, chars):
+        article_batch.append(article_row)
         for article_id, start, end, label, text in span_rows:
             span_id += 1
             annotator = ANNOTATORS[article_id % len(ANNOTATORS)]
@@ -182,7 +193,8 @@ def _flush(conn: sqlite3.Connection, articles: list[tuple], spans: list[tuple], 
     spans.clear()
 
 
-def timed(fn, repeat: int = 1) -> float:  # type: ignore[no-untyped-def]
+def timed(fn: Callable[[], object], repeat: int = 1) -> float:
+    """The best of ``repeat`` runs, in seconds (the least disturbed by other load)."""
     best = float("inf")
     for _ in range(repeat):
         started = time.perf_counter()
@@ -191,66 +203,127 @@ def timed(fn, repeat: int = 1) -> float:  # type: ignore[no-untyped-def]
     return best
 
 
-def run(path: Path, repeat: int) -> Table:
-    labels = DEFAULT_LABELS.names
-    table = Table(title=f"stats on {path.name}", title_justify="left")
-    table.add_column("what")
-    table.add_column("seconds", justify="right")
-    console = Console(width=100, file=open("/dev/null", "w"))  # noqa: SIM115
-    cases = {
-        "open store (migrations)": lambda: Store(path).close(),
-    }
-    with Store(path) as store:
-        for section in st.SECTIONS:
-            cases[f"section {section}"] = lambda s=section: st.compute(
-                store, labels=labels, sections=[s]
+_databases: dict[str, Path] = {}
+_temporary = tempfile.TemporaryDirectory()
+
+
+def database(args: argparse.Namespace) -> Path:
+    """The run's database (``--db``), or one built as in the module docstring, once."""
+    if args.db:
+        return Path(args.db)
+    if "built" not in _databases:
+        path = args.keep or Path(_temporary.name) / "bench.db"
+        if not path.exists():
+            started = time.perf_counter()
+            n_articles, n_spans = build(path, args.articles, args.spans, args.chars)
+            print(
+                f"built {n_articles:,} articles, {n_spans:,} spans in "
+                f"{time.perf_counter() - started:.1f}s ({path.stat().st_size / 1e6:.0f} MB)",
+                file=sys.stderr,
             )
-        cases["whole summary (compute)"] = lambda: st.compute(store, labels=labels)
-        cases["whole summary + render"] = lambda: console.print(
-            render_stats(st.compute(store, labels=labels), DEFAULT_LABELS)
-        )
-        cases["filtered: --status done"] = lambda: st.compute(
-            store, st.StatsFilter(status=("done",)), labels=labels
-        )
-        cases["filtered: --annotator an"] = lambda: st.compute(
-            store, st.StatsFilter(annotator="an"), labels=labels
-        )
-        cases["filtered: --since/--until (1 month)"] = lambda: st.compute(
-            store, st.StatsFilter(since="2024-03-01", until="2024-03-31"), labels=labels
-        )
-        cases["filtered: --search 'Hà Giang'"] = lambda: st.compute(
-            store, st.StatsFilter(search="Hà Giang"), labels=labels
-        )
-        for name, fn in cases.items():
-            table.add_row(name, f"{timed(fn, repeat):.3f}")
-    return table
+        _databases["built"] = path
+    return _databases["built"]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--articles", type=int, default=10_000)
-    parser.add_argument("--spans", type=int, default=100_000)
-    parser.add_argument("--large", action="store_true", help="100k articles, 1M spans")
+def describe(store: Store) -> str:
+    count = store.conn.execute
+    articles = count("SELECT count(*) FROM articles").fetchone()[0]
+    spans = count("SELECT count(*) FROM spans").fetchone()[0]
+    actions = count("SELECT count(*) FROM actions").fetchone()[0]
+    suggestions = count("SELECT count(*) FROM suggestions").fetchone()[0]
+    return (
+        f"{articles:,} articles, {spans:,} spans, {actions:,} actions, {suggestions:,} suggestions"
+    )
+
+
+def case_summary(args: argparse.Namespace) -> list[Row]:
+    """The whole summary, as `partybuild stats` and `stats --json` compute it."""
+    from partybuild_tui.cli import app
+
+    path = database(args)
+    labels = DEFAULT_LABELS.names
+    console = Console(width=100, file=io.StringIO())
+
+    def cli(*extra: str) -> None:
+        with contextlib.redirect_stdout(io.StringIO()):
+            app(["stats", *extra, "--db", str(path)], standalone_mode=False)
+
+    with Store(path) as store:
+        what = describe(store)
+        compute = timed(lambda: st.compute(store, labels=labels), args.repeat)
+        rendered = timed(
+            lambda: console.print(render_stats(st.compute(store, labels=labels), DEFAULT_LABELS)),
+            args.repeat,
+        )
+    command = timed(cli, args.repeat)
+    as_json = timed(lambda: cli("--json"), args.repeat)
+    best = f"best of {args.repeat}"
+    return [
+        row("stats: whole summary (compute)", compute * 1000, "ms", f"{what}; {best}"),
+        row("stats: whole summary + render", rendered * 1000, "ms", f"{best}, rich to a buffer"),
+        row("partybuild stats", command * 1000, "ms", f"{best}, in-process CLI, output discarded"),
+        row("partybuild stats --json", as_json * 1000, "ms", f"{best}, in-process CLI"),
+    ]
+
+
+def case_sections(args: argparse.Namespace) -> list[Row]:
+    """Each section alone, and the summary under each kind of filter."""
+    path = database(args)
+    labels = DEFAULT_LABELS.names
+    rows: list[Row] = []
+    with Store(path) as store:
+        annotator = store.conn.execute("SELECT annotator FROM spans LIMIT 1").fetchone()
+        filters = {
+            "--status done": st.StatsFilter(status=("done",)),
+            f"--annotator {annotator[0] if annotator else 'an'}": st.StatsFilter(
+                annotator=annotator[0] if annotator else "an"
+            ),
+            "--since/--until (1 month)": st.StatsFilter(since="2024-03-01", until="2024-03-31"),
+            "--search 'Hà Giang'": st.StatsFilter(search="Hà Giang"),
+        }
+        for section in st.SECTIONS:
+            spent = timed(
+                lambda s=section: st.compute(store, labels=labels, sections=[s]), args.repeat
+            )
+            rows.append(
+                row(f"stats section {section}", spent * 1000, "ms", f"best of {args.repeat}")
+            )
+        for name, found in filters.items():
+            spent = timed(lambda f=found: st.compute(store, f, labels=labels), args.repeat)
+            rows.append(
+                row(f"stats {name}", spent * 1000, "ms", f"whole summary, best of {args.repeat}")
+            )
+    return rows
+
+
+def cases(args: argparse.Namespace) -> dict[str, benchlib.Case]:
+    return {"summary": case_summary, "sections": case_sections}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--articles", type=int, default=10_000, help="without --db: articles")
+    parser.add_argument("--spans", type=int, default=100_000, help="without --db: spans")
+    parser.add_argument(
+        "--large", action="store_true", help="without --db: 100k articles, 1M spans"
+    )
     parser.add_argument(
         "--chars", type=int, default=2000, help="article length at least (seeds: 4k-10k)"
     )
     parser.add_argument("--keep", type=Path, help="build (or reuse) the database at this path")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per case (best is shown)")
-    args = parser.parse_args()
-    if args.large:
-        args.articles, args.spans = 100_000, 1_000_000
-    console = Console()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = args.keep or Path(tmp) / "bench.db"
-        if not path.exists():
-            started = time.perf_counter()
-            n_articles, n_spans = build(path, args.articles, args.spans, args.chars)
-            console.print(
-                f"built {n_articles:,} articles, {n_spans:,} spans in "
-                f"{time.perf_counter() - started:.1f}s ({path.stat().st_size / 1e6:.0f} MB)"
-            )
-        console.print(run(path, args.repeat))
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (best is shown)")
+
+
+def main() -> int:
+    def chosen(args: argparse.Namespace) -> dict[str, benchlib.Case]:
+        if args.large:
+            args.articles, args.spans = 100_000, 1_000_000
+        return cases(args)
+
+    try:
+        return benchlib.main(chosen, __doc__.split("\n\n")[0], add_arguments)
+    finally:
+        _temporary.cleanup()
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

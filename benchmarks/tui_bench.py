@@ -1,31 +1,51 @@
-"""Annotator speed: first paint with 10k/100k articles, opening a long article, key latency.
+"""Annotator speed: first paint with 10k/100k articles, opening articles, key-to-repaint latency,
+and how responsive the UI stays while suggestions are computed in the background.
 
-Run: PYTHONPATH=src python benchmarks/tui_bench.py [--sizes 10000 100000] [--keys 300]
+    PYTHONPATH=src python benchmarks/tui_bench.py                    # all cases, a table
+    PYTHONPATH=src python benchmarks/tui_bench.py --case key-latency --keys 300
+    python benchmarks/run.py --only tui                               # in the one table
+
 The app runs headless (Textual's run_test) at 160x48; "painted" means Textual handed a
 rendered screen update to the output (App._display), which is what a terminal would show.
-Numbers are printed, never asserted.
+Databases are made by ``generate_corpus.build_db`` (N articles with ~17 gold spans each) once
+and cached under ``--work`` as ``tui-N-seedS.db``: the app writes (opening an article marks it
+in progress), so it never runs on the shared ``--db``, which is copied instead. Follows the
+convention in benchmarks/README.md; numbers are printed, never asserted.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
-import tempfile
+import json
+import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
-from rich.console import Console
-from rich.table import Table
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from partybuild_tui.core import corpus, ingest
-from partybuild_tui.core.store import Store
-from partybuild_tui.tui.app import PartybuildApp
-from partybuild_tui.tui.screens.annotate import AnnotateScreen
+import benchlib  # noqa: E402
+from benchlib import Row, row  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+from partybuild_tui.core import corpus  # noqa: E402
+from partybuild_tui.core.store import Store  # noqa: E402
+from partybuild_tui.tui.app import PartybuildApp  # noqa: E402
+from partybuild_tui.tui.screens.annotate import AnnotateScreen  # noqa: E402
+
 SIZE = (160, 48)
+# Annotators that never act (so the app starts on the first article to do, not where a
+# previous run's tagging left it) and the one that tags in the key-latency case.
+VIEWER = "bench-view"
+TAGGER = "bench-keys"
+LONG_KEY = "bench/long-100k"
+LONG_CHARS = 100_000
+# A tagging session: select a word or two, label it, move on, undo now and then.
+KEYS = ["right", "right", "shift+right", "o", "down", "right", "f", "u", "left", "up", "escape"]
 
 
 class TimedApp(PartybuildApp):
@@ -33,11 +53,11 @@ class TimedApp(PartybuildApp):
 
     article_painted_at: float = 0.0
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.paints: list[float] = []
 
-    def _display(self, screen, renderable) -> None:  # noqa: ANN001
+    def _display(self, screen: Any, renderable: Any) -> None:
         super()._display(screen, renderable)
         if renderable is None:
             return
@@ -47,130 +67,151 @@ class TimedApp(PartybuildApp):
             self.article_painted_at = now
 
 
-def seed_fields() -> list[dict]:
-    docs = []
-    for path in sorted((ROOT / "seeds").glob("*.txt")):
-        doc = ingest.Document(key=path.name, path=str(path), raw_text=path.read_text("utf-8"))
-        docs.append(ingest.article_fields(doc))
-    return docs
+# ---- databases --------------------------------------------------------------------------------
 
 
-def make_corpus(path: Path, count: int) -> float:
-    """``count`` synthetic articles (seed openings, made unique) in one transaction."""
-    seeds = seed_fields()
-    started = time.perf_counter()
+def app_db(args: argparse.Namespace, n: int) -> Path:
+    """A writable database of ``n`` generated articles, made once and reused."""
+    target = Path(args.work) / f"tui-{n}-seed{args.seed}.db"
+    if target.exists():
+        return target
+    partial = target.with_name(target.name + ".partial")
+    for old in partial.parent.glob(partial.name + "*"):
+        old.unlink()
+    if args.db and n == args.n and Path(args.db).exists():
+        source = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
+        copy = sqlite3.connect(partial)
+        source.backup(copy)
+        copy.close()
+        source.close()
+    else:  # in a child process, so this one's peak memory is the app's
+        print(f"building {target.name} ({n:,} articles) ...", file=sys.stderr)
+        generator = Path(__file__).resolve().parent / "generate_corpus.py"
+        command = [sys.executable, str(generator), str(partial), "--db", "--n", str(n)]
+        subprocess.run([*command, "--seed", str(args.seed)], check=True)
+    partial.rename(target)
+    return target
+
+
+def long_article(path: Path, key: str = LONG_KEY, shift: int = 0) -> int:
+    """The id of a 100,000-character article (added once): paragraphs of the corpus
+    (``shift``: starting elsewhere in them, for another text)."""
+    with Store(path) as store:
+        found = store.conn.execute("SELECT id FROM articles WHERE key = ?", (key,)).fetchone()
+        if found:
+            return int(found[0])
+        paragraphs: list[str] = []
+        for (text,) in store.conn.execute("SELECT text FROM articles ORDER BY id LIMIT 40"):
+            paragraphs.extend(p for p in text.split("\n") if len(p) > 200)
+        paragraphs = paragraphs[shift:] + paragraphs[:shift]
+        text = ""
+        while len(text) < LONG_CHARS:
+            text += paragraphs[len(text) % len(paragraphs)] + "\n\n"
+        text = text[:LONG_CHARS]
+        fields = {
+            "key": key,
+            "path": "long.txt",
+            "title": "Một bài rất dài",
+            "text": text,
+            "raw_text": text,
+            "content_hash": corpus.content_hash(text),
+            "body_start": 0,
+            "body_end": len(text),
+        }
+        with store.write():
+            return store.insert_article(fields)
+
+
+def forget_tokenization(path: Path, article_id: int) -> None:
+    """So the next open segments the article again (a cold open)."""
     with Store(path) as store, store.write():
-        for i in range(count):
-            seed = seeds[i % len(seeds)]
-            text = seed["text"][:1200] + f"\n\nBài số {i}."
-            store.insert_article(
-                {
-                    **seed,
-                    "key": f"synthetic-{i}",
-                    "path": f"synthetic/{i}.txt",
-                    "title": f"{seed['title'][:60]} #{i}",
-                    "text": text,
-                    "raw_text": text,
-                    "content_hash": corpus.content_hash(text),
-                    "body_start": 0,
-                    "body_end": len(text),
-                }
-            )
-    return time.perf_counter() - started
+        store.conn.execute("DELETE FROM tokenizations WHERE article_id = ?", (article_id,))
 
 
-def add_long_article(path: Path, chars: int = 100_000, first: int = 0) -> int:
-    """A long article of seed paragraphs, starting at paragraph ``first`` (another text)."""
-    seeds = seed_fields()
-    paragraphs = [p for s in seeds for p in s["text"].split("\n") if len(p) > 200]
-    paragraphs = paragraphs[first:] + paragraphs[:first]
-    text = ""
-    i = 0
-    while len(text) < chars:
-        text += paragraphs[i % len(paragraphs)] + "\n\n"
-        i += 1
-    text = text[:chars]
-    with Store(path) as store, store.write():
-        return store.insert_article(
-            {
-                **seeds[0],
-                "key": "long",
-                "path": "long.txt",
-                "title": "Một bài rất dài",
-                "text": text,
-                "raw_text": text,
-                "content_hash": corpus.content_hash(text),
-                "body_start": 0,
-                "body_end": len(text),
-            }
-        )
+def middle_article(path: Path) -> int:
+    with Store(path) as store:
+        ids = store.article_ids()
+        return ids[len(ids) // 2]
 
 
-async def first_paint(path: Path) -> float:
+# ---- measurements -----------------------------------------------------------------------------
+
+
+async def wait_for(condition: Any, limit: float = 120.0) -> None:
+    deadline = time.perf_counter() + limit
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the app did not paint in time")
+        await asyncio.sleep(0.001)
+
+
+async def first_paint(path: Path, other: int) -> tuple[float, float, float]:
+    """(s from creating the app to the first article on screen, s to open another article,
+    the wall-clock time of the first paint)."""
     started = time.perf_counter()
-    app = TimedApp(path, "bench")
+    app = TimedApp(path, VIEWER)
     async with app.run_test(size=SIZE) as pilot:
-        while not app.article_painted_at:  # noqa: ASYNC110
-            await asyncio.sleep(0.001)
-        result = app.article_painted_at - started
-        await pilot.app.workers.wait_for_complete()
-    return result
-
-
-async def open_long(path: Path, article_id: int) -> tuple[float, float]:
-    """(ms to paint the long article, ms until its words are segmented in the background)."""
-    app = TimedApp(path, "bench")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.app.workers.wait_for_complete()
+        await wait_for(lambda: app.article_painted_at)
+        painted = app.article_painted_at - started
+        painted_at = time.time() - (time.perf_counter() - app.article_painted_at)
+        await app.workers.wait_for_complete()
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, AnnotateScreen)
         app.paints.clear()
         started = time.perf_counter()
+        screen.open_article(other)
+        await wait_for(lambda: app.paints)
+        opened = app.paints[0] - started
+        await app.workers.wait_for_complete()
+    return painted, opened, painted_at
+
+
+async def open_long(path: Path, article_id: int, *, cold: bool) -> tuple[float, float]:
+    """(s to paint the long article, s until its words are segmented in the background);
+    ``cold``: its cached tokenization is deleted first, so the worker segments it."""
+    app = TimedApp(path, VIEWER)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if cold:
+            forget_tokenization(path, article_id)
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        app.paints.clear()
+        started = time.perf_counter()
         screen.open_article(article_id)
-        while not app.paints:
-            await asyncio.sleep(0.001)
+        await wait_for(lambda: app.paints)
         painted = app.paints[0] - started
-        await pilot.app.workers.wait_for_complete()
+        await app.workers.wait_for_complete()
         segmented = time.perf_counter() - started
-        assert screen.view.segmented
+        assert screen.view.segmented, "the words should be segmented"
     return painted, segmented
 
 
 async def key_latency(path: Path, article_id: int, presses: int) -> tuple[list[float], list[float]]:
     """Seconds from each key press to its first repaint and to the last one it caused.
 
-    The first repaint shows the cursor; the status line may follow one frame later
-    (Textual paints at most 60 frames a second).
+    The first repaint shows the cursor or the new span; the status line may follow a frame
+    later (Textual paints at most 60 frames a second). Keys that change nothing on screen
+    (none in this sequence, normally) are left out.
     """
-    app = TimedApp(path, "bench")
-    keys = [
-        "right",
-        "shift+right",
-        "shift+right",
-        "escape",
-        "down",
-        "right",
-        "up",
-        "m",
-        "left",
-        "m",
-    ]
+    app = TimedApp(path, TAGGER)
     first: list[float] = []
     last: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.app.workers.wait_for_complete()
+        await app.workers.wait_for_complete()
         screen = app.screen
         assert isinstance(screen, AnnotateScreen)
         screen.open_article(article_id)
-        await pilot.app.workers.wait_for_complete()
+        await app.workers.wait_for_complete()
         await pilot.pause()
-        screen.view.move_to_offset(50_000)
+        screen.view.move_to_offset(LONG_CHARS // 2)
         await pilot.pause()
         for i in range(presses):
             app.paints.clear()
             started = time.perf_counter()
-            await pilot.press(keys[i % len(keys)])
+            await pilot.press(KEYS[i % len(KEYS)])
             await asyncio.sleep(0.05)  # let any follow-up frame happen
             if app.paints:
                 first.append(app.paints[0] - started)
@@ -178,24 +219,38 @@ async def key_latency(path: Path, article_id: int, presses: int) -> tuple[list[f
     return first, last
 
 
-async def stalls_while_suggesting(path: Path, article_id: int) -> tuple[list[float], float, float]:
-    """How long the UI's event loop goes without a turn while the suggestion worker runs
-    (rules and NER compete for the GIL), then seconds until segmented and until all shown.
+def forget_suggestions(path: Path, article_id: int) -> None:
+    """So the next open computes every suggestion source again."""
+    with Store(path) as store, store.write():
+        for table in ("suggestions", "suggestion_runs"):
+            store.conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
 
-    Measured as the gaps between the turns of a task that asks to wake every millisecond: a
-    key pressed during a gap waits at most that long before it is handled.
+
+def join_suggest_threads() -> None:
+    """Wait for NER runs that closed apps abandoned (daemon threads named 'suggest')."""
+    for thread in threading.enumerate():
+        if thread.name == "suggest":
+            thread.join()
+
+
+async def stalls_while_suggesting(path: Path, article_id: int) -> tuple[list[float], float]:
+    """Gaps between turns of the UI's event loop while the suggestion worker runs on the
+    article (rules and NER compete for the GIL), and seconds until all are shown.
+
+    A task asks to wake every millisecond: a key pressed during a gap waits at most that long.
     """
-    app = TimedApp(path, "bench")
+    app = TimedApp(path, VIEWER)
     gaps: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.app.workers.wait_for_complete()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         screen = app.screen
         assert isinstance(screen, AnnotateScreen)
+        join_suggest_threads()
+        forget_suggestions(path, article_id)
         opened = time.perf_counter()
         screen.open_article(article_id)
-        while not screen.suggesting:  # segmented; the suggestion steps are running
-            await asyncio.sleep(0.01)
-        segmented = time.perf_counter() - opened
+        await wait_for(lambda: screen.suggesting)  # words segmented; suggestion steps running
         last = time.perf_counter()
         while screen.suggesting:
             await asyncio.sleep(0.001)
@@ -203,63 +258,155 @@ async def stalls_while_suggesting(path: Path, article_id: int) -> tuple[list[flo
             gaps.append(now - last)
             last = now
         done = time.perf_counter() - opened
-    return gaps, segmented, done
+    return gaps, done
 
 
-def join_workers() -> None:
-    """Wait for thread workers a closed app left running (a thread cannot be interrupted)."""
-    for thread in threading.enumerate():
-        if thread is not threading.main_thread() and (
-            not thread.daemon or thread.name == "suggest"
-        ):
-            thread.join()
+# ---- cases ------------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[round(pct / 100 * (len(ordered) - 1))]
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--keys", type=int, default=300)
-    args = parser.parse_args()
-    table = Table(title="partybuild annotator (headless, 160x48)", title_justify="left")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
-    with tempfile.TemporaryDirectory() as tmp:
-        long_db = None
-        for count in args.sizes:
-            db = Path(tmp) / f"corpus-{count}.db"
-            built = make_corpus(db, count)
-            table.add_row(f"build {count:,} synthetic articles (not timed UI)", f"{built:.1f} s")
-            paint = asyncio.run(first_paint(db))
-            table.add_row(f"time to first paint, {count:,} articles", f"{paint * 1000:.0f} ms")
-            long_db = db
-        assert long_db is not None
-        long_id = add_long_article(long_db)
-        painted, segmented = asyncio.run(open_long(long_db, long_id))
-        table.add_row("open a 100,000-char article: painted", f"{painted * 1000:.0f} ms")
-        table.add_row("  … words segmented (background worker)", f"{segmented * 1000:.0f} ms")
-        first, last = asyncio.run(key_latency(long_db, long_id, args.keys))
-        for name, values in (("first repaint", first), ("screen settled", last)):
-            table.add_row(
-                f"key-to-{name} median / p95 ({len(values)} keys, long article)",
-                f"{statistics.median(values) * 1000:.1f} / {percentile(values, 95) * 1000:.1f} ms",
-            )
-        join_workers()  # the NER runs the earlier apps started on the long article
-        fresh_id = add_long_article(long_db, first=1)  # nothing computed for it yet
-        gaps, segmented, done = asyncio.run(stalls_while_suggesting(long_db, fresh_id))
-        table.add_row(
-            "UI event-loop gap median / p95 / max while suggesting",
-            f"{statistics.median(gaps) * 1000:.1f} / {percentile(gaps, 95) * 1000:.1f} / "
-            f"{max(gaps) * 1000:.0f} ms",
+def case_first_paint(n: int) -> benchlib.Case:
+    def run(args: argparse.Namespace) -> list[Row]:
+        path = app_db(args, n)
+        other = middle_article(path)
+        launched = time.time()
+        done = subprocess.run(
+            [sys.executable, __file__, "--paint-child", str(path), "--open", str(other)],
+            check=True,
+            capture_output=True,
+            text=True,
         )
-        table.add_row("another long article: words segmented", f"{segmented:.1f} s")
-        table.add_row("  … all its suggestions shown (fast sources, then NER)", f"{done:.1f} s")
-    Console().print(table)
+        child = json.loads(done.stdout.splitlines()[-1])
+        note = f"{n:,} articles with spans, {SIZE[0]}x{SIZE[1]}, headless, first article to do"
+
+        def measured(figure: str, value: float, note: str) -> Row:
+            return {**row(figure, value, "ms", note), "peak_rss_mb": child["peak_mb"]}
+
+        return [
+            measured(
+                f"app time to first paint, {n:,} articles",
+                (child["painted_at"] - launched) * 1000,
+                f"{note}; from starting Python (imports included) to the article on screen",
+            ),
+            measured(
+                "  … of which in the app",
+                child["in_app"] * 1000,
+                "from creating the App: open the store, list, first article",
+            ),
+            measured(
+                f"open an article from the list, {n:,} articles",
+                child["opened"] * 1000,
+                "open_article() to the repaint: article, spans, list and status refresh",
+            ),
+        ]
+
+    return run
+
+
+def paint_child(path: Path, other: int) -> None:
+    """Run in a fresh process by case_first_paint: print when the first paint happened."""
+    painted, opened, painted_at = asyncio.run(first_paint(path, other))
+    found = {"painted_at": painted_at, "in_app": painted, "opened": opened}
+    print(json.dumps({**found, "peak_mb": round(benchlib.peak_mb(), 1)}))
+
+
+def case_open_long(args: argparse.Namespace) -> list[Row]:
+    path = app_db(args, args.n)
+    article_id = long_article(path)
+    painted, segmented = asyncio.run(open_long(path, article_id, cold=True))
+    _, cached = asyncio.run(open_long(path, article_id, cold=False))
+    note = f"{LONG_CHARS:,}-char article in a database of {args.n:,}"
+    return [
+        row("open a 100,000-char article: painted", painted * 1000, "ms", note),
+        row(
+            "  … its words segmented (background worker)",
+            segmented * 1000,
+            "ms",
+            "first open: underthesea segments it while the text is already usable",
+        ),
+        row(
+            "  … words ready on a second open (cached)",
+            cached * 1000,
+            "ms",
+            "the tokenization read back from the database",
+        ),
+    ]
+
+
+def case_key_latency(args: argparse.Namespace) -> list[Row]:
+    path = app_db(args, args.n)
+    article_id = long_article(path)
+    first, last = asyncio.run(key_latency(path, article_id, args.keys))
+    first_ms = [x * 1000 for x in first]
+    last_ms = [x * 1000 for x in last]
+    keys = " ".join(dict.fromkeys(KEYS))
+    return [
+        row(
+            "key-to-repaint latency, median",
+            benchlib.median(first_ms),
+            "ms",
+            f"{len(first_ms)} of {args.keys} keys ({keys}) in the 100,000-char article, tagging "
+            "with o/f, undo u; keys that repaint nothing (escape, no selection) left out",
+        ),
+        row("key-to-repaint latency, p95", benchlib.percentile(first_ms, 95), "ms", "same keys"),
+        row(
+            "key-to-screen-settled latency, median",
+            benchlib.median(last_ms),
+            "ms",
+            f"to the last repaint a key caused (status line); p95 "
+            f"{benchlib.percentile(last_ms, 95):.1f} ms",
+        ),
+    ]
+
+
+def case_suggest_gaps(args: argparse.Namespace) -> list[Row]:
+    path = app_db(args, args.n)
+    article_id = long_article(path, LONG_KEY + "-suggest", shift=1)
+    gaps, done = asyncio.run(stalls_while_suggesting(path, article_id))
+    gaps_ms = [x * 1000 for x in gaps]
+    note = f"{LONG_CHARS:,}-char article, suggestions computed from scratch"
+    return [
+        row(
+            "UI event-loop gap while suggesting, p95",
+            benchlib.percentile(gaps_ms, 95),
+            "ms",
+            f"{note}; median {benchlib.median(gaps_ms):.1f} ms, max {max(gaps_ms):.0f} ms: "
+            "the longest a key waits to be handled meanwhile",
+        ),
+        row(
+            "  … all its suggestions shown (fast sources, then NER)",
+            done * 1000,
+            "ms",
+            "from open_article(), including segmenting its words the first time",
+        ),
+    ]
+
+
+def cases(args: argparse.Namespace) -> dict[str, benchlib.Case]:
+    sizes = args.sizes or sorted({10_000, 100_000, args.n})
+    found: dict[str, benchlib.Case] = {f"first-paint-{n}": case_first_paint(n) for n in sizes}
+    found["open-long"] = case_open_long
+    found["key-latency"] = case_key_latency
+    found["suggest-gaps"] = case_suggest_gaps
+    return found
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sizes", type=int, nargs="+", help="first paint at these sizes")
+    parser.add_argument("--keys", type=int, default=300, help="keys pressed for latency")
+    parser.add_argument("--seed", type=int, default=7, help="corpus generator seed")
+    parser.add_argument("--paint-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--open", type=int, help=argparse.SUPPRESS)
+
+
+def main() -> int:
+    if "--paint-child" in sys.argv:
+        found = argparse.ArgumentParser()
+        add_arguments(found)
+        args, _ = found.parse_known_args()
+        paint_child(args.paint_child, args.open)
+        return 0
+    return benchlib.main(cases, __doc__.split("\n\n")[0], add_arguments)
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

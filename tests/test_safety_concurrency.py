@@ -8,6 +8,7 @@ exactly what the 'done' actions added minus what they removed, and never overlap
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -26,12 +27,14 @@ WRITER_STEPS = 400
 WRITER_PAUSE_S = 0.003  # so the writing lasts over a second, however fast the disk
 
 # Commands run against the database while the writer works. Each must exit 0 and never say
-# "locked". Export and stats (issues 5 and 6) belong here once they land, e.g.
-#   ["export", "--format", "jsonl", "--output", "{tmp}/out.jsonl"], ["stats"], ["stats", "--json"]
+# "locked". Export (issue 5) belongs here once it lands, e.g.
+#   ["export", "--format", "jsonl", "--output", "{tmp}/out.jsonl"]
 # and the export's file should then be checked to be complete (one line per exported article).
 READER_COMMANDS: list[list[str]] = [
     ["list"],
+    ["stats"],
     ["list", "--status", "in_progress", "--limit", "0"],
+    ["stats", "--json"],
     ["list", "--search", "Đảng bộ", "--all"],
     ["import", str(SEEDS), "--no-segment"],  # all duplicates, but it takes the write lock
 ]
@@ -83,6 +86,8 @@ def test_reads_and_cli_while_another_process_writes(db_path: Path, seed: int) ->
                 output = result.output + (result.stderr if result.stderr_bytes else "")
                 assert "locked" not in output.lower(), output
                 assert result.exit_code == 0, (argv, output, result.exception)
+                if argv == ["stats", "--json"]:
+                    json.loads(result.stdout)  # one whole document, not a torn one
                 commands += 1
                 time.sleep(0.005)
     finally:
@@ -91,6 +96,7 @@ def test_reads_and_cli_while_another_process_writes(db_path: Path, seed: int) ->
     assert writer.returncode == 0, stderr
     assert "locked" not in stderr.lower()
     assert reads >= 3 and len(seen) >= 2, "the reads should have overlapped the writing"
+    assert commands >= len(READER_COMMANDS), "every reader command should run during the writing"
     with Store(db_path) as store:
         assert _consistent_read(store) >= 0
         assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

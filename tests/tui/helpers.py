@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.worker import WorkerFailed
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZE = (120, 36)
@@ -13,7 +15,8 @@ SIZE = (120, 36)
 async def settle(pilot: Pilot) -> None:
     """Wait for segmentation, the suggestion steps it starts, and the repaint after them."""
     for _ in range(200):
-        await pilot.app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerFailed):  # failures are the app's to report
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         screen = pilot.app.screen
         busy = getattr(screen, "suggesting", False)

@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from partybuild_tui import config
 from partybuild_tui.core.store import Store, describe_sqlite_error
@@ -79,3 +80,16 @@ def fail(message: str, code: int = 2) -> None:
 
 def open_store(db: Path | None, *, create: bool = True) -> Store:
     return Store(config.database_path(db), create=create)
+
+
+def progress_bar(description: str) -> Progress:
+    """A transient progress bar on stderr, shown only on a terminal (never in pipes or CI)."""
+    return Progress(
+        TextColumn(f"[bold]{description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    )

@@ -9,27 +9,20 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from partybuild_tui.cli.app import DbOption, command, console, err_console, open_store
+from partybuild_tui.cli.app import (
+    DbOption,
+    command,
+    console,
+    open_store,
+    progress_bar,
+)
 from partybuild_tui.core import ingest, tokenize
 from partybuild_tui.core.store import STATUSES, Store
 
 STATUS_MARKS = {"new": "·", "in_progress": "◐", "done": "●", "skipped": "⊘"}
 SHOW_SKIPPED = 20
-
-
-def _progress(description: str) -> Progress:
-    return Progress(
-        TextColumn(f"[bold]{description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-        disable=not err_console.is_terminal,
-    )
 
 
 @command("import")
@@ -50,23 +43,23 @@ def import_command(
 ) -> None:
     """Import articles. Re-importing the same files changes nothing."""
     with open_store(db) as store:
-        report = import_with_progress(store, [str(p) for p in paths], segment, processes)
+        report = import_withprogress_bar(store, [str(p) for p in paths], segment, processes)
     print_import_report(report, verbose)
     if report.skipped and not report.imported and not report.duplicates:
         raise typer.Exit(1)
 
 
-def import_with_progress(
+def import_withprogress_bar(
     store: Store, paths: list[str], segment: bool, processes: int
 ) -> ingest.ImportReport:
     """Import (and segment) with a progress bar on a terminal."""
-    with _progress("importing") as bar:
+    with progress_bar("importing") as bar:
         task = bar.add_task("import", total=None)
         report = ingest.import_paths(
             store, paths, progress=lambda done, total: bar.update(task, completed=done, total=total)
         )
     if segment and report.imported:
-        with _progress("segmenting") as bar:
+        with progress_bar("segmenting") as bar:
             task = bar.add_task("segment", total=len(report.imported))
             tokenize.segment_articles(
                 store,

@@ -8,10 +8,15 @@ from typing import Annotated
 
 import typer
 from rich import box
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from partybuild_tui.cli.app import DbOption, command, console, err_console, open_store
+from partybuild_tui.cli.app import (
+    DbOption,
+    command,
+    console,
+    open_store,
+    progress_bar,
+)
 from partybuild_tui.core import evaluate
 from partybuild_tui.core.suggest import batch, engine
 
@@ -24,18 +29,6 @@ SourceOption = Annotated[
         show_default=False,
     ),
 ]
-
-
-def _progress(description: str) -> Progress:
-    return Progress(
-        TextColumn(f"[bold]{description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-        disable=not err_console.is_terminal,
-    )
 
 
 @command("suggest")
@@ -57,7 +50,7 @@ def suggest_command(
     names = list(engine.check_names(source))
     with open_store(db) as store:
         ids = store.article_ids(status=status, query=search)
-        with _progress("suggesting") as bar:
+        with progress_bar("suggesting") as bar:
             task = bar.add_task("suggest", total=None)
             report = batch.compute_many(
                 store,
