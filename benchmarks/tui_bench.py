@@ -1,4 +1,5 @@
-"""Annotator speed: first paint with 10k/100k articles, opening articles, key-to-repaint latency.
+"""Annotator speed: first paint with 10k/100k articles, opening articles, key-to-repaint latency,
+and how responsive the UI stays while suggestions are computed in the background.
 
     PYTHONPATH=src python benchmarks/tui_bench.py                    # all cases, a table
     PYTHONPATH=src python benchmarks/tui_bench.py --case key-latency --keys 300
@@ -20,6 +21,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -91,21 +93,23 @@ def app_db(args: argparse.Namespace, n: int) -> Path:
     return target
 
 
-def long_article(path: Path) -> int:
-    """The id of a 100,000-character article (added once): paragraphs of the corpus."""
+def long_article(path: Path, key: str = LONG_KEY, shift: int = 0) -> int:
+    """The id of a 100,000-character article (added once): paragraphs of the corpus
+    (``shift``: starting elsewhere in them, for another text)."""
     with Store(path) as store:
-        found = store.conn.execute("SELECT id FROM articles WHERE key = ?", (LONG_KEY,)).fetchone()
+        found = store.conn.execute("SELECT id FROM articles WHERE key = ?", (key,)).fetchone()
         if found:
             return int(found[0])
         paragraphs: list[str] = []
         for (text,) in store.conn.execute("SELECT text FROM articles ORDER BY id LIMIT 40"):
             paragraphs.extend(p for p in text.split("\n") if len(p) > 200)
+        paragraphs = paragraphs[shift:] + paragraphs[:shift]
         text = ""
         while len(text) < LONG_CHARS:
             text += paragraphs[len(text) % len(paragraphs)] + "\n\n"
         text = text[:LONG_CHARS]
         fields = {
-            "key": LONG_KEY,
+            "key": key,
             "path": "long.txt",
             "title": "Một bài rất dài",
             "text": text,
@@ -215,6 +219,48 @@ async def key_latency(path: Path, article_id: int, presses: int) -> tuple[list[f
     return first, last
 
 
+def forget_suggestions(path: Path, article_id: int) -> None:
+    """So the next open computes every suggestion source again."""
+    with Store(path) as store, store.write():
+        for table in ("suggestions", "suggestion_runs"):
+            store.conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+
+
+def join_suggest_threads() -> None:
+    """Wait for NER runs that closed apps abandoned (daemon threads named 'suggest')."""
+    for thread in threading.enumerate():
+        if thread.name == "suggest":
+            thread.join()
+
+
+async def stalls_while_suggesting(path: Path, article_id: int) -> tuple[list[float], float]:
+    """Gaps between turns of the UI's event loop while the suggestion worker runs on the
+    article (rules and NER compete for the GIL), and seconds until all are shown.
+
+    A task asks to wake every millisecond: a key pressed during a gap waits at most that long.
+    """
+    app = TimedApp(path, VIEWER)
+    gaps: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        join_suggest_threads()
+        forget_suggestions(path, article_id)
+        opened = time.perf_counter()
+        screen.open_article(article_id)
+        await wait_for(lambda: screen.suggesting)  # words segmented; suggestion steps running
+        last = time.perf_counter()
+        while screen.suggesting:
+            await asyncio.sleep(0.001)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+        done = time.perf_counter() - opened
+    return gaps, done
+
+
 # ---- cases ------------------------------------------------------------------------------------
 
 
@@ -312,11 +358,35 @@ def case_key_latency(args: argparse.Namespace) -> list[Row]:
     ]
 
 
+def case_suggest_gaps(args: argparse.Namespace) -> list[Row]:
+    path = app_db(args, args.n)
+    article_id = long_article(path, LONG_KEY + "-suggest", shift=1)
+    gaps, done = asyncio.run(stalls_while_suggesting(path, article_id))
+    gaps_ms = [x * 1000 for x in gaps]
+    note = f"{LONG_CHARS:,}-char article, suggestions computed from scratch"
+    return [
+        row(
+            "UI event-loop gap while suggesting, p95",
+            benchlib.percentile(gaps_ms, 95),
+            "ms",
+            f"{note}; median {benchlib.median(gaps_ms):.1f} ms, max {max(gaps_ms):.0f} ms: "
+            "the longest a key waits to be handled meanwhile",
+        ),
+        row(
+            "  … all its suggestions shown (fast sources, then NER)",
+            done * 1000,
+            "ms",
+            "from open_article(), including segmenting its words the first time",
+        ),
+    ]
+
+
 def cases(args: argparse.Namespace) -> dict[str, benchlib.Case]:
     sizes = args.sizes or sorted({10_000, 100_000, args.n})
     found: dict[str, benchlib.Case] = {f"first-paint-{n}": case_first_paint(n) for n in sizes}
     found["open-long"] = case_open_long
     found["key-latency"] = case_key_latency
+    found["suggest-gaps"] = case_suggest_gaps
     return found
 
 

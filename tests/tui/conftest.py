@@ -30,9 +30,15 @@ def app_db(db_path: Path, template_db: Path) -> Path:
     return db_path
 
 
+FAST = (("memory", "rules", "byline"),)
+
+
 @pytest.fixture
 def make_app(app_db: Path):  # noqa: ANN201
-    def make() -> PartybuildApp:
-        return PartybuildApp(app_db, "tester")
+    """The app on the seeded copy; suggestions from the fast sources only (NER takes ~1 s
+    an article), unless a test passes its own ``suggest_steps``."""
+
+    def make(suggest_steps: tuple[tuple[str, ...], ...] = FAST) -> PartybuildApp:
+        return PartybuildApp(app_db, "tester", suggest_steps=suggest_steps)
 
     return make

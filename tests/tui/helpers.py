@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.worker import WorkerFailed
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZE = (120, 36)
 
 
 async def settle(pilot: Pilot) -> None:
-    """Wait for the segmentation worker and the repaint that follows it."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Wait for segmentation, the suggestion steps it starts, and the repaint after them."""
+    for _ in range(200):
+        with contextlib.suppress(WorkerFailed):  # failures are the app's to report
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = pilot.app.screen
+        busy = getattr(screen, "suggesting", False)
+        if not busy and not any(w.is_running for w in pilot.app.workers):
+            return
+    raise AssertionError("workers did not settle")

@@ -416,10 +416,11 @@ async def test_pending_suggestions_are_drawn_and_refreshable(make_app, app_db: P
         start = text.find("Huyện ủy")
         store.conn.execute(
             'INSERT INTO suggestions (article_id, source, source_version, start, "end", label, '
-            "text, created_at) VALUES (1, 'test', '1', ?, ?, 'ORGANIZATION', 'Huyện ủy', 'now')",
+            "text, score, created_at) "
+            "VALUES (1, 'test', '1', ?, ?, 'ORGANIZATION', 'Huyện ủy', 0.9, 'now')",
             (start, start + 8),
         )
-    async with make_app().run_test(size=SIZE) as pilot:
+    async with make_app(suggest_steps=()).run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = screen_of(pilot.app)
         view = screen.view

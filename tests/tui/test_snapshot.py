@@ -8,6 +8,7 @@ from textual.pilot import Pilot
 
 from partybuild_tui.tui.app import PartybuildApp
 from partybuild_tui.tui.screens.annotate import AnnotateScreen
+from tests.tui.conftest import FAST
 from tests.tui.helpers import settle
 
 
@@ -20,8 +21,8 @@ def test_main_screen_with_spans_selection_and_suggestion(app_db: Path, snap_comp
         start = text.find("Chỉ thị số 05")
         store.conn.execute(
             'INSERT INTO suggestions (article_id, source, source_version, start, "end", label, '
-            "text, created_at) VALUES (1, 'test', '1', ?, ?, 'RESOLUTION', 'Chỉ thị số 05', "
-            "'2020-01-01')",
+            "text, score, created_at) VALUES (1, 'test', '1', ?, ?, 'RESOLUTION', "
+            "'Chỉ thị số 05', 0.9, '2020-01-01')",
             (start, start + len("Chỉ thị số 05")),
         )
 
@@ -40,5 +41,5 @@ def test_main_screen_with_spans_selection_and_suggestion(app_db: Path, snap_comp
             await pilot.press(*keys)
         await pilot.pause()
 
-    app = PartybuildApp(app_db, "tester")
+    app = PartybuildApp(app_db, "tester", suggest_steps=FAST)
     assert snap_compare(app, terminal_size=(120, 36), run_before=tag)

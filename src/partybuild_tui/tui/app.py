@@ -10,7 +10,8 @@ from textual.binding import Binding
 from partybuild_tui.config import LabelSet, load_labels
 from partybuild_tui.core.store import Store
 from partybuild_tui.errors import UserError
-from partybuild_tui.tui.screens.annotate import AnnotateScreen
+from partybuild_tui.tui.screens.annotate import SUGGEST_STEPS, AnnotateScreen
+from partybuild_tui.tui.screens.stats import StatsScreen
 from partybuild_tui.tui.widgets.article_list import ArticleList
 from partybuild_tui.tui.widgets.article_view import ArticleView
 
@@ -23,16 +24,33 @@ class PartybuildApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [Binding("q,ctrl+q", "quit", "Quit", tooltip="Quit (everything is saved)")]
 
-    def __init__(self, db_path: Path, annotator: str, labels: LabelSet | None = None) -> None:
+    def __init__(
+        self,
+        db_path: Path,
+        annotator: str,
+        labels: LabelSet | None = None,
+        *,
+        suggest_steps: tuple[tuple[str, ...], ...] = SUGGEST_STEPS,
+    ) -> None:
+        """``suggest_steps``: suggestion source names run in turn when an article opens."""
         super().__init__()
         self.labels = labels or load_labels(db_path)
         check_label_keys(self.labels)
         self.annotator = annotator
         self.store = Store(db_path)
+        self.suggest_steps = suggest_steps
 
     def on_mount(self) -> None:
-        self.annotate_screen = AnnotateScreen(self.store, self.annotator, self.labels)
+        self.annotate_screen = AnnotateScreen(
+            self.store, self.annotator, self.labels, suggest_steps=self.suggest_steps
+        )
         self.push_screen(self.annotate_screen)
+
+    def on_stats_screen_jump_to(self, message: StatsScreen.JumpTo) -> None:
+        """A consistency finding was chosen: back to the text, at that place."""
+        while self.screen is not self.annotate_screen and len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.annotate_screen.open_article(message.article_id, cursor=message.offset)
 
     def on_unmount(self) -> None:
         self.store.close()

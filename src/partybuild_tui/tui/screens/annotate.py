@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from textual import work
@@ -17,13 +19,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from partybuild_tui.config import LabelSet
+from partybuild_tui.core.stats_filter import StatsFilter
 from partybuild_tui.core.store import Action, Article, Span, Store, describe_sqlite_error
 from partybuild_tui.errors import UserError
 from partybuild_tui.tui.screens.help import HelpScreen, binding_rows
 from partybuild_tui.tui.screens.search import SearchScreen
+from partybuild_tui.tui.screens.stats import StatsScreen
 from partybuild_tui.tui.widgets.article_list import ArticleList
 from partybuild_tui.tui.widgets.article_view import ArticleView, Mark
 from partybuild_tui.tui.widgets.panels import ArticleHeader, Legend, StatusLine
@@ -42,8 +46,40 @@ _DONE = "Mark the article done (again: back in progress)"
 _SKIP = "Mark the article skipped (again: back in progress)"
 _NEXT = "Open the next / previous article to do (new or in progress)"
 _FILTER = "Cycle the list filter: all, to do, new, in progress, done, skipped"
-NEEDS_ARTICLE = {"label", "delete_span", "undo", "redo", "mark"}
-NEEDS_TEXT_FOCUS = {"label", "delete_span"}
+_STATS = "Statistics of the listed articles (there: j findings, enter jump to one, esc back)"
+_ACCEPT = "Accept the suggestion under the cursor (then go to the next one)"
+_REJECT = "Reject the suggestion under the cursor: never proposed here again"
+_JUMP = "Next / previous pending suggestion"
+_ACCEPT_ALL = "Accept every pending suggestion in the article (one undo)"
+_TAG_ALL = "Tag every untagged occurrence of the span under the cursor in this article"
+NEEDS_ARTICLE = {
+    "label",
+    "delete_span",
+    "undo",
+    "redo",
+    "mark",
+    "accept_suggestion",
+    "reject_suggestion",
+    "next_suggestion",
+    "accept_all",
+    "tag_all",
+}
+NEEDS_TEXT_FOCUS = {
+    "label",
+    "delete_span",
+    "accept_suggestion",
+    "reject_suggestion",
+    "next_suggestion",
+    "tag_all",
+}
+# Suggestion sources run in this order when an article opens: the fast ones (milliseconds)
+# show first, then underthesea NER (about a second). PartybuildApp(suggest_steps=) changes it.
+SUGGEST_STEPS: tuple[tuple[str, ...], ...] = (
+    ("memory", "rules", "byline"),
+    ("ner",),
+)
+# underthesea's taggers are not known to be thread-safe: segmentation and NER take turns.
+ANALYSIS_LOCK = threading.Lock()
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -71,18 +107,49 @@ def reported(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def run_abandonable(path: Path, article_id: int, sources: tuple[str, ...], worker: Worker) -> bool:
+    """Compute suggestions in a daemon thread of their own connection; False if the worker
+    was cancelled first (another article opened, or the app quitting: a long NER run must
+    not hold up the exit; what it writes is one transaction, committed or not at all)."""
+    from partybuild_tui.core import suggest
+
+    done = threading.Event()
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with ANALYSIS_LOCK:
+                if worker.is_cancelled:
+                    return  # waited for the lock while another article was opened
+                with Store(path) as store:
+                    suggest.compute(store, article_id, sources)
+        except BaseException as exc:  # noqa: BLE001  (re-raised in the worker)
+            failed.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="suggest", daemon=True).start()
+    while not done.wait(0.05):
+        if worker.is_cancelled:
+            return False
+    if failed:
+        raise failed[0]
+    return True
+
+
 def span_mark(span: Span) -> Mark:
     return Mark(span.id, span.start, span.end, span.label, span.text)
 
 
-def pending_suggestions(store: Store, article_id: int) -> list[Mark]:
-    """Pending suggestions of an article, drawn under the text until someone decides them."""
-    rows = store.conn.execute(
-        'SELECT id, start, "end", label, text FROM suggestions '
-        "WHERE article_id = ? AND status = 'pending' ORDER BY start",
-        (article_id,),
-    ).fetchall()
-    return [Mark(*row) for row in rows]
+def pending_suggestions(store: Store, article_id: int, annotator: str) -> list[Mark]:
+    """What to draw: the core's flat view of pending suggestions (never rejected ones, none
+    over the annotator's spans, one per range and label)."""
+    from partybuild_tui.core import suggest  # loads underthesea's module on first use
+
+    return [
+        Mark(s.id, s.start, s.end, s.label, s.text)
+        for s in suggest.pending(store, article_id, annotator)
+    ]
 
 
 def quote(text: str, limit: int = 40) -> str:
@@ -94,11 +161,19 @@ class AnnotateScreen(Screen[None]):
     """Read, tag, undo and move between articles."""
 
     TAG_BINDINGS = [
-        Binding("d,delete", "delete_span", "Delete span", tooltip=_DELETE),
+        Binding("d,delete", "delete_span", "Delete", tooltip=_DELETE),
         Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo (kept across restarts)"),
         Binding("U,ctrl+y", "redo", "Redo", show=False),
         Binding("D,ctrl+d", "mark('done')", "Done", tooltip=_DONE),
         Binding("S", "mark('skipped')", "Skip", show=False, tooltip=_SKIP),
+    ]
+    SUGGEST_BINDINGS = [
+        Binding("a", "accept_suggestion", "Accept", tooltip=_ACCEPT),
+        Binding("x", "reject_suggestion", "Reject", tooltip=_REJECT),
+        Binding("full_stop", "next_suggestion(1)", "Next sugg", key_display=".", tooltip=_JUMP),
+        Binding("comma", "next_suggestion(-1)", "Prev sugg.", show=False, tooltip=_JUMP),
+        Binding("A", "accept_all", "Accept all", show=False, tooltip=_ACCEPT_ALL),
+        Binding("t", "tag_all", "Tag all", show=False, tooltip=_TAG_ALL),
     ]
     ARTICLE_BINDINGS = [
         Binding("j", "next_article(1)", "Next to do", tooltip=_NEXT),
@@ -106,15 +181,25 @@ class AnnotateScreen(Screen[None]):
         Binding("slash", "search", "Search", tooltip="Full-text search of the list"),
         Binding("F", "cycle_filter", "Filter", show=False, tooltip=_FILTER),
         Binding("l", "focus_list", "List", show=False, tooltip="Focus the article list"),
+        Binding("s", "stats", "Stats", show=False, tooltip=_STATS),
         Binding("question_mark", "help", "Help", tooltip="This help"),
     ]
-    BINDINGS = TAG_BINDINGS + ARTICLE_BINDINGS
+    BINDINGS = TAG_BINDINGS + SUGGEST_BINDINGS + ARTICLE_BINDINGS
 
-    def __init__(self, store: Store, annotator: str, labels: LabelSet) -> None:
+    def __init__(
+        self,
+        store: Store,
+        annotator: str,
+        labels: LabelSet,
+        *,
+        suggest_steps: tuple[tuple[str, ...], ...] = SUGGEST_STEPS,
+    ) -> None:
         super().__init__()
         self.store = store
         self.annotator = annotator
         self.labels = labels
+        self.suggest_steps = suggest_steps
+        self.suggesting = False
         self.article: Article | None = None
         self.filter_index = 0
         self.message = ""
@@ -127,6 +212,12 @@ class AnnotateScreen(Screen[None]):
                 label.name.title(),
                 key_display="/".join(label.keys),
             )
+        # The footer is cut at the right on narrow terminals: label, suggestion and help keys
+        # go first (after the text's own n/m), the rest follow in their declared order.
+        first = [key for label in labels.labels for key in label.keys]
+        first += ["a", "x", "full_stop", "question_mark"]
+        keyed = self._bindings.key_to_bindings
+        self._bindings.key_to_bindings = {k: keyed[k] for k in first if k in keyed} | keyed
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -175,6 +266,8 @@ class AnnotateScreen(Screen[None]):
         self.article = article
         spans = [span_mark(s) for s in self.store.spans(article_id, self.annotator)]
         suggestions = self.load_suggestions(article_id)
+        self.suggesting = False
+        self.workers.cancel_group(self, "suggest")  # a slow NER run for the last article
         self.view.load(article.text, (article.body_start, article.body_end), spans, suggestions)
         if cursor is not None:
             self.view.move_to_offset(cursor)
@@ -189,7 +282,7 @@ class AnnotateScreen(Screen[None]):
 
     def load_suggestions(self, article_id: int) -> list[Mark]:
         """The suggestions to draw for an article (pending ones); see ``refresh_suggestions``."""
-        return pending_suggestions(self.store, article_id)
+        return pending_suggestions(self.store, article_id, self.annotator)
 
     def refresh_suggestions(self) -> None:
         """Re-read suggestions after something decided or computed them."""
@@ -202,19 +295,49 @@ class AnnotateScreen(Screen[None]):
         """Segment (or read cached words of) the article off the UI thread."""
         from partybuild_tui.core import tokenize  # underthesea loads here, not at startup
 
-        with Store(self.store.path) as store:
+        with ANALYSIS_LOCK, Store(self.store.path) as store:
             result = tokenize.tokenization(store, article)
         self.app.call_from_thread(self._segmented, article.id, result)
 
     def _segmented(self, article_id: int, result: object) -> None:
         if self.article is not None and self.article.id == article_id:
             self.view.set_tokenization(result.words, result.sentences)  # type: ignore[attr-defined]
+            self.suggesting = bool(self.suggest_steps)
             self._refresh_status()
+            if self.suggest_steps:
+                self.suggest(article_id)
+
+    @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
+    def suggest(self, article_id: int) -> None:
+        """Compute the article's suggestions, fast sources first; each step is shown as it
+        lands. Cached runs cost milliseconds, NER about a second per article."""
+        worker = get_current_worker()
+        for index, step in enumerate(self.suggest_steps):
+            if worker.is_cancelled:
+                return  # another article was opened: its worker takes over
+            if not run_abandonable(self.store.path, article_id, step, worker):
+                return
+            last = index == len(self.suggest_steps) - 1
+            self.app.call_from_thread(self._suggested, article_id, last)
+
+    def _suggested(self, article_id: int, last: bool) -> None:
+        """A step's suggestions are stored: draw them if the article is still open."""
+        if self.article is None or self.article.id != article_id:
+            return
+        if last:
+            self.suggesting = False
+        self.refresh_suggestions()
+        self._refresh_status()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A failed segmentation keeps the quick regex words and says so."""
-        if event.worker.group == "segment" and event.state == WorkerState.ERROR:
+        """A failed segmentation keeps the quick regex words; failed suggestions say so."""
+        if event.state != WorkerState.ERROR:
+            return
+        if event.worker.group == "segment":
             self._say(f"✗ word segmentation failed ({event.worker.error}); using simple words")
+        elif event.worker.group == "suggest":
+            self.suggesting = False
+            self._say(f"✗ suggestions failed: {event.worker.error}")
 
     def on_article_list_opened(self, event: ArticleList.Opened) -> None:
         self.open_article(event.article_id)
@@ -332,6 +455,101 @@ class AnnotateScreen(Screen[None]):
     def action_focus_list(self) -> None:
         self.article_list.focus()
 
+    def action_stats(self) -> None:
+        """The stats screen for what the list shows (its status filter and search)."""
+        status = FILTERS[self.filter_index][1] or ()
+        filters = StatsFilter(status=status, search=self.article_list.search or None)
+        self.app.push_screen(StatsScreen(self.store.path, filters, labels=self.labels))
+
+    # ---- suggestions ------------------------------------------------------------------------
+
+    @reported
+    def action_accept_suggestion(self) -> None:
+        """Accept the suggestion under the cursor as a span, then move to the next one."""
+        from partybuild_tui.core import suggest
+
+        mark = self._suggestion_here()
+        if mark is None:
+            return
+        action = suggest.accept(self.store, mark.id, self.annotator)
+        self.view.clear_selection()
+        self._applied(action, nothing="that suggestion is no longer pending")
+        if action is not None:
+            self._to_next_suggestion(mark.end - 1)
+
+    @reported
+    def action_reject_suggestion(self) -> None:
+        """Reject the suggestion under the cursor (for every source that proposed it)."""
+        from partybuild_tui.core import suggest
+
+        mark = self._suggestion_here()
+        if mark is None:
+            return
+        action = suggest.reject(self.store, mark.id, self.annotator)
+        self.view.clear_selection()
+        what = f"rejected {mark.label} {quote(mark.text)}"
+        self._applied(action, nothing="that suggestion is no longer pending", what=what)
+        if action is not None:
+            self._to_next_suggestion(mark.end - 1)
+
+    def _suggestion_here(self) -> Mark | None:
+        marks = self.view.suggestions_at_cursor()
+        if not marks:
+            self._say(
+                "no suggestion under the cursor (. and , jump to one)"
+                if self.view.suggestions
+                else "no pending suggestions in this article"
+            )
+            return None
+        return marks[0]
+
+    def _to_next_suggestion(self, offset: int) -> None:
+        following = [m for m in self.view.suggestions if m.start > offset]
+        if following:
+            self.view.move_to_offset(following[0].start)
+
+    def action_next_suggestion(self, delta: int) -> None:
+        """Move the cursor to the next (previous) pending suggestion, wrapping around."""
+        marks = self.view.suggestions
+        if not marks or not self.view.tokens:
+            self._say("no pending suggestions in this article")
+            return
+        here = self.view.tokens[self.view.cursor][0]
+        if delta > 0:
+            after = [m for m in marks if m.start > here]
+            mark = after[0] if after else marks[0]
+        else:
+            before = [m for m in marks if m.end <= here]
+            mark = before[-1] if before else marks[-1]
+        self.view.move_to_offset(mark.start)
+        where = f"suggestion {marks.index(mark) + 1}/{len(marks)}"
+        self._say(f"{where}: {mark.label} {quote(mark.text, 30)} (a accept, x reject)")
+
+    @reported
+    def action_accept_all(self) -> None:
+        from partybuild_tui.core import suggest
+
+        assert self.article is not None
+        action = suggest.accept_all(self.store, self.article.id, self.annotator)
+        self.view.clear_selection()
+        self._applied(action, nothing="no pending suggestions in this article")
+
+    @reported
+    def action_tag_all(self) -> None:
+        """Tag the span's other untagged occurrences in this article (one undoable action)."""
+        from partybuild_tui.core import suggest
+
+        assert self.article is not None
+        span = self.view.span_at_cursor() if self.view.selection is None else None
+        if span is None:
+            self._say("put the cursor on a span to tag all its occurrences")
+            return
+        if not self.view.segmented:
+            self._say("still segmenting the words; try again in a moment")
+            return
+        action = suggest.tag_all_occurrences(self.store, self.article.id, span.id, self.annotator)
+        self._applied(action, nothing=f"no untagged {quote(span.text)} left in this article")
+
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.help_groups(), self.labels))
 
@@ -342,6 +560,7 @@ class AnnotateScreen(Screen[None]):
         ]
         return [
             ("Tagging", labels + binding_rows(self.TAG_BINDINGS)),
+            ("Suggestions", binding_rows(self.SUGGEST_BINDINGS)),
             ("Moving in the text", binding_rows(ArticleView.BINDINGS)),
             ("Articles", binding_rows(self.ARTICLE_BINDINGS) + binding_rows(ArticleList.BINDINGS)),
             (
@@ -354,7 +573,12 @@ class AnnotateScreen(Screen[None]):
     # ---- after a change ---------------------------------------------------------------------
 
     def _applied(
-        self, action: Action | None, *, nothing: str = "nothing changed", verb: str = "saved"
+        self,
+        action: Action | None,
+        *,
+        nothing: str = "nothing changed",
+        verb: str = "saved",
+        what: str | None = None,
     ) -> None:
         """Show a change the store has committed: spans, status, list row, message."""
         assert self.article is not None
@@ -369,9 +593,13 @@ class AnnotateScreen(Screen[None]):
         elif action.added and action.kind != "relabel":
             self.view.move_to_offset(action.added[0].start)  # undo/redo: show what came back
         self.query_one(ArticleHeader).show(self.article)
-        self._show_legend()
+        before = set(self.view.suggestions)
+        self.refresh_suggestions()  # spans hide suggestions; undo brings decided ones back
+        back = [m for m in self.view.suggestions if m not in before]
+        if back and not action.added:  # an undone accept or reject: show what came back
+            self.view.move_to_offset(back[0].start)
         self._refresh_list(status_changed=action.status is not None)
-        self.message = f"✓ {verb}: {describe(action)}"
+        self.message = f"✓ {verb}: {what or describe(action)}"
         self._refresh_status(recount=True)
         self.refresh_bindings()
 
@@ -410,6 +638,8 @@ class AnnotateScreen(Screen[None]):
         mode = "syllables" if view.syllable_mode else "words"
         if self.article is not None and not view.segmented:
             mode += " (segmenting…)"
+        elif self.suggesting:
+            mode += " (suggesting…)"
         if view.selection is not None:
             mode += f" · {len(view.text[slice(*view.selection)])} chars selected"
         self.query_one(StatusLine).show(
@@ -435,7 +665,9 @@ def describe(action: Action) -> str:
         )
     shown = added or removed
     if not shown:
-        return kind
+        return f"{kind} suggestion" if kind == "reject" else kind
+    if kind == "accept all":
+        return f"accept all: {len(shown)} suggestion{'s' * (len(shown) != 1)}"
     span = shown[0]
     more = f" +{len(shown) - 1}" if len(shown) > 1 else ""
     extra = f" (replacing {len(removed)})" if added and removed and kind == "tag" else ""

@@ -20,6 +20,8 @@ KEY_NAMES = {
     "question_mark": "?",
     "slash": "/",
     "delete": "del",
+    "full_stop": ".",
+    "comma": ",",
 }
 
 

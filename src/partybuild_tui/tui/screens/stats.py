@@ -203,3 +203,7 @@ class StatsScreen(Screen[None]):
         jumps = self.query("#stats-jumps")
         if jumps:
             jumps.first().focus()
+        elif self.stats is None:
+            self.notify("Still computing…", timeout=2)
+        else:
+            self.notify("No consistency findings to jump to", timeout=3)
