@@ -113,6 +113,28 @@ async def test_f_key_and_relabel_and_overlap_replaces(make_app, app_db: Path) ->
         assert kinds == ["tag", "relabel", "tag"]
 
 
+async def test_protect_mode_refuses_overlapping_tags(make_app, app_db: Path) -> None:
+    async with make_app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = screen_of(pilot.app).view
+        put_cursor(view, "Đồng Văn luôn")
+        await pilot.press("f")
+        await pilot.press("P")
+        assert "protect spans on" in screen_of(pilot.app).message
+        put_cursor(view, ORG)
+        await pilot.press("shift+right", "shift+right", "o")  # overlaps: refused, kept
+        assert spans(app_db) == [("FIGURE", "Đồng Văn")]
+        assert "overlaps existing spans" in screen_of(pilot.app).message
+        put_cursor(view, "Chỉ thị số 05")
+        await pilot.press("shift+right", "shift+right", "r")  # free text: tagged as usual
+        assert ("RESOLUTION", "Chỉ thị số 05") in spans(app_db)
+        await pilot.press("P")
+        put_cursor(view, ORG)
+        await pilot.press("shift+right", "shift+right", "o")  # protect off: replaces again
+        assert ("ORGANIZATION", ORG) in spans(app_db)
+        assert ("FIGURE", "Đồng Văn") not in spans(app_db)
+
+
 async def test_delete_span_under_cursor_and_in_selection(make_app, app_db: Path) -> None:
     async with make_app().run_test(size=SIZE) as pilot:
         await settle(pilot)

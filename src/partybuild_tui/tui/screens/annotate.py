@@ -23,7 +23,14 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from partybuild_tui.config import LabelSet
 from partybuild_tui.core.stats_filter import StatsFilter
-from partybuild_tui.core.store import Action, Article, Span, Store, describe_sqlite_error
+from partybuild_tui.core.store import (
+    Action,
+    Article,
+    OverlapError,
+    Span,
+    Store,
+    describe_sqlite_error,
+)
 from partybuild_tui.errors import UserError
 from partybuild_tui.tui.screens.help import HelpScreen, binding_rows
 from partybuild_tui.tui.screens.search import SearchScreen
@@ -43,6 +50,7 @@ FILTERS: list[tuple[str, tuple[str, ...] | None]] = [
 ]
 _DELETE = "Delete the span under the cursor (with a selection: all spans in it)"
 _DONE = "Mark the article done (again: back in progress)"
+_PROTECT = "Protect spans: a tag that overlaps existing spans is refused instead of replacing them"
 _SKIP = "Mark the article skipped (again: back in progress)"
 _NEXT = "Open the next / previous article to do (new or in progress)"
 _FILTER = "Cycle the list filter: all, to do, new, in progress, done, skipped"
@@ -166,6 +174,7 @@ class AnnotateScreen(Screen[None]):
         Binding("U,ctrl+y", "redo", "Redo", show=False),
         Binding("D,ctrl+d", "mark('done')", "Done", tooltip=_DONE),
         Binding("S", "mark('skipped')", "Skip", show=False, tooltip=_SKIP),
+        Binding("P", "toggle_protect", "Protect", show=False, tooltip=_PROTECT),
     ]
     SUGGEST_BINDINGS = [
         Binding("a", "accept_suggestion", "Accept", tooltip=_ACCEPT),
@@ -200,6 +209,7 @@ class AnnotateScreen(Screen[None]):
         self.labels = labels
         self.suggest_steps = suggest_steps
         self.suggesting = False
+        self.protect_spans = False
         self.article: Article | None = None
         self.filter_index = 0
         self.message = ""
@@ -373,9 +383,24 @@ class AnnotateScreen(Screen[None]):
             target = view.target
             if target is None:
                 return
-            action = self.store.tag(self.article.id, *target, name, self.annotator)
+            try:
+                action = self.store.tag(
+                    self.article.id, *target, name, self.annotator, replace=not self.protect_spans
+                )
+            except OverlapError:
+                self._say(
+                    "✗ not tagged: it overlaps existing spans (protect is on: P turns it off)"
+                )
+                self.app.bell()
+                return
         view.clear_selection()
         self._applied(action)
+
+    def action_toggle_protect(self) -> None:
+        """Choose whether a new tag replaces the spans it overlaps (default) or is refused."""
+        self.protect_spans = not self.protect_spans
+        state = "on: overlapping tags are refused" if self.protect_spans else "off: tags replace"
+        self._say(f"protect spans {state}")
 
     @reported
     def action_delete_span(self) -> None:
@@ -640,6 +665,8 @@ class AnnotateScreen(Screen[None]):
             mode += " (segmenting…)"
         elif self.suggesting:
             mode += " (suggesting…)"
+        if self.protect_spans:
+            mode += " · protect"
         if view.selection is not None:
             mode += f" · {len(view.text[slice(*view.selection)])} chars selected"
         self.query_one(StatusLine).show(
