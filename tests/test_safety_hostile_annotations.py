@@ -274,3 +274,27 @@ def test_deeply_nested_json_is_a_skipped_line(base_db: Path, workspace: Path) ->
     source.write_text("[" * 100_000 + "]" * 100_000 + "\n")
     output, code = _import(base_db, workspace, source)
     assert code == 1 and f"{source}:1" in "".join(output.split()), output
+
+
+def test_good_lines_among_garbage_are_imported_and_the_rest_named(
+    base_db: Path, workspace: Path
+) -> None:
+    """A CRLF, NFD copy of a stored article between bad lines: its span lands on the NFC text."""
+    text = _text_variant("NFD", "\r\n")
+    name = unicodedata.normalize("NFD", NAME)
+    start = text.index(name)
+    good = {"text": text, "label": [[start, start + len(name), "ORGANIZATION"]]}
+    lines = [b"\xff\xfe", b'{"text": "a \\ud800"}', json.dumps(good).encode(), b"[" * 50_000]
+    source = workspace / "mixed.jsonl"
+    source.write_bytes(b"\r\n".join(lines))
+    output, code = _import(base_db, workspace, source)
+    flat = "".join(output.split())
+    for number, reason in ((1, "notUTF-8"), (2, "invalidUnicode"), (4, "malformedJSON")):
+        assert f"{source}:{number}:{reason}" in flat, output
+    assert code == 0
+    with closing(sqlite3.connect(workspace / "work.db")) as conn:
+        added = conn.execute(
+            'SELECT article_id, start, "end", text, origin FROM spans '
+            "WHERE origin LIKE 'import:%'"
+        ).fetchall()
+    assert added == [(1, AT, AT + len(NAME), NAME, "import:doccano")]
