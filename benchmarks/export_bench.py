@@ -1,143 +1,149 @@
-"""Export throughput (articles/s, MB/s) and peak memory per format on a synthetic database.
+"""Export throughput (articles/s, MB/s) and peak memory, one case per format.
 
-    PYTHONPATH=src python benchmarks/export_bench.py [--sizes 500,2000] [--formats all]
+    PYTHONPATH=src python benchmarks/export_bench.py                 # builds 10k articles once
+    PYTHONPATH=src python benchmarks/export_bench.py --case jsonl --case conll
+    PYTHONPATH=src python benchmarks/export_bench.py --db benchmarks/out/bench-10000-seed7.db
+    python benchmarks/run.py --only export       # on the run's database of N articles
 
-The database holds copies of the five seeds (each made unique by a trailing line), with
-real entity spans and cached tokenizations, built in one transaction. Each format is exported
-twice per size: once timed, once under tracemalloc for the peak of Python allocations. A flat
-peak across sizes shows that memory does not grow with the corpus.
+Offset formats (jsonl, doccano, brat) export every article of the run's database (``--db``,
+read only: the export only reads, files go under ``--work``). Token formats (conll, its
+syllable and VLSP variants, phoner, hf) need each article's words: the first ``--token-sample``
+articles are copied into ``--work`` and segmented once by a separate process (cached there as
+``export-tokens-N-K.db``), so the timed export reads cached words as it does after annotation;
+``--vlsp-sample`` is smaller because VLSP runs underthesea's POS and chunk models on every
+sentence. Every status is exported (``--status any``). Each case runs in its own process under
+run.py, so each row's peak memory is that format's. Follows the convention in
+benchmarks/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import tempfile
+import os
+import shutil
+import subprocess
+import sys
 import time
-import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from partybuild_tui.config import DEFAULT_LABELS
-from partybuild_tui.core import ingest, tokenize
-from partybuild_tui.core.export import FORMATS, ExportOptions, Selection, TokenOptions, export
-from partybuild_tui.core.store import Store, now
+import benchlib  # noqa: E402
+import generate_corpus  # noqa: E402
+from benchlib import Row, row  # noqa: E402
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-NAMES = {
-    "ORGANIZATION": ("Đảng bộ huyện Đồng Văn", "Ban Thường vụ Tỉnh ủy", "Đảng bộ xã Na Tông"),
-    "FIGURE": ("Vũ Quỳnh Khánh", "Lò Văn Phong", "Trần Xuân Thu"),
-    "RESOLUTION": ("Nghị quyết số 37", "Chỉ thị số 05", "Nghị quyết số 22"),
+from partybuild_tui.config import DEFAULT_LABELS  # noqa: E402
+from partybuild_tui.core.export import ExportOptions, Selection, TokenOptions, export  # noqa: E402
+from partybuild_tui.core.store import Store  # noqa: E402
+
+EVERY_STATUS = Selection(statuses=())
+# case -> (options, works on tokens)
+VARIANTS: dict[str, tuple[Callable[[], ExportOptions], bool]] = {
+    "jsonl": (lambda: ExportOptions("jsonl", EVERY_STATUS), False),
+    "doccano": (lambda: ExportOptions("doccano", EVERY_STATUS), False),
+    "brat": (lambda: ExportOptions("brat", EVERY_STATUS), False),
+    "conll": (lambda: ExportOptions("conll", EVERY_STATUS), True),
+    "conll-syllable": (
+        lambda: ExportOptions("conll", EVERY_STATUS, tokens=TokenOptions(level="syllable")),
+        True,
+    ),
+    "conll-vlsp": (lambda: ExportOptions("conll", EVERY_STATUS, vlsp=True), True),
+    "phoner": (lambda: ExportOptions("phoner", EVERY_STATUS), True),
+    "hf": (lambda: ExportOptions("hf", EVERY_STATUS, split=(0.8, 0.1, 0.1)), True),
 }
-VARIANTS: dict[str, Callable[[], ExportOptions]] = {
-    "jsonl": lambda: ExportOptions("jsonl"),
-    "doccano": lambda: ExportOptions("doccano"),
-    "brat": lambda: ExportOptions("brat"),
-    "conll": lambda: ExportOptions("conll"),
-    "conll-syllable": lambda: ExportOptions("conll", tokens=TokenOptions(level="syllable")),
-    "conll-vlsp": lambda: ExportOptions("conll", vlsp=True),
-    "phoner": lambda: ExportOptions("phoner"),
-    "hf": lambda: ExportOptions("hf", split=(0.8, 0.1, 0.1)),
-}
 
 
-def build(path: Path, count: int) -> None:
-    """``count`` articles from the seeds with spans and cached words, in one transaction."""
-    seeds = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
-    words = [tokenize.segment(ingest.corpus.normalize(text)) for text in seeds]
-    with Store(path) as store, store.write():
-        for i in range(count):
-            base = i % len(seeds)
-            doc = ingest.Document(f"bench:{i}", f"bench/{i}.txt", f"{seeds[base]}\nBản {i}.\n")
-            fields = ingest.article_fields(doc)
-            fields["status"] = "done"
-            article_id = store.insert_article(fields)
-            store.save_tokenization(
-                article_id, fields["content_hash"], tokenize.TOKENIZER, *words[base].flat()
-            )
-            _spans(store, article_id, fields["text"])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, default=7, help="corpus seed (without --db)")
+    parser.add_argument("--token-sample", type=int, default=1000, help="articles, token formats")
+    parser.add_argument("--vlsp-sample", type=int, default=200, help="articles, conll-vlsp")
+    parser.add_argument("--prepare-tokens", help=argparse.SUPPRESS)  # internal: the child
 
 
-def _spans(store: Store, article_id: int, text: str) -> None:
-    taken: list[tuple[int, int]] = []
-    for label, names in NAMES.items():
-        for name in names:
-            pos = text.find(name)
-            while pos != -1:
-                end = pos + len(name)
-                if all(end <= a or pos >= b for a, b in taken):
-                    taken.append((pos, end))
-                    store.conn.execute(
-                        'INSERT INTO spans (uid, article_id, start, "end", label, text, origin, '
-                        "annotator, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (f"{article_id}-{pos}", article_id, pos, end, label, name, "manual",
-                         "bench", now(), now()),
-                    )  # fmt: skip
-                pos = text.find(name, pos + 1)
+def source_db(args: argparse.Namespace) -> Path:
+    """The run's database, or one of --n generated articles built once under --work."""
+    if args.db:
+        return Path(args.db)
+    path = Path(args.work) / f"export-{args.n}-seed{args.seed}.db"
+    if not path.exists():
+        partial = path.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        generate_corpus.build_db(partial, args.n, args.seed)
+        partial.rename(path)
+    return path
+
+
+def token_db(args: argparse.Namespace, count: int) -> Path:
+    """The first ``count`` articles of the source with cached words, made once."""
+    source = source_db(args)
+    path = Path(args.work) / f"export-tokens-{args.n}-{count}.db"
+    if not path.exists():
+        command = [sys.executable, __file__, "--prepare-tokens", str(path), "--n", str(args.n)]
+        command += ["--db", str(source), "--work", args.work, "--token-sample", str(count)]
+        print(f"segmenting {count:,} articles once for the token formats ...", file=sys.stderr)
+        subprocess.run(command, check=True, stdout=sys.stderr)
+    return path
+
+
+def prepare_tokens(source: Path, target: Path, count: int) -> None:
+    """Copy the first ``count`` articles and their spans, then segment and cache them."""
+    partial = target.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    with Store(partial) as store:
+        store.conn.execute("ATTACH DATABASE ? AS src", (f"file:{source}?mode=ro",))
+        with store.write():
+            for table in ("articles", "spans"):
+                column = "id" if table == "articles" else "article_id"
+                store.conn.execute(
+                    f"INSERT INTO {table} SELECT * FROM src.{table} WHERE {column} <= ?", (count,)
+                )
+        store.conn.execute("DETACH DATABASE src")
+        from partybuild_tui.core.export.select import ensure_tokenized
+
+        ensure_tokenized(store, store.article_ids(), processes=max(1, os.cpu_count() or 1))
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    partial.rename(target)
 
 
 def size_of(paths: list[Path]) -> int:
-    files = [f for p in paths for f in ([p] if p.is_file() else p.rglob("*"))]
+    files = [f for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file()]
     return sum(f.stat().st_size for f in files)
 
 
-def measure(store: Store, name: str, out: Path) -> tuple[float, int, int, int]:
-    """(seconds, bytes written, articles, peak traced bytes)."""
-    options = VARIANTS[name]()
-    options = ExportOptions(**{**options.__dict__, "selection": Selection()})
-    start = time.perf_counter()
-    summary = export(store, options, out / name, DEFAULT_LABELS)
-    seconds = time.perf_counter() - start
-    tracemalloc.start()
-    export(store, options, out / f"{name}-traced", DEFAULT_LABELS)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return seconds, size_of(summary.files), summary.total_articles, peak
+def run_format(args: argparse.Namespace, name: str) -> list[Row]:
+    make, token_level = VARIANTS[name]
+    count = args.vlsp_sample if name == "conll-vlsp" else args.token_sample
+    db = token_db(args, min(count, args.n)) if token_level else source_db(args)
+    out = Path(args.work) / "export-out" / name
+    shutil.rmtree(out, ignore_errors=True)
+    started = time.perf_counter()
+    with Store(db) as store:  # the export only reads the database; files go under --work
+        summary = export(store, make(), out, DEFAULT_LABELS)
+    seconds = time.perf_counter() - started
+    megabytes = size_of(summary.files) / 1e6
+    articles = summary.total_articles
+    spans = sum(summary.spans.values())
+    where = "words cached" if token_level else "the run's database"
+    note = f"{articles:,} articles, {spans:,} spans, {megabytes:.1f} MB in {seconds:.1f}s; {where}"
+    shutil.rmtree(out, ignore_errors=True)
+    return [
+        row(f"export {name}", articles / seconds, "articles/s", note),
+        row(f"export {name}, bytes written", megabytes / seconds, "MB/s", "same run"),
+    ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", default="500,2000")
-    parser.add_argument("--formats", default=",".join(VARIANTS))
-    parser.add_argument("--json", action="store_true", help="Also print raw numbers as JSON.")
-    args = parser.parse_args()
-    sizes = [int(x) for x in args.sizes.split(",")]
-    names = [n for n in args.formats.split(",") if n]
-    assert set(FORMATS) <= {n.split("-")[0] for n in VARIANTS}
-    table = Table(title="partybuild export benchmark", title_justify="left")
-    for column in ("format", "articles", "seconds", "articles/s", "MB", "MB/s", "peak MB"):
-        table.add_column(column, justify="left" if column == "format" else "right")
-    raw = []
-    with tempfile.TemporaryDirectory() as folder:
-        for size in sizes:
-            db = Path(folder) / f"bench-{size}.db"
-            started = time.perf_counter()
-            build(db, size)
-            built = time.perf_counter() - started
-            Console(stderr=True).print(f"built {size:,} articles in {built:.1f}s")
-            with Store(db) as store:
-                for name in names:
-                    seconds, written, articles, peak = measure(store, name, Path(folder) / "out")
-                    mb = written / 1e6
-                    table.add_row(
-                        name,
-                        f"{articles:,}",
-                        f"{seconds:.2f}",
-                        f"{articles / seconds:,.0f}",
-                        f"{mb:.1f}",
-                        f"{mb / seconds:.1f}",
-                        f"{peak / 1e6:.1f}",
-                    )
-                    raw.append({"format": name, "articles": articles, "seconds": seconds,
-                                "bytes": written, "peak": peak})  # fmt: skip
-            table.add_section()
-    Console().print(table)
-    if args.json:
-        print(json.dumps(raw))
+def cases(args: argparse.Namespace) -> dict[str, benchlib.Case]:
+    return {name: (lambda a, name=name: run_format(a, name)) for name in VARIANTS}
 
 
 if __name__ == "__main__":
-    main()
+    if "--prepare-tokens" in sys.argv:
+        found, _ = benchlib.parser(__doc__).parse_known_args()
+        extra = argparse.ArgumentParser()
+        add_arguments(extra)
+        more, _ = extra.parse_known_args()
+        prepare_tokens(Path(found.db), Path(more.prepare_tokens), more.token_sample)
+        raise SystemExit(0)
+    raise SystemExit(benchlib.main(cases, __doc__.split("\n\n")[0], add_arguments))

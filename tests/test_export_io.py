@@ -65,7 +65,7 @@ def test_failure_mid_export_leaves_no_file(
 
     original = jsonl_format.record
     monkeypatch.setattr(jsonl_format, "record", failing)
-    with pytest.raises(OSError):
+    with pytest.raises(UserError, match=f"cannot write {target}: No space left on device"):
         export(gold, ExportOptions("jsonl"), target, DEFAULT_LABELS)
     assert target.read_text(encoding="utf-8") == "the previous export\n"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
@@ -203,7 +203,7 @@ def test_failed_brat_export_keeps_the_previous_folder(
         return original(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(brat_format, "annotation_line", failing)
-    with pytest.raises(OSError):
+    with pytest.raises(UserError, match="No space left on device"):
         export(gold, ExportOptions("brat"), out, DEFAULT_LABELS)
     assert tree(out) == before
     monkeypatch.setattr(brat_format, "annotation_line", original)

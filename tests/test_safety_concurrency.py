@@ -27,14 +27,14 @@ WRITER_STEPS = 400
 WRITER_PAUSE_S = 0.003  # so the writing lasts over a second, however fast the disk
 
 # Commands run against the database while the writer works. Each must exit 0 and never say
-# "locked". Export (issue 5) belongs here once it lands, e.g.
-#   ["export", "--format", "jsonl", "--output", "{tmp}/out.jsonl"]
-# and the export's file should then be checked to be complete (one line per exported article).
+# "locked"; "{tmp}" is the test's scratch folder. Exports are then checked to be whole.
 READER_COMMANDS: list[list[str]] = [
     ["list"],
     ["stats"],
+    ["export", "jsonl", "--out", "{tmp}/x.jsonl", "--status", "any"],
     ["list", "--status", "in_progress", "--limit", "0"],
     ["stats", "--json"],
+    ["export", "brat", "--out", "{tmp}/brat", "--status", "any"],
     ["list", "--search", "Đảng bộ", "--all"],
     ["import", str(SEEDS), "--no-segment"],  # all duplicates, but it takes the write lock
 ]
@@ -59,10 +59,54 @@ def _consistent_read(store: Store) -> int:
         return int(conn.execute("SELECT count(*) FROM actions").fetchone()[0])
 
 
+def _assert_flat_and_true(text: str, spans: list[tuple[int, int, str, str]]) -> None:
+    """Spans of one annotator as exported: on the text they name, never overlapping."""
+    for start, end, _label, shown in spans:
+        assert text[start:end] == shown, "an exported span does not match its text"
+    ordered = sorted(spans)
+    for left, right in zip(ordered, ordered[1:], strict=False):
+        assert left[1] <= right[0], "overlapping spans were exported: a torn read"
+
+
+def _assert_whole_export(out: Path, articles: dict[str, str]) -> None:
+    """Every article once, every line whole JSON (or every brat pair), no temporary file."""
+    folder = out if out.is_dir() else out.parent
+    leftovers = [p.name for p in folder.rglob("*") if p.name.startswith(".") or ".part" in p.name]
+    assert leftovers == [], f"temporary files left by the export: {leftovers}"
+    if out.suffix == ".jsonl":
+        raw = out.read_bytes()
+        assert raw.endswith(b"\n"), "the export's last line is cut off"
+        records = [json.loads(line) for line in raw.decode("utf-8").splitlines()]
+        assert sorted(r["content_hash"] for r in records) == sorted(articles)
+        for r in records:
+            assert r["text"] == articles[r["content_hash"]]
+            mine = [s for s in r["spans"] if s["annotator"] == safety_driver.ANNOTATOR]
+            _assert_flat_and_true(
+                r["text"], [(s["start"], s["end"], s["label"], s["text"]) for s in mine]
+            )
+        return
+    texts = sorted(out.glob("*.txt"))
+    assert sorted(p.stem for p in out.glob("*.ann")) == [p.stem for p in texts]
+    assert sorted(p.read_text(encoding="utf-8") for p in texts) == sorted(articles.values())
+    for txt in texts:
+        text = txt.read_text(encoding="utf-8")
+        spans = []
+        for line in txt.with_suffix(".ann").read_text(encoding="utf-8").splitlines():
+            _ident, middle, shown = line.split("\t")  # a cut line would not split in three
+            label, _, where = middle.partition(" ")
+            parts = [tuple(map(int, part.split())) for part in where.split(";")]
+            assert " ".join(text[a:b] for a, b in parts) == shown
+            spans.append((parts[0][0], parts[-1][1], label, text[parts[0][0] : parts[-1][1]]))
+        _assert_flat_and_true(text, spans)  # only the driver tags in this test
+
+
 @pytest.mark.parametrize("seed", [1, 2])
-def test_reads_and_cli_while_another_process_writes(db_path: Path, seed: int) -> None:
+def test_reads_and_cli_while_another_process_writes(
+    db_path: Path, tmp_path: Path, seed: int
+) -> None:
     with Store(db_path) as store:
         ingest.import_paths(store, [SEEDS])
+        articles = {a.content_hash: a.text for a in map(store.article, store.article_ids())}
     args = [str(db_path), str(seed), str(WRITER_STEPS), str(WRITER_PAUSE_S)]
     writer = subprocess.Popen(
         [sys.executable, str(safety_driver.__file__), *args],
@@ -81,13 +125,16 @@ def test_reads_and_cli_while_another_process_writes(db_path: Path, seed: int) ->
             while writer.poll() is None:
                 seen.add(_consistent_read(reader))
                 reads += 1
-                argv = READER_COMMANDS[commands % len(READER_COMMANDS)]
+                template = READER_COMMANDS[commands % len(READER_COMMANDS)]
+                argv = [arg.replace("{tmp}", str(tmp_path)) for arg in template]
                 result = runner.invoke(app, [*argv, "--db", str(db_path)])
                 output = result.output + (result.stderr if result.stderr_bytes else "")
                 assert "locked" not in output.lower(), output
                 assert result.exit_code == 0, (argv, output, result.exception)
                 if argv == ["stats", "--json"]:
                     json.loads(result.stdout)  # one whole document, not a torn one
+                if argv[0] == "export":
+                    _assert_whole_export(Path(argv[3]), articles)
                 commands += 1
                 time.sleep(0.005)
     finally:

@@ -134,6 +134,9 @@ def _check(
     report: ImportReport,
 ) -> NewSpan | str:
     """The span to add, or why it is skipped."""
+    # checked on the file's own text first: Python would read a negative offset from the end
+    if not 0 <= raw.start < raw.end <= len(record.text):
+        return f"outside the text: offsets [{raw.start}, {raw.end}) in a text of {len(text)}"
     start, end = _normalized_offsets(record.text, text, raw.start, raw.end)
     if not 0 <= start < end <= len(text):
         return f"outside the text: offsets [{raw.start}, {raw.end}) in a text of {len(text)}"

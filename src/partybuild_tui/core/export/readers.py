@@ -82,7 +82,23 @@ def _json_lines(path: Path, fmt: str) -> Iterator[Record | Problem]:
             except json.JSONDecodeError as exc:
                 yield Problem(where, f"malformed JSON ({exc.msg}, column {exc.colno})")
                 continue
+            except RecursionError:
+                yield Problem(where, "malformed JSON (nested too deeply)")
+                continue
+            surrogate = _surrogate(data)
+            if surrogate:
+                yield Problem(where, surrogate)
+                continue
             yield _json_record(where, data, fmt)
+
+
+def _surrogate(data: Any) -> str | None:
+    """Why the parsed line cannot be stored: JSON can escape lone surrogates, UTF-8 cannot."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"invalid Unicode: unpaired surrogate escape \\u{ord(exc.object[exc.start]):04x}"
+    return None
 
 
 def _json_record(where: str, data: Any, fmt: str) -> Record | Problem:
@@ -175,7 +191,7 @@ def _brat_pair(ann: Path) -> Record | Problem:
     txt = ann.with_suffix(".txt")
     try:
         text = corpus.decode(txt.read_bytes())
-        lines = ann.read_bytes().decode("utf-8-sig").splitlines() if ann.exists() else []
+        lines = _lines(ann.read_bytes().decode("utf-8-sig")) if ann.exists() else []
     except FileNotFoundError:
         return Problem(str(txt), "no .txt beside the .ann (brat needs both)")
     except (OSError, corpus.UnreadableText, UnicodeDecodeError) as exc:
@@ -205,3 +221,9 @@ def _brat_span(line: str) -> RawSpan:
     if not label or not fragments:
         raise ValueError("empty")
     return RawSpan(fragments[0][0], fragments[-1][1], label, shown, fragments=tuple(fragments))
+
+
+def _lines(text: str) -> list[str]:
+    """Lines as an editor numbers them: U+2028 and friends may be inside a span's text."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return lines[:-1] if lines and not lines[-1] else lines

@@ -99,10 +99,14 @@ def export(
             processes=processes,
             progress=(lambda d, t: progress("segmenting", d, t)) if progress else None,
         )
-    with store.snapshot(), Sink() as sink:
-        brat_writers = _write_splits(store, sink, options, out, labels, stats, progress)
-        stale = [path for writer in brat_writers for path in writer.stale()]
-        sink.commit()
+    sink = Sink()
+    try:
+        with store.snapshot(), sink:
+            brat_writers = _write_splits(store, sink, options, out, labels, stats, progress)
+            stale = [path for writer in brat_writers for path in writer.stale()]
+            sink.commit()
+    except OSError as exc:  # disk full, quota, I/O error while writing: one line, no file
+        raise sink.error(exc) from exc
     for path in stale:
         path.unlink(missing_ok=True)
     return stats

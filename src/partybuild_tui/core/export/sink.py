@@ -51,7 +51,9 @@ class Sink:
         self._streams: list[tuple[str, str, TextIO]] = []
         self._file_folders: set[str] = set()
         self._made: set[str] = set()
+        self._created: list[Path] = []  # folders this export made, removed again on abort
         self._suffix = f".{secrets.token_hex(6)}.part"
+        self.current = ""  # the file being written: what a write error is about
 
     def open(self, path: Path | None) -> TextIO:
         """A text stream for ``path`` (``None``: standard output), LF newlines, UTF-8."""
@@ -62,14 +64,16 @@ class Sink:
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
         except OSError as exc:
             raise UserError(f"cannot write {path}: {exc.strerror or exc}") from exc
-        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; exports are ordinary files
         stream = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         self._streams.append((tmp, str(path), stream))
+        self.current = str(path)
+        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; exports are ordinary files
         return stream
 
     def write_file(self, path: Path, text: str) -> None:
         """Write a whole file now (synced); it appears at ``path`` on commit."""
         self._folder(path)
+        self.current = str(path)
         tmp = self.pending(path)
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -89,8 +93,10 @@ class Sink:
         folder = str(path.parent)
         if folder in self._made:
             return
+        missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            self._created.extend(reversed(missing))
         except OSError as exc:
             raise UserError(f"cannot write {path}: {exc.strerror or exc}") from exc
         self._made.add(folder)
@@ -118,9 +124,25 @@ class Sink:
             self._file_folders = set()
         except OSError as exc:
             self.abort()
-            raise UserError(f"cannot write {exc.filename or 'output'}: {exc.strerror}") from exc
+            raise self.error(exc) from exc
         for folder in self._made:
             _fsync_folder(Path(folder))
+
+    def error(self, exc: OSError) -> UserError:
+        """One line naming the export's file (never a hidden temporary one) and the reason."""
+        named = exc.filename2 or exc.filename  # os.replace(tmp, target) names both
+        where = self.target_of(os.fsdecode(named)) if named else self.current or "output"
+        return UserError(f"cannot write {where}: {exc.strerror or exc}")
+
+    def target_of(self, name: str) -> str:
+        """The export file a temporary file stands for."""
+        for tmp, path, _stream in self._streams:
+            if tmp == name:
+                return path
+        folder, base = os.path.split(name)
+        if base.startswith(".") and base.endswith(self._suffix):
+            return os.path.join(folder, base[1 : -len(self._suffix)])
+        return name
 
     def abort(self) -> None:
         """Drop every temporary file: the targets keep what they held before."""
@@ -135,6 +157,10 @@ class Sink:
                     os.unlink(tmp)
         self._streams = []
         self._file_folders = set()
+        for folder in reversed(self._created):  # deepest first; only if left empty
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        self._created = []
 
     def __enter__(self) -> Sink:
         return self
