@@ -156,6 +156,29 @@ async def test_accept_reject_and_jump_keys(make_app, app_db: Path) -> None:
     assert (rejected.text, "rules", "rejected", "tester") in rows
 
 
+async def test_label_key_on_a_suggestion_corrects_its_label(make_app, app_db: Path) -> None:
+    async with make_app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot.app)
+        view = screen.view
+        view.move_to_offset(view.text.find(RESOLUTION) + 3)
+        [mark] = view.suggestions_at_cursor()
+        assert (mark.text, mark.label) == (RESOLUTION, "RESOLUTION")
+        view.move_to_offset(view.text.find(RESOLUTION))
+        await pilot.press(*["shift+right"] * 5)
+        assert view.text[slice(*view.selection)] == RESOLUTION
+        await pilot.press("o")  # exactly the suggested range, with the label the user chose
+        assert db_spans(app_db) == [("ORGANIZATION", RESOLUTION, "corrected:rules")]
+        assert screen.message == f"✓ saved: corrected RESOLUTION → ORGANIZATION ‘{RESOLUTION}’"
+        assert (RESOLUTION, "rules", "rejected", "tester") in db_suggestions(app_db)
+        await pilot.press("u")
+        assert db_spans(app_db) == []
+        assert view.suggestions_at_cursor() == [mark]
+        view.move_to_offset(view.text.find(RESOLUTION))
+        await pilot.press(*["shift+right"] * 5, "r")  # the suggested label: a plain tag
+        assert db_spans(app_db) == [("RESOLUTION", RESOLUTION, "manual")]
+
+
 async def test_accept_off_a_suggestion_says_so(make_app, app_db: Path) -> None:
     async with make_app().run_test(size=SIZE) as pilot:
         await settle(pilot)

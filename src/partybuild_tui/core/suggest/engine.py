@@ -345,6 +345,31 @@ def accept(store: Store, suggestion_id: int, annotator: str) -> Action | None:
         )
 
 
+def accept_as(store: Store, suggestion_id: int, annotator: str, label: str) -> Action | None:
+    """Keep the suggestion's range but give it ``label``: the annotator corrects the label.
+
+    With the suggested label this is ``accept``. Otherwise the span is tagged (origin
+    'corrected:<source>') and the suggestion rejected, in one undoable action, so the
+    source's acceptance figures count the wrong label. None when it is no longer pending or
+    overlaps one of the annotator's spans.
+    """
+    with store.write():
+        item = suggestion(store, suggestion_id)
+        if label == item.label:
+            return accept(store, suggestion_id, annotator)
+        if item.status != "pending":
+            return None
+        if any(s.overlaps(item.start, item.end) for s in store.spans(item.article_id, annotator)):
+            return None
+        return store.apply(
+            item.article_id,
+            annotator,
+            "correct",
+            add=[NewSpan(item.start, item.end, label, f"corrected:{item.source}")],
+            suggestions=[(sid, "pending", "rejected") for sid in _same_pending(store, item)],
+        )
+
+
 def reject(store: Store, suggestion_id: int, annotator: str) -> Action | None:
     """Reject the suggestion (and the same range and label from other sources), undoably.
 

@@ -374,6 +374,10 @@ class AnnotateScreen(Screen[None]):
         assert self.article is not None
         view = self.view
         span = view.span_at_cursor() if view.selection is None else None
+        suggested = self._suggestion_on_target() if span is None else None
+        if suggested is not None and suggested.label != name:
+            self._correct_suggestion(suggested, name)
+            return
         if span is not None:
             if span.label == name:
                 self._say(f"already {name}: {quote(span.text)}")
@@ -395,6 +399,23 @@ class AnnotateScreen(Screen[None]):
                 return
         view.clear_selection()
         self._applied(action)
+
+    def _suggestion_on_target(self) -> Mark | None:
+        """The pending suggestion whose range is exactly what a label key would tag now."""
+        target = self.view.target
+        return next(
+            (m for m in self.view.suggestions_at_cursor() if (m.start, m.end) == target), None
+        )
+
+    def _correct_suggestion(self, mark: Mark, name: str) -> None:
+        """Tagging exactly a suggested range with another label rejects the suggestion's label
+        (so its source's figures count the mistake) and keeps its range, in one action."""
+        from partybuild_tui.core import suggest
+
+        action = suggest.accept_as(self.store, mark.id, self.annotator, name)
+        self.view.clear_selection()
+        what = f"corrected {mark.label} → {name} {quote(mark.text)}"
+        self._applied(action, nothing="that suggestion is no longer pending", what=what)
 
     def action_toggle_protect(self) -> None:
         """Choose whether a new tag replaces the spans it overlaps (default) or is refused."""
@@ -613,7 +634,7 @@ class AnnotateScreen(Screen[None]):
         self.article = self.store.article(self.article.id)
         spans = [span_mark(s) for s in self.store.spans(self.article.id, self.annotator)]
         self.view.set_spans(spans)
-        if action.added and action.kind == "tag":
+        if action.added and action.kind in ("tag", "correct"):
             self.view.move_to_offset(action.added[0].end - 1)  # on its last word: → goes on
         elif action.added and action.kind != "relabel":
             self.view.move_to_offset(action.added[0].start)  # undo/redo: show what came back
