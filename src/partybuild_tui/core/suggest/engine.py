@@ -330,43 +330,35 @@ def accept(store: Store, suggestion_id: int, annotator: str) -> Action | None:
     suggestions are left pending (hidden while the span exists, back if it is undone).
     None when it is no longer pending or would overlap one of the annotator's spans.
     """
-    with store.write():
-        item = suggestion(store, suggestion_id)
-        if item.status != "pending":
-            return None
-        if any(s.overlaps(item.start, item.end) for s in store.spans(item.article_id, annotator)):
-            return None
-        return store.apply(
-            item.article_id,
-            annotator,
-            "accept",
-            add=[NewSpan(item.start, item.end, item.label, f"suggestion:{item.source}")],
-            suggestions=[(sid, "pending", "accepted") for sid in _same_pending(store, item)],
-        )
+    return accept_as(store, suggestion_id, annotator, None)
 
 
-def accept_as(store: Store, suggestion_id: int, annotator: str, label: str) -> Action | None:
-    """Keep the suggestion's range but give it ``label``: the annotator corrects the label.
+def accept_as(store: Store, suggestion_id: int, annotator: str, label: str | None) -> Action | None:
+    """Keep the suggestion's range, with ``label`` if the annotator corrects its label.
 
-    With the suggested label this is ``accept``. Otherwise the span is tagged (origin
-    'corrected:<source>') and the suggestion rejected, in one undoable action, so the
+    With no label or the suggested one this is ``accept``. Otherwise the span is tagged
+    (origin 'corrected:<source>') and the suggestion rejected, in one undoable action, so the
     source's acceptance figures count the wrong label. None when it is no longer pending or
     overlaps one of the annotator's spans.
     """
     with store.write():
         item = suggestion(store, suggestion_id)
-        if label == item.label:
-            return accept(store, suggestion_id, annotator)
         if item.status != "pending":
             return None
         if any(s.overlaps(item.start, item.end) for s in store.spans(item.article_id, annotator)):
             return None
+        same = label is None or label == item.label
+        kind, origin, outcome = (
+            ("accept", f"suggestion:{item.source}", "accepted")
+            if same
+            else ("correct", f"corrected:{item.source}", "rejected")
+        )
         return store.apply(
             item.article_id,
             annotator,
-            "correct",
-            add=[NewSpan(item.start, item.end, label, f"corrected:{item.source}")],
-            suggestions=[(sid, "pending", "rejected") for sid in _same_pending(store, item)],
+            kind,
+            add=[NewSpan(item.start, item.end, label or item.label, origin)],
+            suggestions=[(sid, "pending", outcome) for sid in _same_pending(store, item)],
         )
 
 
