@@ -108,7 +108,8 @@ def list_command(
     ] = False,
 ) -> None:
     """List articles with their status, date, source and span count."""
-    with open_store(db) as store, store.snapshot():  # rows and total from one state
+    # a mistyped --db must not leave an empty database behind; rows and total: one state
+    with open_store(db, create=False) as store, store.snapshot():
         rows = store.list_articles(
             status=status, query=search, limit=limit or None, include_superseded=include_old
         )
