@@ -25,3 +25,16 @@ def test_reading_commands_do_not_create_a_mistyped_database(
     assert f"database {typo} does not exist" in result.output
     assert "partybuild import" in result.output
     assert not typo.parent.exists()
+
+
+def test_an_empty_export_hints_at_status_only_when_a_status_was_chosen(seeded: object) -> None:
+    done = runner.invoke(app, ["export", "jsonl", "--out", "-"])
+    assert done.exit_code == 2
+    assert "no article matches status done" in done.output
+    assert "--status any exports every status" in done.output
+    anyone = runner.invoke(
+        app, ["export", "jsonl", "--status", "any", "-a", "nobody", "--out", "-"]
+    )
+    assert anyone.exit_code == 2
+    assert "annotator 'nobody'" in anyone.output
+    assert "--status any" not in anyone.output
