@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from partybuild_tui.cli import app
 from partybuild_tui.config import load_labels
+from partybuild_tui.core.suggest.patterns import load_patterns
 from partybuild_tui.errors import UserError
 
 GOOD = '[[label]]\nname = "location"\nkeys = ["4", "l"]\ncolor = "#98c379"\n'
@@ -58,3 +59,15 @@ def test_stats_with_a_bad_colour_is_an_error_not_a_traceback(
     assert result.exit_code == 2
     assert "blurple" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize(
+    ("variable", "loader"),
+    [("PARTYBUILD_LABELS", load_labels), ("PARTYBUILD_PATTERNS", load_patterns)],
+)
+def test_a_folder_given_as_the_file_is_called_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, loader: object
+) -> None:
+    monkeypatch.setenv(variable, str(tmp_path))
+    with pytest.raises(UserError, match=f"{tmp_path} .*is a folder, not a .toml file"):
+        loader()  # type: ignore[operator]

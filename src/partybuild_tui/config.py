@@ -128,7 +128,8 @@ def load_labels(db_path: Path | None = None) -> LabelSet:
         if path.is_file():
             return _read_labels(path)
     if env:
-        raise UserError(f"label file {env} (from ${LABELS_ENV}) does not exist")
+        state = "is a folder, not a .toml file" if Path(env).is_dir() else "does not exist"
+        raise UserError(f"label file {env} (from ${LABELS_ENV}) {state}")
     return DEFAULT_LABELS
 
 
