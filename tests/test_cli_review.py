@@ -38,3 +38,13 @@ def test_an_empty_export_hints_at_status_only_when_a_status_was_chosen(seeded: o
     assert anyone.exit_code == 2
     assert "annotator 'nobody'" in anyone.output
     assert "--status any" not in anyone.output
+
+
+def test_an_export_under_a_file_names_the_file_in_the_way(seeded: object, tmp_path: Path) -> None:
+    blocker = tmp_path / "exports"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    out = blocker / "sub" / "data.jsonl"
+    result = runner.invoke(app, ["export", "jsonl", "--status", "any", "--out", str(out)])
+    assert result.exit_code == 2
+    assert f"{blocker} is a file, not a folder" in result.output
+    assert blocker.read_text(encoding="utf-8") == "not a folder\n"
