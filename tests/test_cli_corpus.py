@@ -47,7 +47,7 @@ def test_import_reports_skips_and_exit_code(tmp_path: Path) -> None:
     assert "bad.txt: binary file" in out and "no such file or folder" in out
 
 
-def test_user_errors_are_one_line(tmp_path: Path) -> None:
+def test_user_errors_are_one_line(seeded: Store, tmp_path: Path) -> None:
     result = runner.invoke(app, ["list", "--status", "finished"])
     assert result.exit_code == 2
     assert "unknown status 'finished'" in result.output

@@ -110,3 +110,25 @@ def test_suggestion_quality_for_stats(seeded: Store) -> None:
     assert rules.exact.recall == 1.0  # every accepted span came from a suggestion
     assert rules.exact.precision < 1.0  # the rejected one counts against it
     assert quality[("byline", "FIGURE")].exact.precision == 1.0
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"text": 5, "spans": []}',
+        "[1, 2]",
+        "null",
+        '{"text": "Lan", "spans": {"start": 0}}',
+        '{"text": "Lan", "spans": [[0, 3, "FIGURE"]]}',
+        '{"text": "Lan", "spans": [{"start": 0, "end": 1.5, "label": "FIGURE"}]}',
+        '{"text": "Lan", "spans": [{"start": "0", "end": 3, "label": "FIGURE"}]}',
+        '{"text": "Lan", "spans": [{"start": false, "end": 3, "label": "FIGURE"}]}',
+        '{"text": "Lan", "spans": [{"start": 0, "end": 3, "label": null}]}',
+    ],
+)
+def test_a_malformed_gold_line_is_refused_by_name(tmp_path: Path, line: str) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(UserError, match=f"gold file {gold}, line 1: expected") as raised:
+        evaluate.load_gold(gold)
+    assert "object" not in str(raised.value) and "indices" not in str(raised.value)

@@ -153,3 +153,12 @@ def test_missing_database(tmp_path: Path) -> None:
     assert code == 2
     assert "does not exist" in out
     assert not missing.exists()
+
+
+def test_per_article_section_of_an_untouched_corpus_says_why_it_is_empty(seeded: Store) -> None:
+    result = runner.invoke(app, ["stats", "--section", "articles"], env={"COLUMNS": "100"})
+    assert result.exit_code == 0
+    assert "0 of 0 articles" not in result.output
+    assert "none is in progress or done" in result.output
+    listed = runner.invoke(app, ["stats", "--section", "articles", "--status", "new"])
+    assert "5 of 5 articles" in listed.output

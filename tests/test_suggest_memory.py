@@ -102,3 +102,20 @@ def test_a_form_inside_a_longer_name_or_code_is_not_proposed(store: Store, tmp_p
         (text_b.index("Đảng bộ huyện đạt"), "Đảng bộ huyện"),
         (text_b.index("Chỉ thị số 05)"), "Chỉ thị số 05"),
     ]
+
+
+def test_tag_all_occurrences_stays_in_the_body_like_memory(seeded: Store) -> None:
+    """Page boilerplate after the body ('Các tin khác' links) is not tagged by `t`."""
+    article = next(
+        a for a in map(seeded.article, seeded.article_ids()) if "Nghị quyết số 37" in a.body
+    )
+    form = "Nghị quyết số 37"
+    assert form in article.text[article.body_end :]  # the seed repeats it in a link below
+    first = article.text.index(form)
+    action = seeded.tag(article.id, first, first + len(form), "RESOLUTION", "tester")
+    assert action is not None
+
+    done = suggest.tag_all_occurrences(seeded, article.id, action.added[0].id, "tester")
+    spans = seeded.spans(article.id, "tester")
+    assert all(article.body_start <= s.start and s.end <= article.body_end for s in spans)
+    assert done is None or all(s.end <= article.body_end for s in done.added)

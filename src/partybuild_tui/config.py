@@ -13,6 +13,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rich.color import Color, ColorParseError
+
 from partybuild_tui.errors import UserError
 
 DB_ENV = "PARTYBUILD_DB"
@@ -126,24 +128,41 @@ def load_labels(db_path: Path | None = None) -> LabelSet:
         if path.is_file():
             return _read_labels(path)
     if env:
-        raise UserError(f"label file {env} (from ${LABELS_ENV}) does not exist")
+        state = "is a folder, not a .toml file" if Path(env).is_dir() else "does not exist"
+        raise UserError(f"label file {env} (from ${LABELS_ENV}) {state}")
     return DEFAULT_LABELS
 
 
 def _read_labels(path: Path) -> LabelSet:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        labels = tuple(
-            Label(
-                name=str(item["name"]).strip().upper(),
-                keys=tuple(str(k) for k in item.get("keys", [])),
-                color=str(item.get("color", "grey70")),
-                description=str(item.get("description", "")),
-            )
-            for item in data["label"]
-        )
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise UserError(f"cannot read label file {path}: {exc}") from exc
-    if not labels:
-        raise UserError(f"label file {path} defines no [[label]]")
-    return LabelSet(labels)
+    items = data.get("label")
+    if not isinstance(items, list) or not items:
+        raise UserError(f"label file {path} defines no [[label]] tables")
+    labels: list[Label] = []
+    for number, item in enumerate(items, 1):
+        label = _label(item, f"label file {path}, label {number}")
+        if any(other.name == label.name for other in labels):
+            raise UserError(f"label file {path} defines {label.name} twice")
+        labels.append(label)
+    return LabelSet(tuple(labels))
+
+
+def _label(item: object, where: str) -> Label:
+    """One ``[[label]]`` table, checked: its name becomes a BIO tag and its colour a style."""
+    if not isinstance(item, dict):
+        raise UserError(f"{where}: not a [[label]] table")
+    name = str(item.get("name", "")).strip().upper()
+    if not name or any(ch.isspace() for ch in name):
+        raise UserError(f'{where}: give a name without spaces, like name = "LOCATION"')
+    keys = item.get("keys", [])
+    if not isinstance(keys, list) or not all(isinstance(k, str) and k for k in keys):
+        raise UserError(f'{where} ({name}): keys must be a list of keys, like keys = ["4", "l"]')
+    color = str(item.get("color", "grey70"))
+    try:
+        Color.parse(color)
+    except ColorParseError as exc:
+        raise UserError(f"{where} ({name}): {exc}") from exc
+    return Label(name, tuple(keys), color, str(item.get("description", "")))

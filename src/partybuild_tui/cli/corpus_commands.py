@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +20,7 @@ from partybuild_tui.cli.app import (
     progress_bar,
 )
 from partybuild_tui.core import ingest, tokenize
-from partybuild_tui.core.store import STATUSES, Store
+from partybuild_tui.core.store import STATUSES, ArticleRow, Store
 
 STATUS_MARKS = {"new": "·", "in_progress": "◐", "done": "●", "skipped": "⊘"}
 SHOW_SKIPPED = 20
@@ -108,11 +109,17 @@ def list_command(
     ] = False,
 ) -> None:
     """List articles with their status, date, source and span count."""
-    with open_store(db) as store, store.snapshot():  # rows and total from one state
+    # a mistyped --db must not leave an empty database behind; rows and total: one state
+    with open_store(db, create=False) as store, store.snapshot():
         rows = store.list_articles(
             status=status, query=search, limit=limit or None, include_superseded=include_old
         )
         total = store.count_articles(status=status, query=search, include_superseded=include_old)
+    console.print(_articles_table(rows, total))
+
+
+def _articles_table(rows: Sequence[ArticleRow], total: int) -> Table:
+    """The list as a table whose title column takes the width the others leave."""
     cells = [
         (
             str(row.id),
@@ -146,4 +153,4 @@ def list_command(
         )
     for cell in cells:
         table.add_row(*cell)
-    console.print(table)
+    return table

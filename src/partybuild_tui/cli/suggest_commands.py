@@ -48,7 +48,7 @@ def suggest_command(
 ) -> None:
     """Pre-compute suggestions. Re-running only does what changed (texts, sources, tags)."""
     names = list(engine.check_names(source))
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         ids = store.article_ids(status=status, query=search)
         with progress_bar("suggesting") as bar:
             task = bar.add_task("suggest", total=None)
@@ -86,7 +86,7 @@ def evaluate_command(
     """Precision, recall and F1 of each suggestion source, per label, exact and overlap."""
     if (gold is None) == (not against_accepted):
         raise typer.BadParameter("give a GOLD.jsonl file or --against-accepted (not both)")
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         if against_accepted:
             report = evaluate.evaluate_accepted(store, source)
             where = "accepted spans"

@@ -126,17 +126,19 @@ def _gold_line(path: Path, number: int, line: str) -> GoldArticle:
     where = f"gold file {path}, line {number}"
     try:
         record: Any = json.loads(line)
-        text = str(record["text"])
-        spans = [
-            (int(s["start"]), int(s["end"]), str(s["label"]).upper(), s.get("text"))
-            for s in record.get("spans", [])
-        ]
     except json.JSONDecodeError as exc:
         raise UserError(f"{where}: not JSON ({exc.msg})") from exc
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise UserError(
-            f"{where}: expected text and spans [{{start, end, label}}] ({exc})"
-        ) from exc
+    shape = (
+        'expected text and spans, like {"text": "...", '
+        '"spans": [{"start": 0, "end": 3, "label": "FIGURE"}]}'
+    )
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        raise UserError(f"{where}: {shape}")
+    text: str = record["text"]
+    raw_spans = record.get("spans", [])
+    if not isinstance(raw_spans, list) or not all(_gold_span_ok(s) for s in raw_spans):
+        raise UserError(f"{where}: {shape} (offsets whole numbers, label a string)")
+    spans = [(s["start"], s["end"], s["label"].upper(), s.get("text")) for s in raw_spans]
     if corpus.normalize(text) != text:
         raise UserError(f"{where}: text is not in stored form (NFC, LF newlines, no BOM)")
     for start, end, label, quoted in spans:
@@ -149,6 +151,18 @@ def _gold_line(path: Path, number: int, line: str) -> GoldArticle:
             )
     article_id = str(record.get("id", number))
     return GoldArticle(article_id, text, tuple((s, e, label) for s, e, label, _ in spans))
+
+
+def _gold_span_ok(span: object) -> bool:
+    """A gold span is {start, end, label} with int offsets (not bools) and a string label."""
+    if not isinstance(span, dict):
+        return False
+    offsets = (span.get("start"), span.get("end"))
+    return (
+        all(isinstance(o, int) and not isinstance(o, bool) for o in offsets)
+        and isinstance(span.get("label"), str)
+        and isinstance(span.get("text"), str | None)
+    )
 
 
 def find_article(store: Store, gold: GoldArticle) -> int | None:

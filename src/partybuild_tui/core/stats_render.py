@@ -236,6 +236,12 @@ class ArticlesView:
 
 
 def render_articles(t: ArticleTable, labels: LabelSet) -> RenderableType:
+    if not t.total:  # a bare header row reads like a bug
+        return Text(
+            "No article to list: none is in progress or done, or none matches the filter "
+            "(--status new lists untouched ones).",
+            style="grey50",
+        )
     return ArticlesView(t, labels)
 
 

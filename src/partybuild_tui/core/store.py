@@ -141,7 +141,9 @@ class Store:
     def __init__(self, path: Path | str, *, create: bool = True) -> None:
         self.path = Path(path)
         if not create and not self.path.exists():
-            raise UserError(f"database {self.path} does not exist")
+            raise UserError(
+                f"database {self.path} does not exist (create it with: partybuild import PATH)"
+            )
         if str(path) != ":memory:":
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -88,10 +88,8 @@ def export(
     stats = ExportSummary(options.format, token_level=token_level)
     chosen = selected_ids(store, options.selection)
     if not chosen:
-        raise UserError(
-            f"no article matches {_describe(options.selection)}: nothing written "
-            "(--status any exports every status)"
-        )
+        hint = " (--status any exports every status)" if options.selection.statuses else ""
+        raise UserError(f"no article matches {_describe(options.selection)}: nothing written{hint}")
     if token_level:
         stats.tokenized_now = ensure_tokenized(
             store,

@@ -97,6 +97,9 @@ class Sink:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._created.extend(reversed(missing))
+        except (FileExistsError, NotADirectoryError):
+            blocker = next(p for p in path.parents if p.exists())  # the nearest that exists
+            raise UserError(f"cannot write {path}: {blocker} is a file, not a folder") from None
         except OSError as exc:
             raise UserError(f"cannot write {path}: {exc.strerror or exc}") from exc
         self._made.add(folder)

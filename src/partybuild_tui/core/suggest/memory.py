@@ -160,10 +160,11 @@ class MemorySource:
 def tag_all_occurrences(
     store: Store, article_id: int, span_id: int, annotator: str
 ) -> Action | None:
-    """Tag every untagged occurrence of the span's text in its article, as one action.
+    """Tag every untagged occurrence of the span's text in its article body, as one action.
 
-    Pending memory suggestions at those places are marked accepted in the same action, so
-    one undo takes it all back. None when there is nothing more to tag.
+    Like the memory source, the page boilerplate after the body is left alone. Pending
+    memory suggestions at those places are marked accepted in the same action, so one undo
+    takes it all back. None when there is nothing more to tag.
     """
     span = store.span(span_id)
     if span.article_id != article_id:
@@ -173,6 +174,8 @@ def tag_all_occurrences(
     taken = store.spans(article_id, annotator)
     added: list[NewSpan] = []
     for start, end in index.find(form_key(span.text)):
+        if start < article.body_start or end > article.body_end:
+            continue
         if any(s.start < end and start < s.end for s in taken):
             continue
         if any(a.start < end and start < a.end for a in added):

@@ -84,7 +84,8 @@ def pattern_files(db_path: Path | None = None) -> list[Path]:
                 continue
             path = Path(raw)
             if not path.is_file():
-                raise UserError(f"pattern file {path} (from ${PATTERNS_ENV}) does not exist")
+                state = "is a folder, not a .toml file" if path.is_dir() else "does not exist"
+                raise UserError(f"pattern file {path} (from ${PATTERNS_ENV}) {state}")
             found.append(path)
     if db_path is not None:
         beside = Path(db_path).parent / "patterns.toml"
