@@ -115,3 +115,22 @@ def test_changed_file_is_a_new_version_and_keeps_spans(store: Store, tmp_path: P
     assert store.article(old_id).superseded_by == new_id
     assert store.count_articles() == 1
     assert store.count_articles(include_superseded=True) == 2
+
+
+def test_spans_of_the_same_text_each_find_their_own_place(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "b.txt"
+    path.write_text("Tiêu đề\n\nChi bộ thôn Úc họp. Chi bộ thôn Úc bầu.", "utf-8")
+    old_id = ingest.import_paths(store, [path]).imported[0]
+    text = store.article(old_id).text
+    first = text.index("Chi bộ thôn Úc")
+    second = text.index("Chi bộ thôn Úc", first + 1)
+    for start in (first, second):
+        store.tag(old_id, start, start + len("Chi bộ thôn Úc"), "ORGANIZATION", "tester")
+
+    path.write_text("Tiêu đề\n\nHôm nay Chi bộ thôn Úc họp. Rồi Chi bộ thôn Úc bầu.", "utf-8")
+    report = ingest.import_paths(store, [path])
+    assert report.spans_carried == 2 and report.spans_left_on_old_version == 0
+    new = store.article(report.imported[0])
+    places = sorted(s.start for s in store.spans(new.id))
+    assert len(set(places)) == 2
+    assert all(new.text[p : p + 14] == "Chi bộ thôn Úc" for p in places)

@@ -237,9 +237,9 @@ def _carry_spans(
     by_annotator: dict[str, list[NewSpan]] = {}
     taken: dict[str, list[tuple[int, int]]] = {}
     for span in store.spans(old.id):
-        place = _relocate(new_text, span.text, span.start)
         spans_here = taken.setdefault(span.annotator, [])
-        if place is None or any(s < place + len(span.text) and place < e for s, e in spans_here):
+        place = _relocate(new_text, span.text, span.start, spans_here)
+        if place is None:
             report.spans_left_on_old_version += 1
             continue
         spans_here.append((place, place + len(span.text)))
@@ -253,8 +253,9 @@ def _carry_spans(
         store.conn.execute("UPDATE articles SET status = 'in_progress' WHERE id = ?", (new_id,))
 
 
-def _relocate(text: str, needle: str, near: int) -> int | None:
-    """The whole-syllable occurrence of ``needle`` in ``text`` closest to offset ``near``."""
+def _relocate(text: str, needle: str, near: int, taken: list[tuple[int, int]]) -> int | None:
+    """The whole-syllable occurrence of ``needle`` closest to ``near`` that overlaps no span
+    already placed (two spans of the same text each get their own occurrence)."""
     best: int | None = None
     pos = text.find(needle)
     while pos != -1:
@@ -262,7 +263,8 @@ def _relocate(text: str, needle: str, near: int) -> int | None:
         inside_word = (pos > 0 and text[pos - 1].isalnum()) or (
             end < len(text) and text[end].isalnum()
         )
-        if not inside_word and (best is None or abs(pos - near) < abs(best - near)):
+        free = not any(s < end and pos < e for s, e in taken)
+        if free and not inside_word and (best is None or abs(pos - near) < abs(best - near)):
             best = pos
         pos = text.find(needle, pos + 1)
     return best
