@@ -27,6 +27,8 @@ from partybuild_tui.core.stats import (
 from partybuild_tui.core.store import STATUSES
 
 STATUS_COLORS = {"new": "grey50", "in_progress": "yellow", "done": "green", "skipped": "red"}
+# each status has its own fill too, so the bar reads without colour (pipes, NO_COLOR)
+STATUS_FILLS = {"new": "░", "in_progress": "▒", "done": "█", "skipped": "▚"}
 BAR_WIDTH = 40
 HIST_WIDTH = 20
 MAX_PLACES = 6
@@ -67,7 +69,7 @@ def status_bar(statuses: dict[str, int], width: int = BAR_WIDTH) -> Text:
             cells = width - used
         cells = max(0, min(cells, width - used))
         used += cells
-        bar.append("█" * cells, style=STATUS_COLORS[status])
+        bar.append(STATUS_FILLS[status] * cells, style=STATUS_COLORS[status])
     return bar
 
 
