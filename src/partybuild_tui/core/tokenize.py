@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import signal
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -195,7 +196,7 @@ def segment_articles(
     """
     ids = list(article_ids)
     use_pool = processes > 1 and len(ids) >= 4
-    pool = ProcessPoolExecutor(max_workers=processes) if use_pool else None
+    pool = ProcessPoolExecutor(processes, initializer=_ignore_sigint) if use_pool else None
     window = WINDOW_PER_PROCESS * max(processes, 1)
     done = 0
     try:
@@ -217,6 +218,11 @@ def segment_articles(
         if pool:
             pool.shutdown(cancel_futures=True)  # Ctrl-C does not wait for the window
     return done
+
+
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to the parent, which cancels what is queued."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _jobs(store: Store, ids: Sequence[int]) -> list[SegmentJob]:

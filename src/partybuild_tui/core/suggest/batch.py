@@ -8,6 +8,7 @@ interrupted run keeps every article it finished.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -38,6 +39,13 @@ class BatchReport:
 def _init_worker(names: list[str], patterns: Patterns, labels: dict[str, str]) -> None:
     global _worker_sources
     _worker_sources = engine.build_sources(names, patterns, Lexicon(labels))
+
+
+def _init_pool_worker(names: list[str], patterns: Patterns, labels: dict[str, str]) -> None:
+    """A pool worker leaves Ctrl-C to the parent, which cancels the queue and saves nothing
+    half-done; a worker dying of the signal mid-task could leave the pool waiting."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_worker(names, patterns, labels)
 
 
 def _pairs(flat: list[int]) -> tuple[tuple[int, int], ...]:
@@ -124,7 +132,8 @@ def compute_many(
             if progress:
                 progress(done, len(work))
     else:
-        with ProcessPoolExecutor(processes, initializer=_init_worker, initargs=setup) as pool:
+        pool = ProcessPoolExecutor(processes, initializer=_init_pool_worker, initargs=setup)
+        try:
             for start in range(0, len(work), BATCH_SIZE):
                 batch = list(_jobs(store, work[start : start + BATCH_SIZE]))
                 for result in pool.map(_run, batch, chunksize=2):
@@ -132,5 +141,7 @@ def compute_many(
                     done += 1
                     if progress:
                         progress(done, len(work))
+        finally:
+            pool.shutdown(cancel_futures=True)
     after = store.conn.execute(count).fetchone()[0]
     return BatchReport(len(ids), len(work), after - before)
