@@ -63,6 +63,7 @@ class Report:
 
     scores: dict[tuple[str, str, str], Scores] = field(default_factory=dict)
     articles: int = 0
+    gold_spans: int = 0  # zero: nothing to score against, every P/R/F1 would be a bare 0
     unmatched: list[str] = field(default_factory=list)
 
     @property
@@ -268,6 +269,7 @@ def _report(
     labels = sorted({g[3] for g in gold_items} | {p[3] for items in preds.values() for p in items})
     report = score_sources(preds, gold_items, labels)
     report.articles = len(article_ids)
+    report.gold_spans = len(set(gold_items))
     return report
 
 
