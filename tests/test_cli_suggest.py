@@ -111,3 +111,23 @@ def test_evaluate_errors_are_one_line(seeded: Store, tmp_path: Path) -> None:
     assert neither.exit_code == 2
     bad_source = runner.invoke(app, ["suggest", "--source", "spacy"])
     assert bad_source.exit_code == 2 and "unknown suggestion source 'spacy'" in bad_source.output
+
+
+def test_evaluate_against_nothing_accepted_says_so_and_exits_1(seeded: Store) -> None:
+    """No table of zeros: one line, and exit 1 so a script can tell 'nothing to score'."""
+    suggest.compute(seeded, seeded.article_ids()[0], ["rules"])
+    seeded.close()
+    result = runner.invoke(app, ["evaluate", "--against-accepted"], env={"COLUMNS": "100"})
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("no accepted spans to score against")
+    assert "Traceback" not in result.output and "rules" not in result.output
+
+
+def test_evaluate_against_done_articles_without_spans_says_so(seeded: Store) -> None:
+    article_id = seeded.article_ids()[0]
+    suggest.compute(seeded, article_id, ["rules"])
+    seeded.set_status(article_id, "done", "tester")
+    seeded.close()
+    result = runner.invoke(app, ["evaluate", "--against-accepted"], env={"COLUMNS": "100"})
+    assert result.exit_code == 1 and "no accepted spans" in result.output

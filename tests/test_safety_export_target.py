@@ -8,6 +8,7 @@ tmpfs; both are skipped where the system does not allow them.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -162,3 +163,30 @@ def test_full_disk_keeps_the_previous_file_of_the_same_name(db: Path, tmp_path: 
         _assert_one_error_line(_export(db, "jsonl", target), str(target), "No space left")
         assert target.read_text(encoding="utf-8") == OLD
         assert _leftovers(disk) == []
+
+
+def test_an_existing_file_without_extension_is_overwritten_as_a_file(
+    db: Path, tmp_path: Path
+) -> None:
+    """The disk decides before the name: 'data' that exists as a file is the target."""
+    target = tmp_path / "data"
+    target.write_text(OLD, encoding="utf-8")
+    result = _export(db, "jsonl", target)
+    assert result.exit_code == 0, result.output
+    assert target.is_file()
+    rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert rows and all("spans" in row for row in rows)
+
+
+def test_a_new_name_without_extension_is_still_a_folder(db: Path, tmp_path: Path) -> None:
+    result = _export(db, "jsonl", tmp_path / "fresh")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "fresh" / "data.jsonl").is_file()
+
+
+def test_split_to_an_existing_file_is_still_refused(db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "data"
+    target.write_text(OLD, encoding="utf-8")
+    result = _export(db, "jsonl", target, "--split", "80,10,10")
+    _assert_one_error_line(result, f"{target} is a file")
+    assert target.read_text(encoding="utf-8") == OLD

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from partybuild_tui.core import suggest
+import pytest
+
+from partybuild_tui.core import suggest, tokenize
 from partybuild_tui.core.store import Store
 from partybuild_tui.core.suggest.base import tone_key
 from partybuild_tui.core.suggest.memory import MemorySource, load_lexicon
@@ -119,3 +123,36 @@ def test_tag_all_occurrences_stays_in_the_body_like_memory(seeded: Store) -> Non
     spans = seeded.spans(article.id, "tester")
     assert all(article.body_start <= s.start and s.end <= article.body_end for s in spans)
     assert done is None or all(s.end <= article.body_end for s in done.added)
+
+
+def test_tag_all_reads_spans_in_the_write_transaction_and_segments_outside(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tag made between the read and the apply would otherwise be overlapped."""
+    ids = import_texts(
+        store, tmp_path / "docs", {"a": "Tiêu đề\n\nChi bộ Úc họp. Chi bộ Úc và Chi bộ Úc.\n"}
+    )
+    text = store.article(ids["a"]).text
+    first = text.index("Chi bộ")
+    action = store.tag(ids["a"], first, first + len("Chi bộ Úc"), "ORGANIZATION", "tester")
+    assert action is not None
+    begins: list[str] = []
+    store.conn.set_trace_callback(lambda sql: begins.append(sql) if "BEGIN" in sql else None)
+    seen: dict[str, tuple[bool, int]] = {}
+
+    def spy(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            seen.setdefault(name, (store.conn.in_transaction, len(begins)))
+            return real(*args, **kwargs)
+
+        return wrapped
+
+    monkeypatch.setattr(tokenize, "segment", spy("segment", tokenize.segment))
+    monkeypatch.setattr(store, "spans", spy("spans", store.spans))
+    monkeypatch.setattr(store, "apply", spy("apply", store.apply))
+    done = suggest.tag_all_occurrences(store, ids["a"], action.added[0].id, "tester")
+
+    assert done is not None and len(done.added) == 2
+    assert seen["segment"][0] is False  # no write lock held while segmenting
+    assert seen["spans"][0] is True
+    assert seen["spans"] == seen["apply"]  # the same transaction, no commit in between

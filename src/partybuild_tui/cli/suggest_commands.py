@@ -90,11 +90,24 @@ def evaluate_command(
         if against_accepted:
             report = evaluate.evaluate_accepted(store, source)
             where = "accepted spans"
+            if not report.gold_spans:
+                _nothing_accepted()
         else:
             assert gold is not None
             report = evaluate.evaluate_gold(store, evaluate.load_gold(gold), source)
             where = str(gold)
     print_report(report, where)
+
+
+def _nothing_accepted() -> None:
+    """Exit 1 (not 2: nothing was misused) so a script does not record a table of zeros."""
+    console.print(
+        "no accepted spans to score against: tag or accept spans first (the spans of "
+        "articles marked done count, or of every article when none is done)",
+        highlight=False,
+        soft_wrap=True,  # one line, however narrow the terminal: scripts grep it
+    )
+    raise typer.Exit(1)
 
 
 def _pct(value: float) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from partybuild_tui.core import corpus, tokenize
+from partybuild_tui.core.export.importer import normalized_offsets
 from partybuild_tui.core.quality import TOTAL, Scores, SourceQuality, source_quality
 from partybuild_tui.core.stats_filter import StatsFilter
 from partybuild_tui.core.store import Store
@@ -62,6 +63,7 @@ class Report:
 
     scores: dict[tuple[str, str, str], Scores] = field(default_factory=dict)
     articles: int = 0
+    gold_spans: int = 0  # zero: nothing to score against, every P/R/F1 would be a bare 0
     unmatched: list[str] = field(default_factory=list)
 
     @property
@@ -134,23 +136,27 @@ def _gold_line(path: Path, number: int, line: str) -> GoldArticle:
     )
     if not isinstance(record, dict) or not isinstance(record.get("text"), str):
         raise UserError(f"{where}: {shape}")
-    text: str = record["text"]
+    raw_text: str = record["text"]
     raw_spans = record.get("spans", [])
     if not isinstance(raw_spans, list) or not all(_gold_span_ok(s) for s in raw_spans):
         raise UserError(f"{where}: {shape} (offsets whole numbers, label a string)")
-    spans = [(s["start"], s["end"], s["label"].upper(), s.get("text")) for s in raw_spans]
-    if corpus.normalize(text) != text:
-        raise UserError(f"{where}: text is not in stored form (NFC, LF newlines, no BOM)")
-    for start, end, label, quoted in spans:
-        if not 0 <= start < end <= len(text):
+    text = corpus.normalize(raw_text)
+    spans: list[tuple[int, int, str]] = []
+    for raw in raw_spans:
+        start, end, label = raw["start"], raw["end"], raw["label"].upper()
+        if not 0 <= start < end <= len(raw_text):
             raise UserError(f"{where}: span [{start}, {end}) {label} is outside the text")
-        if quoted is not None and quoted != text[start:end]:
+        # CRLF/NFD/BOM gold is moved onto the stored form, exactly as import-annotations does
+        mapped = normalized_offsets(raw_text, text, start, end)
+        quoted = raw.get("text")
+        found = text[mapped[0] : mapped[1]]
+        if quoted is not None and corpus.normalize(quoted) != found:
             raise UserError(
-                f"{where}: span [{start}, {end}) says {quoted!r} but the text there is "
-                f"{text[start:end]!r}"
+                f"{where}: span [{start}, {end}) says {quoted!r} but the text there is {found!r}"
             )
+        spans.append((*mapped, label))
     article_id = str(record.get("id", number))
-    return GoldArticle(article_id, text, tuple((s, e, label) for s, e, label, _ in spans))
+    return GoldArticle(article_id, text, tuple(spans))
 
 
 def _gold_span_ok(span: object) -> bool:
@@ -263,6 +269,7 @@ def _report(
     labels = sorted({g[3] for g in gold_items} | {p[3] for items in preds.values() for p in items})
     report = score_sources(preds, gold_items, labels)
     report.articles = len(article_ids)
+    report.gold_spans = len(set(gold_items))
     return report
 
 

@@ -137,7 +137,7 @@ def _check(
     # checked on the file's own text first: Python would read a negative offset from the end
     if not 0 <= raw.start < raw.end <= len(record.text):
         return f"outside the text: offsets [{raw.start}, {raw.end}) in a text of {len(text)}"
-    start, end = _normalized_offsets(record.text, text, raw.start, raw.end)
+    start, end = normalized_offsets(record.text, text, raw.start, raw.end)
     if not 0 <= start < end <= len(text):
         return f"outside the text: offsets [{raw.start}, {raw.end}) in a text of {len(text)}"
     if _gapped(raw, record.text):
@@ -170,8 +170,11 @@ def _check(
     return NewSpan(start, end, label, origin)
 
 
-def _normalized_offsets(raw_text: str, text: str, start: int, end: int) -> tuple[int, int]:
-    """Offsets in the file's text moved onto the normalized text (same when unchanged)."""
+def normalized_offsets(raw_text: str, text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets in the file's text moved onto the normalized text (same when unchanged).
+
+    Shared with ``evaluate``'s gold reader, so gold and imports accept the same files.
+    """
     if raw_text == text:
         return start, end
     return len(corpus.normalize(raw_text[:start])), len(corpus.normalize(raw_text[:end]))

@@ -184,10 +184,19 @@ def _check_options(options: ExportOptions, out: Path | str | None) -> None:
 
 
 def _is_folder(out: Path | str | None, options: ExportOptions) -> bool:
+    """Whether ``out`` names a folder: the disk decides first, the name only when it is new.
+
+    An existing file without an extension (``data``) is a file target, not a folder.
+    """
     if out is None or options.format == "brat" or options.split:
         return True
     text = str(out)
-    return text.endswith(("/", "\\")) or Path(text).is_dir() or not Path(text).suffix
+    if text.endswith(("/", "\\")):
+        return True
+    path = Path(text)
+    if path.exists():
+        return path.is_dir()
+    return not path.suffix
 
 
 def _target(

@@ -164,33 +164,37 @@ def tag_all_occurrences(
 
     Like the memory source, the page boilerplate after the body is left alone. Pending
     memory suggestions at those places are marked accepted in the same action, so one undo
-    takes it all back. None when there is nothing more to tag.
+    takes it all back. None when there is nothing more to tag. The spans are read in the
+    same write transaction as the apply, so a concurrent tag cannot slip in between and
+    be overlapped; segmentation (slow, CPU-bound) runs before, outside the write lock.
     """
     span = store.span(span_id)
     if span.article_id != article_id:
         raise UserError(f"span {span_id} is not in article {article_id}")
     article = store.article(article_id)
     index = SyllableIndex(tokenize.tokenization(store, article))
-    taken = store.spans(article_id, annotator)
-    added: list[NewSpan] = []
-    for start, end in index.find(form_key(span.text)):
-        if start < article.body_start or end > article.body_end:
-            continue
-        if any(s.start < end and start < s.end for s in taken):
-            continue
-        if any(a.start < end and start < a.end for a in added):
-            continue
-        added.append(NewSpan(start, end, span.label, "propagated"))
-    if not added:
-        return None
-    decided = _pending_at(store, article_id, [(a.start, a.end, a.label) for a in added])
-    return store.apply(
-        article_id,
-        annotator,
-        "tag all",
-        add=added,
-        suggestions=[(sid, "pending", "accepted") for sid in decided],
-    )
+    with store.write():
+        span = store.span(span_id)
+        taken = store.spans(article_id, annotator)
+        added: list[NewSpan] = []
+        for start, end in index.find(form_key(span.text)):
+            if start < article.body_start or end > article.body_end:
+                continue
+            if any(s.start < end and start < s.end for s in taken):
+                continue
+            if any(a.start < end and start < a.end for a in added):
+                continue
+            added.append(NewSpan(start, end, span.label, "propagated"))
+        if not added:
+            return None
+        decided = _pending_at(store, article_id, [(a.start, a.end, a.label) for a in added])
+        return store.apply(
+            article_id,
+            annotator,
+            "tag all",
+            add=added,
+            suggestions=[(sid, "pending", "accepted") for sid in decided],
+        )
 
 
 def _pending_at(store: Store, article_id: int, places: list[tuple[int, int, str]]) -> list[int]:
