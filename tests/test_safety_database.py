@@ -15,8 +15,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -26,6 +25,7 @@ from typer.testing import CliRunner
 from partybuild_tui.cli import app
 from partybuild_tui.core import ingest, migrations
 from partybuild_tui.core.store import Store
+from tests.safety_support import read_only
 
 SEEDS = Path(__file__).parents[1] / "seeds"
 NEW_ARTICLE = "Bài mới về công tác xây dựng Đảng\n\nĐảng bộ xã Tân Lập tổ chức hội nghị.\n"
@@ -126,29 +126,9 @@ def test_database_from_a_newer_partybuild(real_db: Path, new_file: Path) -> None
 # ---- read-only -------------------------------------------------------------------------------
 
 
-@contextmanager
-def _read_only(path: Path) -> Iterator[None]:
-    """Make ``path`` unwritable, also for root (immutable attribute)."""
-    if os.geteuid() != 0:
-        mode = path.stat().st_mode
-        path.chmod(mode & ~0o222)
-        try:
-            yield
-        finally:
-            path.chmod(mode)
-        return
-    chattr = shutil.which("chattr")
-    if chattr is None or subprocess.run([chattr, "+i", str(path)]).returncode != 0:
-        pytest.skip("cannot make a file immutable here (chattr +i)")
-    try:
-        yield
-    finally:
-        subprocess.run([chattr, "-i", str(path)], check=True)
-
-
 def test_read_only_file_reads_and_refuses_writes(real_db: Path, new_file: Path) -> None:
     before = _contents(real_db)
-    with _read_only(real_db):
+    with read_only(real_db):
         digest = _digest(real_db)
         listed = _cli("list", "--db", str(real_db))
         assert listed.exit_code == 0, listed.output
@@ -161,7 +141,7 @@ def test_read_only_file_reads_and_refuses_writes(real_db: Path, new_file: Path) 
 def test_read_only_folder(real_db: Path, new_file: Path) -> None:
     before = _contents(real_db)
     digest = _digest(real_db)
-    with _read_only(real_db.parent):
+    with read_only(real_db.parent):
         assert not real_db.with_name("real.db-wal").exists(), "no connection is open"
         listed = _cli("list", "--db", str(real_db))
         if listed.exit_code != 0:  # SQLite needs to create the -shm file to read WAL

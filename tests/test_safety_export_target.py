@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from typer.testing import CliRunner
 
 from partybuild_tui.cli import app
 from tests.export_support import build_seeded, copy_db
+from tests.safety_support import read_only
 
 OLD = '{"the": "previous export"}\n'
 
@@ -63,26 +63,6 @@ def _leftovers(folder: Path) -> list[str]:
 
 
 @contextmanager
-def _immutable(path: Path) -> Iterator[None]:
-    """``path`` unwritable, also for root (chattr +i), else by permission bits."""
-    if os.geteuid() != 0:
-        mode = path.stat().st_mode
-        path.chmod(mode & ~0o222)
-        try:
-            yield
-        finally:
-            path.chmod(mode)
-        return
-    chattr = shutil.which("chattr")
-    if chattr is None or subprocess.run([chattr, "+i", str(path)]).returncode != 0:
-        pytest.skip("cannot make a file immutable here (chattr +i)")
-    try:
-        yield
-    finally:
-        subprocess.run([chattr, "-i", str(path)], check=True)
-
-
-@contextmanager
 def _tiny_disk(folder: Path, size: int) -> Iterator[Path]:
     folder.mkdir()
     done = subprocess.run(
@@ -105,7 +85,7 @@ def test_read_only_folder_keeps_the_old_export(db: Path, tmp_path: Path, fmt: st
     folder.mkdir()
     target = folder / f"data.{fmt}"
     target.write_text(OLD, encoding="utf-8")
-    with _immutable(folder):
+    with read_only(folder):
         _assert_one_error_line(_export(db, fmt, target), "cannot write", str(target))
     assert _files(folder) == {target.name: OLD.encode()}
     assert _leftovers(folder) == []
@@ -116,7 +96,7 @@ def test_read_only_file_keeps_the_old_export(db: Path, tmp_path: Path) -> None:
     target = tmp_path / "out" / "x.jsonl"
     target.parent.mkdir()
     target.write_text(OLD, encoding="utf-8")
-    with _immutable(target):
+    with read_only(target):
         result = _export(db, "jsonl", target)
     if os.geteuid() != 0 and result.exit_code == 0:
         pytest.skip("without root a read-only file in a writable folder can be replaced")
@@ -130,7 +110,7 @@ def test_read_only_brat_folder_keeps_the_old_export(db: Path, tmp_path: Path) ->
     first = _export(db, "brat", out)
     assert first.exit_code == 0, first.output
     before = _files(out)
-    with _immutable(out):
+    with read_only(out):
         _assert_one_error_line(_export(db, "brat", out), "cannot write", str(out))
     assert _files(out) == before
     assert _leftovers(out) == []
