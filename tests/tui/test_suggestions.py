@@ -179,6 +179,23 @@ async def test_label_key_on_a_suggestion_corrects_its_label(make_app, app_db: Pa
         assert db_spans(app_db) == [("RESOLUTION", RESOLUTION, "manual")]
 
 
+async def test_a_new_tag_is_proposed_again_in_the_open_article(make_app, app_db: Path) -> None:
+    async with make_app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = screen_of(pilot.app).view
+        caption = "Tả Phìn (phải)"
+        first = view.text.find(caption)
+        second = view.text.find(caption, first + 1)
+        assert second > first >= 0 and "Tả Phìn" not in shown(screen_of(pilot.app))
+        view.move_to_offset(first)
+        await pilot.press("f")
+        assert db_spans(app_db) == [("FIGURE", "Tả Phìn", "manual")]
+        await settle(pilot)  # the memory source re-ran in the background
+        memory = [m for m in view.suggestions if m.start == second]
+        assert [(m.text, m.label) for m in memory] == [("Tả Phìn", "FIGURE")]
+    assert ("Tả Phìn", "memory", "pending", None) in db_suggestions(app_db)
+
+
 async def test_accept_off_a_suggestion_says_so(make_app, app_db: Path) -> None:
     async with make_app().run_test(size=SIZE) as pilot:
         await settle(pilot)

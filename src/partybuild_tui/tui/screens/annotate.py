@@ -648,6 +648,20 @@ class AnnotateScreen(Screen[None]):
         self.message = f"✓ {verb}: {what or describe(action)}"
         self._refresh_status(recount=True)
         self.refresh_bindings()
+        if action.added and not action.kind.startswith("undo"):
+            self._remember(self.article.id)
+
+    def _remember(self, article_id: int) -> None:
+        """A form just tagged is proposed at once wherever else it occurs in this article
+        (the memory source re-runs because the set of tagged forms changed)."""
+        if any("memory" in step for step in self.suggest_steps) and not self.suggesting:
+            self.remember(article_id)
+
+    @work(thread=True, exclusive=True, group="remember", exit_on_error=False)
+    def remember(self, article_id: int) -> None:
+        """Re-run the memory source for the open article, off the UI thread (milliseconds)."""
+        if run_abandonable(self.store.path, article_id, ("memory",), get_current_worker()):
+            self.app.call_from_thread(self._suggested, article_id, False)
 
     def _refresh_list(self, *, status_changed: bool) -> None:
         """Re-read the list's ids only when a status change can move rows in or out of it."""
