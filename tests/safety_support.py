@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 
 @contextmanager
@@ -30,3 +32,19 @@ def read_only(path: Path) -> Iterator[None]:
         yield
     finally:
         subprocess.run([chattr, "-i", str(path)], check=True)
+
+
+ANY_CHAR = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=())
+
+
+def hostile_settings(max_examples: int) -> settings:
+    """Hypothesis settings for tests whose examples each build a fresh database."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.function_scoped_fixture,
+        ],
+    )

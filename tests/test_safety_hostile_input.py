@@ -19,30 +19,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from partybuild_tui.cli import app
 from partybuild_tui.core import corpus, ingest
 from partybuild_tui.core.store import Store
+from tests.safety_support import ANY_CHAR, hostile_settings
 
 SEEDS = Path(__file__).parents[1] / "seeds"
 SEED_TEXT = (SEEDS / "000_e5b5bf95444e5f29.txt").read_text(encoding="utf-8")
-SETTINGS = settings(
-    max_examples=30,
-    deadline=None,
-    # each example copies a fresh database and folder itself (see _fresh)
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.function_scoped_fixture,
-    ],
-)
+SETTINGS = hostile_settings(30)
 
 # ---- strategies ------------------------------------------------------------------------------
 
-any_char = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=())
+any_char = ANY_CHAR
 vietnamese = st.sampled_from(SEED_TEXT.split()).map(str)
 
 
