@@ -23,8 +23,8 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from partybuild_tui.cli import app
-from partybuild_tui.core import ingest, migrations
-from partybuild_tui.core.store import Store
+from partybuild_tui.core import ingest
+from partybuild_tui.core.store import Store, connection, migrations
 from tests.safety_support import read_only
 
 SEEDS = Path(__file__).parents[1] / "seeds"
@@ -180,14 +180,14 @@ def test_full_disk_simulated(
     real_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SQLite's page limit raises the same SQLITE_FULL a full disk does."""
-    original = Store._configure
+    original = connection.configure
 
-    def limited(self: Store) -> None:
-        original(self)
-        pages = self.conn.execute("PRAGMA page_count").fetchone()[0]
-        self.conn.execute(f"PRAGMA max_page_count = {pages + 200}")
+    def limited(conn: sqlite3.Connection) -> None:
+        original(conn)
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages + 200}")
 
-    monkeypatch.setattr(Store, "_configure", limited)
+    monkeypatch.setattr(connection, "configure", limited)
     _assert_full_disk_handled(real_db, _corpus(tmp_path / "corpus", 500))
 
 

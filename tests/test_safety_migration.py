@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from partybuild_tui.core import corpus, ingest, migrations
-from partybuild_tui.core.store import Span, Store
+from partybuild_tui.core import corpus, ingest
+from partybuild_tui.core.store import Span, Store, migrations
 from tests import safety_driver
 
 SEED = Path(__file__).parents[1] / "seeds" / "000_e5b5bf95444e5f29.txt"

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from partybuild_tui.core import migrations
-from partybuild_tui.core.store import OverlapError, Store
+from partybuild_tui.core.store import OverlapError, Store, migrations
 from partybuild_tui.errors import UserError
 
 

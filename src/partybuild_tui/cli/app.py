@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from partybuild_tui import config
-from partybuild_tui.core.store import Store, describe_sqlite_error
+from partybuild_tui.core.store import MissingDatabase, Store, describe_sqlite_error
 from partybuild_tui.errors import UserError
 
 app = typer.Typer(
@@ -79,7 +79,10 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def open_store(db: Path | None, *, create: bool = True) -> Store:
-    return Store(config.database_path(db), create=create)
+    try:
+        return Store(config.database_path(db), create=create)
+    except MissingDatabase as exc:
+        raise UserError(f"{exc} (create it with: partybuild import PATH)") from exc
 
 
 def progress_bar(description: str) -> Progress:

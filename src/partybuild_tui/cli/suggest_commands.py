@@ -60,9 +60,7 @@ def suggest_command(
                 force=force,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-        pending = store.conn.execute(
-            "SELECT count(*) FROM suggestions WHERE status = 'pending'"
-        ).fetchone()[0]
+        pending = store.suggestion_count("pending")
     console.print(
         f"{report.articles:,} articles, {report.updated:,} brought up to date "
         f"({', '.join(names)}): {report.added:+,} suggestions, {pending:,} pending in all",

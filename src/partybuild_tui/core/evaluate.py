@@ -21,10 +21,9 @@ from partybuild_tui.core import corpus, tokenize
 from partybuild_tui.core.export.importer import normalized_offsets
 from partybuild_tui.core.quality import TOTAL, Scores, SourceQuality, source_quality
 from partybuild_tui.core.stats_filter import StatsFilter
-from partybuild_tui.core.store import Store
+from partybuild_tui.core.store import Store, Suggestion
 from partybuild_tui.core.suggest import engine
 from partybuild_tui.core.suggest.base import Context
-from partybuild_tui.core.suggest.engine import Suggestion
 from partybuild_tui.core.suggest.memory import MemorySource, lexicon_from
 from partybuild_tui.errors import UserError
 
@@ -176,11 +175,7 @@ def find_article(store: Store, gold: GoldArticle) -> int | None:
     found = store.article_by_hash(corpus.content_hash(gold.text))
     if found:
         return found.id
-    row = store.conn.execute(
-        "SELECT id FROM articles WHERE key = ? OR (CAST(id AS TEXT) = ? AND length(text) = ?)",
-        (gold.id, gold.id, len(gold.text)),
-    ).fetchone()
-    return int(row[0]) if row else None
+    return store.article_by_key_or_id(gold.id, len(gold.text))
 
 
 # ---- predictions -------------------------------------------------------------------------------
@@ -275,14 +270,7 @@ def _report(
 
 def accepted_articles(store: Store) -> list[int]:
     """Articles whose spans count as gold: those marked done, else any with a span."""
-    rows = store.conn.execute(
-        "SELECT id FROM articles WHERE status = 'done' AND superseded_by IS NULL ORDER BY id"
-    ).fetchall()
-    if not rows:
-        rows = store.conn.execute(
-            "SELECT DISTINCT article_id FROM spans ORDER BY article_id"
-        ).fetchall()
-    return [row[0] for row in rows]
+    return store.done_article_ids() or store.articles_with_spans()
 
 
 def evaluate_accepted(store: Store, sources: Sequence[str] | None = None) -> Report:

@@ -218,9 +218,7 @@ def _store_batch(store: Store, docs: list[Document], report: ImportReport) -> No
                 report.imported.append(store.insert_article(fields))
                 continue
             new_id = store.insert_article({**fields, "version": previous.version + 1})
-            store.conn.execute(
-                "UPDATE articles SET superseded_by = ? WHERE id = ?", (new_id, previous.id)
-            )
+            store.supersede(previous.id, new_id)
             report.imported.append(new_id)
             report.new_versions.append((previous.id, new_id))
             _carry_spans(store, previous, new_id, fields["text"], report)
@@ -250,7 +248,7 @@ def _carry_spans(
         store.apply(new_id, annotator, "carry", add=spans, text=new_text)
         report.spans_carried += len(spans)
     if old.status != "new":
-        store.conn.execute("UPDATE articles SET status = 'in_progress' WHERE id = ?", (new_id,))
+        store.set_status(new_id, "in_progress", annotator="", record=False)
 
 
 def _relocate(text: str, needle: str, near: int, taken: list[tuple[int, int]]) -> int | None:

@@ -226,9 +226,4 @@ def _ignore_sigint() -> None:
 
 
 def _jobs(store: Store, ids: Sequence[int]) -> list[SegmentJob]:
-    marks = ", ".join("?" for _ in ids)
-    rows = store.conn.execute(
-        f"SELECT id, content_hash, text FROM articles WHERE id IN ({marks})", list(ids)
-    ).fetchall()
-    by_id = {row[0]: (row[0], row[1], row[2]) for row in rows}
-    return [by_id[i] for i in ids if i in by_id]
+    return store.article_texts(ids)

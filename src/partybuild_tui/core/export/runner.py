@@ -243,7 +243,7 @@ def _writer(sink: Sink, target: Path | None, options: ExportOptions, names: list
 def _label_names(store: Store, labels: LabelSet) -> list[str]:
     """The project's labels in order, then any other label found in spans (sorted)."""
     names = labels.names
-    found = [row[0] for row in store.conn.execute("SELECT DISTINCT label FROM spans ORDER BY 1")]
+    found = store.labels_in_use()
     return names + [name for name in found if name not in names]
 
 

@@ -43,20 +43,12 @@ class Document:
 def selected(store: Store, selection: Selection) -> Iterator[tuple[int, str]]:
     """(id, content hash) of the selected articles, in id order, straight from the cursor."""
     # the store's own filter, so export selects exactly what `partybuild list` shows
-    where, params = store._filter_sql(
-        selection.statuses or None, selection.query, selection.include_superseded
+    return store.select_articles(
+        status=selection.statuses or None,
+        query=selection.query,
+        annotator=selection.annotator,
+        include_superseded=selection.include_superseded,
     )
-    if selection.annotator is not None:
-        where += (" AND " if where else "WHERE ") + (
-            "a.id IN (SELECT article_id FROM spans WHERE annotator = ? "
-            "UNION SELECT article_id FROM actions WHERE annotator = ?)"
-        )
-        params += [selection.annotator, selection.annotator]
-    rows = store.conn.execute(
-        f"SELECT a.id, a.content_hash FROM articles a {where} ORDER BY a.id", params
-    )
-    for row in rows:
-        yield int(row[0]), str(row[1])
 
 
 def selected_ids(store: Store, selection: Selection) -> array[int]:
@@ -117,12 +109,8 @@ def ensure_tokenized(
 
     Done before the read snapshot, so the export itself never writes.
     """
-    rows = store.conn.execute(
-        "SELECT a.id FROM articles a LEFT JOIN tokenizations t ON t.article_id = a.id "
-        "AND t.tokenizer = ? AND t.content_hash = a.content_hash WHERE t.article_id IS NULL",
-        (tokenize.TOKENIZER,),
-    )
-    missing = sorted({row[0] for row in rows}.intersection(ids))
+    untokenized = store.untokenized_ids(tokenize.TOKENIZER, current_only=False)
+    missing = sorted(set(untokenized).intersection(ids))
     if not missing:
         return 0
     return tokenize.segment_articles(store, missing, processes=processes, progress=progress)

@@ -69,13 +69,8 @@ def stale_work(
     store: Store, ids: Iterable[int], sources: Sequence[Source], force: bool = False
 ) -> list[tuple[int, list[str]]]:
     """(article id, names of sources to run) for every article with work to do."""
-    runs: dict[tuple[int, str], tuple[str, str]] = {
-        (row[0], row[1]): (row[2], row[3])
-        for row in store.conn.execute(
-            "SELECT article_id, source, source_version, content_hash FROM suggestion_runs"
-        )
-    }
-    hashes = dict(store.conn.execute("SELECT id, content_hash FROM articles"))
+    runs = store.suggestion_runs()
+    hashes = store.content_hashes()
     work = []
     for article_id in ids:
         names = [
@@ -118,8 +113,7 @@ def compute_many(
     lexicon = load_lexicon(store) if "memory" in chosen else Lexicon({})
     sources = engine.build_sources(chosen, patterns, lexicon)
     work = stale_work(store, ids, sources, force)
-    count = "SELECT count(*) FROM suggestions"
-    before = store.conn.execute(count).fetchone()[0]
+    before = store.suggestion_count()
     if progress:
         progress(0, len(work))
     setup = (chosen, patterns, lexicon.labels)
@@ -143,5 +137,5 @@ def compute_many(
                         progress(done, len(work))
         finally:
             pool.shutdown(cancel_futures=True)
-    after = store.conn.execute(count).fetchone()[0]
+    after = store.suggestion_count()
     return BatchReport(len(ids), len(work), after - before)

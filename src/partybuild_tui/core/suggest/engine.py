@@ -12,12 +12,11 @@ through ``Store.apply``, so both are one undoable action.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from partybuild_tui import config
 from partybuild_tui.core import tokenize
-from partybuild_tui.core.store import Action, Article, NewSpan, Store, now
+from partybuild_tui.core.store import Action, Article, NewSpan, Store, Suggestion
 from partybuild_tui.core.suggest.base import Context, Proposal, Source, flatten, snap
 from partybuild_tui.core.suggest.byline import BylineSource
 from partybuild_tui.core.suggest.memory import Lexicon, MemorySource, load_lexicon
@@ -32,30 +31,6 @@ SOURCE_NAMES = ("memory", "rules", "byline", "ner")
 # ones first: compute(store, id, FAST_SOURCES), then compute(store, id, SLOW_SOURCES).
 FAST_SOURCES = ("memory", "rules", "byline")
 SLOW_SOURCES = ("ner",)
-_COLUMNS = 'id, article_id, source, source_version, start, "end", label, text, score, status'
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """A stored proposal and its decision status (pending, accepted or rejected)."""
-
-    id: int
-    article_id: int
-    source: str
-    source_version: str
-    start: int
-    end: int
-    label: str
-    text: str
-    score: float
-    status: str
-
-    def overlaps(self, start: int, end: int) -> bool:
-        return self.start < end and start < self.end
-
-    @property
-    def key(self) -> tuple[int, int, str]:
-        return self.start, self.end, self.label
 
 
 # ---- sources --------------------------------------------------------------------------------
@@ -114,13 +89,7 @@ def _resolve_sources(store: Store, sources: Sequence[Source | str] | None) -> li
 
 def stale_sources(store: Store, article: Article, sources: Sequence[Source]) -> list[Source]:
     """The sources whose last run on this article is missing or out of date."""
-    runs = {
-        row[0]: (row[1], row[2])
-        for row in store.conn.execute(
-            "SELECT source, source_version, content_hash FROM suggestion_runs WHERE article_id = ?",
-            (article.id,),
-        )
-    }
+    runs = store.suggestion_runs(article.id)
     return [s for s in sources if runs.get(s.name) != (s.version, article.content_hash)]
 
 
@@ -155,49 +124,10 @@ def clean(raw: Iterable[Proposal], article: Article, tokenization: Tokenization)
 
 
 def save_results(store: Store, article: Article, results: RunResult) -> None:
-    """Store one article's run results: new proposals in, stale pending ones out."""
-    stamp = now()
+    """Store one article's run results (one transaction): new proposals in, stale ones out."""
     with store.write():
         for name, (version, proposals) in results.items():
-            wanted = {(p.start, p.end, p.label): p for p in proposals}
-            rows = store.conn.execute(
-                'SELECT id, start, "end", label, status FROM suggestions '
-                "WHERE article_id = ? AND source = ?",
-                (article.id, name),
-            ).fetchall()
-            for sid, start, end, label, status in rows:
-                found = wanted.pop((start, end, label), None)
-                if found is None and status == "pending":
-                    store.conn.execute("DELETE FROM suggestions WHERE id = ?", (sid,))
-                elif found is not None and status == "pending":
-                    store.conn.execute(
-                        "UPDATE suggestions SET source_version = ?, score = ? WHERE id = ?",
-                        (version, found.score, sid),
-                    )
-            store.conn.executemany(
-                'INSERT INTO suggestions (article_id, source, source_version, start, "end", '
-                "label, text, score, status, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
-                [
-                    (
-                        article.id,
-                        name,
-                        version,
-                        p.start,
-                        p.end,
-                        p.label,
-                        article.text[p.start : p.end],
-                        p.score,
-                        stamp,
-                    )
-                    for p in wanted.values()
-                ],
-            )
-            store.conn.execute(
-                "INSERT OR REPLACE INTO suggestion_runs (article_id, source, source_version, "
-                "content_hash, computed_at) VALUES (?, ?, ?, ?, ?)",
-                (article.id, name, version, article.content_hash, stamp),
-            )
+            store.save_suggestion_run(article, name, version, proposals)
 
 
 def compute(
@@ -226,28 +156,14 @@ def compute(
 
 
 def suggestion(store: Store, suggestion_id: int) -> Suggestion:
-    row = store.conn.execute(
-        f"SELECT {_COLUMNS} FROM suggestions WHERE id = ?", (suggestion_id,)
-    ).fetchone()
-    if row is None:
-        raise UserError(f"no suggestion with id {suggestion_id}")
-    return Suggestion(*row)
+    return store.suggestion(suggestion_id)
 
 
 def suggestions(
     store: Store, article_id: int, status: str | None = None, source: str | None = None
 ) -> list[Suggestion]:
     """Stored suggestions of an article (any status unless given), in text order."""
-    sql = f"SELECT {_COLUMNS} FROM suggestions WHERE article_id = ?"
-    params: list[object] = [article_id]
-    if status:
-        sql += " AND status = ?"
-        params.append(status)
-    if source:
-        sql += " AND source = ?"
-        params.append(source)
-    rows = store.conn.execute(sql + ' ORDER BY start, "end", id', params).fetchall()
-    return [Suggestion(*row) for row in rows]
+    return store.suggestions(article_id, status, source)
 
 
 def project_labels(store: Store) -> list[str]:
@@ -315,12 +231,7 @@ def pending(
 
 def _same_pending(store: Store, item: Suggestion) -> list[int]:
     """Ids of the pending suggestions (any source) with this range and label."""
-    rows = store.conn.execute(
-        'SELECT id FROM suggestions WHERE article_id = ? AND start = ? AND "end" = ? '
-        "AND label = ? AND status = 'pending' ORDER BY id",
-        (item.article_id, item.start, item.end, item.label),
-    )
-    return [row[0] for row in rows]
+    return store.same_pending(item)
 
 
 def accept(store: Store, suggestion_id: int, annotator: str) -> Action | None:

@@ -45,8 +45,7 @@ class Lexicon:
 
 def load_lexicon(store: Store) -> Lexicon:
     """Every tagged surface form in the corpus with its majority label."""
-    rows = store.conn.execute("SELECT text, label, count(*) FROM spans GROUP BY text, label")
-    return lexicon_from(rows)
+    return lexicon_from(store.tagged_forms())
 
 
 def lexicon_from(tagged: Iterable[tuple[str, str, int]]) -> Lexicon:
@@ -187,7 +186,7 @@ def tag_all_occurrences(
             added.append(NewSpan(start, end, span.label, "propagated"))
         if not added:
             return None
-        decided = _pending_at(store, article_id, [(a.start, a.end, a.label) for a in added])
+        decided = store.pending_at(article_id, [(a.start, a.end, a.label) for a in added])
         return store.apply(
             article_id,
             annotator,
@@ -195,13 +194,3 @@ def tag_all_occurrences(
             add=added,
             suggestions=[(sid, "pending", "accepted") for sid in decided],
         )
-
-
-def _pending_at(store: Store, article_id: int, places: list[tuple[int, int, str]]) -> list[int]:
-    wanted = set(places)
-    rows = store.conn.execute(
-        'SELECT id, start, "end", label FROM suggestions WHERE article_id = ? AND '
-        "status = 'pending'",
-        (article_id,),
-    )
-    return [row[0] for row in rows if (row[1], row[2], row[3]) in wanted]

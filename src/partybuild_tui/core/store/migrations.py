@@ -228,25 +228,52 @@ def latest_version() -> int:
 
 
 def migrate(conn: sqlite3.Connection, upto: int | None = None) -> list[str]:
-    """Apply pending migrations (up to ``upto``), one transaction each; return their names."""
+    """Apply pending migrations (up to ``upto``), one transaction each; return their names.
+
+    Each step takes the write lock first and only then reads the version, so two processes
+    opening a fresh database at once never both apply the same step: the second finds it done.
+    """
     target = latest_version() if upto is None else upto
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-    )
     applied: list[str] = []
-    for number in range(schema_version(conn), target):
-        fn = MIGRATIONS[number]
-        stamp = datetime.now(UTC).isoformat(timespec="seconds")
-        script = (
-            f"BEGIN IMMEDIATE;\n{fn()}\n"
-            f"INSERT INTO _migrations (name, applied_at) VALUES ('{fn.__name__}', '{stamp}');\n"
-            f"PRAGMA user_version = {number + 1};\nCOMMIT;"
-        )
+    while True:
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.executescript(script)
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS _migrations "
+                "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            number = schema_version(conn)
+            if number >= target:
+                conn.execute("COMMIT")
+                return applied
+            fn = MIGRATIONS[number]
+            for statement in statements(fn()):
+                conn.execute(statement)
+            stamp = datetime.now(UTC).isoformat(timespec="seconds")
+            conn.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (fn.__name__, stamp)
+            )
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+            conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
         applied.append(fn.__name__)
-    return applied
+
+
+def statements(script: str) -> list[str]:
+    """Split a script into complete statements (trigger bodies keep their inner ``;``).
+
+    ``executescript`` would commit the open transaction first, releasing the lock the
+    migration step holds; running statement by statement keeps the step atomic.
+    """
+    found: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n\t;"):
+                found.append(pending.strip())
+            pending = ""
+    return found

@@ -1,0 +1,384 @@
+"""The SQLite store: one small facade over modules with one job each.
+
+Every user action is one ``BEGIN IMMEDIATE`` transaction that writes the change and its entry
+in ``actions`` together, so what the screen shows as saved is on disk, undo and redo survive a
+restart, and an audit can replay who did what. WAL mode lets exports and stats read while the
+app writes. Use one ``Store`` per thread. Only modules of this package run SQL: the rest of the
+program calls the facade (or, for the read-only stats and export queries, the query modules
+here that take the connection of a ``snapshot``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from partybuild_tui.core.store import (
+    articles,
+    connection,
+    history,
+    migrations,
+    spans,
+    suggestions,
+    tokenizations,
+)
+from partybuild_tui.core.store.articles import Status, fts_query
+from partybuild_tui.core.store.errors import (
+    BUSY_TIMEOUT_S,
+    MissingDatabase,
+    OverlapError,
+    describe_sqlite_error,
+)
+from partybuild_tui.core.store.history import Decision
+from partybuild_tui.core.store.models import (
+    STATUSES,
+    Action,
+    Article,
+    ArticleRow,
+    NewSpan,
+    Span,
+    Suggestion,
+    now,
+)
+from partybuild_tui.core.store.suggestions import Proposed, RunRecord
+from partybuild_tui.errors import UserError
+
+__all__ = [
+    "BUSY_TIMEOUT_S",
+    "STATUSES",
+    "Action",
+    "Article",
+    "ArticleRow",
+    "MissingDatabase",
+    "NewSpan",
+    "OverlapError",
+    "Span",
+    "Store",
+    "Suggestion",
+    "describe_sqlite_error",
+    "fts_query",
+    "now",
+]
+
+
+class Store:
+    """An open partybuild database."""
+
+    def __init__(self, path: Path | str, *, create: bool = True) -> None:
+        self.path = Path(path)
+        self.conn = connection.open_connection(self.path, create=create)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; nested calls join the outer one."""
+        with connection.write(self.conn) as conn:
+            yield conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every query inside sees the same committed state."""
+        with connection.snapshot(self.conn) as conn:
+            yield conn
+
+    def schema_version(self) -> int:
+        return migrations.schema_version(self.conn)
+
+    # ---- articles -------------------------------------------------------------------------
+
+    def insert_article(self, fields: dict[str, Any]) -> int:
+        return articles.insert(self.conn, fields)
+
+    def supersede(self, old_id: int, new_id: int) -> None:
+        articles.supersede(self.conn, old_id, new_id)
+
+    def article(self, article_id: int) -> Article:
+        return articles.get(self.conn, article_id)
+
+    def article_by_hash(self, content_hash: str) -> Article | None:
+        return articles.by_hash(self.conn, content_hash)
+
+    def latest_by_key(self, key: str) -> Article | None:
+        return articles.latest_by_key(self.conn, key)
+
+    def article_by_key_or_id(self, key: str, length: int) -> int | None:
+        return articles.by_key_or_id(self.conn, key, length)
+
+    def list_articles(
+        self,
+        *,
+        status: Status = None,
+        query: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        include_superseded: bool = False,
+    ) -> list[ArticleRow]:
+        return articles.list_rows(
+            self.conn,
+            status=status,
+            query=query,
+            limit=limit,
+            offset=offset,
+            include_superseded=include_superseded,
+        )
+
+    def count_articles(
+        self, *, status: Status = None, query: str | None = None, include_superseded: bool = False
+    ) -> int:
+        return articles.count(
+            self.conn, status=status, query=query, include_superseded=include_superseded
+        )
+
+    def article_ids(
+        self, *, status: Status = None, query: str | None = None, annotator: str | None = None
+    ) -> list[int]:
+        return articles.ids(self.conn, status=status, query=query, annotator=annotator)
+
+    def select_articles(
+        self,
+        *,
+        status: Status,
+        query: str | None,
+        annotator: str | None,
+        include_superseded: bool = False,
+    ) -> Iterator[tuple[int, str]]:
+        """(id, content hash) of the selected articles in id order, streamed from the cursor."""
+        return articles.ids_and_hashes(
+            self.conn,
+            status=status,
+            query=query,
+            annotator=annotator,
+            include_superseded=include_superseded,
+        )
+
+    def article_texts(self, article_ids: Sequence[int]) -> list[tuple[int, str, str]]:
+        return articles.texts(self.conn, article_ids)
+
+    def content_hashes(self) -> dict[int, str]:
+        return articles.content_hashes(self.conn)
+
+    def article_rows(self, ids: Sequence[int]) -> list[ArticleRow]:
+        return articles.rows_of(self.conn, ids)
+
+    def adjacent_article(
+        self,
+        article_id: int,
+        *,
+        forward: bool = True,
+        status: Status = None,
+        query: str | None = None,
+    ) -> int | None:
+        return articles.adjacent(self.conn, article_id, forward=forward, status=status, query=query)
+
+    def last_touched_article(self, annotator: str) -> int | None:
+        return articles.last_touched(self.conn, annotator)
+
+    def done_article_ids(self) -> list[int]:
+        return articles.done_ids(self.conn)
+
+    def status_counts(self) -> dict[str, int]:
+        return articles.status_counts(self.conn)
+
+    def set_status(
+        self, article_id: int, status: str, annotator: str, *, record: bool = True
+    ) -> Action | None:
+        """Change an article's status; recorded (undoable) unless ``record`` is false."""
+        articles.check_status(status)
+        with self.write():
+            old = self.article(article_id).status
+            if old == status:
+                return None
+            if not record:
+                articles.write_status(self.conn, article_id, status)
+                return None
+            return self.apply(article_id, annotator, "status", status=(old, status))
+
+    def mark_opened(self, article_id: int, annotator: str) -> bool:
+        """Opening an untouched article marks it in progress (not an undoable action)."""
+        with self.write():
+            return articles.mark_opened(self.conn, article_id)
+
+    # ---- spans ----------------------------------------------------------------------------
+
+    def spans(self, article_id: int, annotator: str | None = None) -> list[Span]:
+        return spans.of_article(self.conn, article_id, annotator)
+
+    def span(self, span_id: int) -> Span:
+        return spans.get(self.conn, span_id)
+
+    def labels_in_use(self) -> list[str]:
+        return spans.labels_in_use(self.conn)
+
+    def tagged_forms(self) -> list[tuple[str, str, int]]:
+        return spans.form_counts(self.conn)
+
+    def articles_with_spans(self) -> list[int]:
+        return spans.article_ids_with_spans(self.conn)
+
+    def tag(
+        self,
+        article_id: int,
+        start: int,
+        end: int,
+        label: str,
+        annotator: str,
+        *,
+        origin: str = "manual",
+        replace: bool = True,
+    ) -> Action | None:
+        """Tag [start, end) with ``label``; overlapping spans are replaced (spans stay flat).
+
+        Returns None when the exact span already exists with this label.
+        """
+        with self.write():  # the overlap check and the change see the same state
+            article = self.article(article_id)
+            if not 0 <= start < end <= len(article.text):
+                raise UserError(f"span [{start}, {end}) is outside article {article_id}")
+            existing = [s for s in self.spans(article_id, annotator) if s.overlaps(start, end)]
+            if any(s.start == start and s.end == end and s.label == label for s in existing):
+                return None
+            if existing and not replace:
+                raise OverlapError(f"[{start}, {end}) overlaps {len(existing)} existing span(s)")
+            same_range = len(existing) == 1 and (existing[0].start, existing[0].end) == (start, end)
+            return self.apply(
+                article_id,
+                annotator,
+                "relabel" if same_range else "tag",
+                add=[NewSpan(start, end, label, origin)],
+                remove=existing,
+                text=article.text,
+            )
+
+    def relabel(self, span_id: int, label: str, annotator: str) -> Action | None:
+        with self.write():  # another process may have changed the span since it was shown
+            span = self.span(span_id)
+            if span.label == label:
+                return None
+            return self.apply(
+                span.article_id,
+                annotator,
+                "relabel",
+                add=[NewSpan(span.start, span.end, label, span.origin)],
+                remove=[span],
+            )
+
+    def delete_span(self, span_id: int, annotator: str) -> Action:
+        with self.write():
+            span = self.span(span_id)
+            return self.apply(span.article_id, annotator, "delete", remove=[span])
+
+    # ---- the action history --------------------------------------------------------------------
+
+    def apply(
+        self,
+        article_id: int,
+        annotator: str,
+        kind: str,
+        *,
+        add: Iterable[NewSpan] = (),
+        remove: Iterable[Span] = (),
+        status: tuple[str, str] | None = None,
+        suggestions: Iterable[Decision] = (),
+        text: str | None = None,
+    ) -> Action:
+        """Apply one change as one transaction and record it as an undoable action.
+
+        ``suggestions`` holds (suggestion id, old status, new status) triples decided by it.
+        """
+        with self.write():
+            return history.apply(
+                self.conn,
+                article_id,
+                annotator,
+                kind,
+                add=add,
+                remove=remove,
+                status=status,
+                suggestions=suggestions,
+                text=text,
+            )
+
+    def undo(self, article_id: int, annotator: str) -> Action | None:
+        """Revert the annotator's latest action in this article; None if there is none."""
+        with self.write():
+            return history.step(self.conn, article_id, annotator, forward=False)
+
+    def redo(self, article_id: int, annotator: str) -> Action | None:
+        """Re-apply the most recently undone action in this article; None if there is none."""
+        with self.write():
+            return history.step(self.conn, article_id, annotator, forward=True)
+
+    def history(self, article_id: int, annotator: str | None = None) -> list[dict[str, Any]]:
+        """The recorded actions of an article, oldest first, for audits."""
+        return history.of_article(self.conn, article_id, annotator)
+
+    # ---- suggestions ---------------------------------------------------------------------------
+
+    def suggestion(self, suggestion_id: int) -> Suggestion:
+        return suggestions.get(self.conn, suggestion_id)
+
+    def suggestions(
+        self, article_id: int, status: str | None = None, source: str | None = None
+    ) -> list[Suggestion]:
+        return suggestions.of_article(self.conn, article_id, status, source)
+
+    def same_pending(self, item: Suggestion) -> list[int]:
+        return suggestions.same_pending(self.conn, item)
+
+    def pending_at(self, article_id: int, places: Iterable[tuple[int, int, str]]) -> list[int]:
+        return suggestions.pending_at(self.conn, article_id, places)
+
+    def suggestion_count(self, status: str | None = None) -> int:
+        return suggestions.count(self.conn, status)
+
+    def suggestion_runs(self, article_id: int | None = None) -> dict[Any, RunRecord]:
+        """Last run per source of one article (keyed by source), or of all (by (id, source))."""
+        if article_id is None:
+            return suggestions.all_runs(self.conn)
+        return suggestions.runs_of_article(self.conn, article_id)
+
+    def save_suggestion_run(
+        self, article: Article, source: str, version: str, proposals: Sequence[Proposed]
+    ) -> None:
+        with self.write():
+            suggestions.save_run(
+                self.conn,
+                article.id,
+                article.text,
+                article.content_hash,
+                source,
+                version,
+                proposals,
+            )
+
+    # ---- tokenization cache -------------------------------------------------------------------
+
+    def load_tokenization(
+        self, article_id: int, content_hash: str, tokenizer: str
+    ) -> tuple[list[int], list[int]] | None:
+        return tokenizations.load(self.conn, article_id, content_hash, tokenizer)
+
+    def save_tokenization(
+        self,
+        article_id: int,
+        content_hash: str,
+        tokenizer: str,
+        words: Sequence[int],
+        sentences: Sequence[int],
+    ) -> None:
+        with self.write():
+            tokenizations.save(self.conn, article_id, content_hash, tokenizer, words, sentences)
+
+    def untokenized_ids(self, tokenizer: str, *, current_only: bool = True) -> list[int]:
+        return tokenizations.missing(self.conn, tokenizer, current_only=current_only)

@@ -1,0 +1,253 @@
+"""Articles: inserting versions, reading them, the filtered and paged list, statuses."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from partybuild_tui.core.store.models import STATUSES, Article, ArticleRow, now
+from partybuild_tui.errors import UserError
+
+COLUMNS = (
+    "id, key, path, title, date, source, author, url, text, content_hash, body_start, "
+    "body_end, status, version, superseded_by"
+)
+_ROW = (
+    "SELECT a.id, a.title, a.date, a.source, a.status, "
+    "(SELECT count(*) FROM spans s WHERE s.article_id = a.id), length(a.text) FROM articles a"
+)
+_FTS_TERM = re.compile(r"[\w\-/]+", re.UNICODE)
+
+Status = str | Sequence[str] | None
+
+
+def fts_query(text: str) -> str:
+    """What a user types as a safe FTS5 query: the words as a phrase, the last one a prefix."""
+    terms = _FTS_TERM.findall(text)
+    return '"' + " ".join(terms) + '"*' if terms else ""
+
+
+def check_status(status: str) -> None:
+    if status not in STATUSES:
+        raise UserError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+
+
+def insert(conn: sqlite3.Connection, fields: dict[str, Any]) -> int:
+    """Insert one article (inside the caller's transaction if any); return its id."""
+    stamp = now()
+    row = {**fields, "created_at": stamp, "updated_at": stamp}
+    columns = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    cursor = conn.execute(f"INSERT INTO articles ({columns}) VALUES ({marks})", tuple(row.values()))
+    return int(cursor.lastrowid or 0)
+
+
+def supersede(conn: sqlite3.Connection, old_id: int, new_id: int) -> None:
+    """Mark ``old_id`` as replaced by the newer version ``new_id`` of the same file."""
+    conn.execute("UPDATE articles SET superseded_by = ? WHERE id = ?", (new_id, old_id))
+
+
+def get(conn: sqlite3.Connection, article_id: int) -> Article:
+    row = conn.execute(f"SELECT {COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
+    if row is None:
+        raise UserError(f"no article with id {article_id}")
+    return Article(*row)
+
+
+def by_hash(conn: sqlite3.Connection, content_hash: str) -> Article | None:
+    row = conn.execute(
+        f"SELECT {COLUMNS} FROM articles WHERE content_hash = ?", (content_hash,)
+    ).fetchone()
+    return Article(*row) if row else None
+
+
+def latest_by_key(conn: sqlite3.Connection, key: str) -> Article | None:
+    row = conn.execute(
+        f"SELECT {COLUMNS} FROM articles WHERE key = ? AND superseded_by IS NULL "
+        "ORDER BY version DESC LIMIT 1",
+        (key,),
+    ).fetchone()
+    return Article(*row) if row else None
+
+
+def by_key_or_id(conn: sqlite3.Connection, key: str, length: int) -> int | None:
+    """An article named by its key, or by its id where the text length agrees (gold files)."""
+    row = conn.execute(
+        "SELECT id FROM articles WHERE key = ? OR (CAST(id AS TEXT) = ? AND length(text) = ?)",
+        (key, key, length),
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def filter_sql(
+    status: Status, query: str | None, include_superseded: bool, annotator: str | None = None
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (over ``articles a``) of the list's filters."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if not include_superseded:
+        clauses.append("a.superseded_by IS NULL")
+    if status:
+        statuses = [status] if isinstance(status, str) else list(status)
+        for value in statuses:
+            check_status(value)
+        clauses.append(f"a.status IN ({', '.join('?' for _ in statuses)})")
+        params.extend(statuses)
+    match = fts_query(query or "")
+    if match:
+        clauses.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        params.append(match)
+    if annotator is not None:
+        clauses.append(
+            "a.id IN (SELECT article_id FROM spans WHERE annotator = ? "
+            "UNION SELECT article_id FROM actions WHERE annotator = ?)"
+        )
+        params += [annotator, annotator]
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    return where, params
+
+
+def list_rows(
+    conn: sqlite3.Connection,
+    *,
+    status: Status = None,
+    query: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    include_superseded: bool = False,
+) -> list[ArticleRow]:
+    where, params = filter_sql(status, query, include_superseded)
+    page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
+    rows = conn.execute(f"{_ROW} {where} ORDER BY a.id {page}", params).fetchall()
+    return [ArticleRow(*row) for row in rows]
+
+
+def count(
+    conn: sqlite3.Connection,
+    *,
+    status: Status = None,
+    query: str | None = None,
+    include_superseded: bool = False,
+) -> int:
+    where, params = filter_sql(status, query, include_superseded)
+    return int(conn.execute(f"SELECT count(*) FROM articles a {where}", params).fetchone()[0])
+
+
+def ids(
+    conn: sqlite3.Connection,
+    *,
+    status: Status = None,
+    query: str | None = None,
+    annotator: str | None = None,
+) -> list[int]:
+    where, params = filter_sql(status, query, False, annotator)
+    rows = conn.execute(f"SELECT a.id FROM articles a {where} ORDER BY a.id", params)
+    return [row[0] for row in rows]
+
+
+def ids_and_hashes(
+    conn: sqlite3.Connection,
+    *,
+    status: Status,
+    query: str | None,
+    annotator: str | None,
+    include_superseded: bool = False,
+) -> Iterator[tuple[int, str]]:
+    """(id, content hash) of the articles the filters select, in id order, streamed."""
+    where, params = filter_sql(status, query, include_superseded, annotator)
+    rows = conn.execute(
+        f"SELECT a.id, a.content_hash FROM articles a {where} ORDER BY a.id", params
+    )
+    for row in rows:
+        yield int(row[0]), str(row[1])
+
+
+def content_hashes(conn: sqlite3.Connection) -> dict[int, str]:
+    return dict(conn.execute("SELECT id, content_hash FROM articles"))
+
+
+def texts(conn: sqlite3.Connection, article_ids: Sequence[int]) -> list[tuple[int, str, str]]:
+    """(id, content hash, text) of these articles, in the order asked (missing ones left out)."""
+    marks = ", ".join("?" for _ in article_ids)
+    rows = conn.execute(
+        f"SELECT id, content_hash, text FROM articles WHERE id IN ({marks})", list(article_ids)
+    ).fetchall()
+    by_id = {row[0]: (row[0], row[1], row[2]) for row in rows}
+    return [by_id[i] for i in article_ids if i in by_id]
+
+
+def rows_of(conn: sqlite3.Connection, article_ids: Sequence[int]) -> list[ArticleRow]:
+    """List rows for these article ids, in id order (a page of a virtual list)."""
+    if not article_ids:
+        return []
+    marks = ", ".join("?" for _ in article_ids)
+    rows = conn.execute(
+        f"{_ROW} WHERE a.id IN ({marks}) ORDER BY a.id", list(article_ids)
+    ).fetchall()
+    return [ArticleRow(*row) for row in rows]
+
+
+def adjacent(
+    conn: sqlite3.Connection,
+    article_id: int,
+    *,
+    forward: bool = True,
+    status: Status = None,
+    query: str | None = None,
+) -> int | None:
+    """The next (or previous) article after ``article_id`` in list order matching filters."""
+    where, params = filter_sql(status, query, False)
+    op, order = (">", "ASC") if forward else ("<", "DESC")
+    row = conn.execute(
+        f"SELECT a.id FROM articles a {where} {'AND' if where else 'WHERE'} a.id {op} ? "
+        f"ORDER BY a.id {order} LIMIT 1",
+        [*params, article_id],
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def last_touched(conn: sqlite3.Connection, annotator: str) -> int | None:
+    """The current article this annotator last changed: where to resume after a restart."""
+    row = conn.execute(
+        "SELECT ac.article_id FROM actions ac JOIN articles a ON a.id = ac.article_id "
+        "WHERE ac.annotator = ? AND a.superseded_by IS NULL ORDER BY ac.id DESC LIMIT 1",
+        (annotator,),
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def done_ids(conn: sqlite3.Connection) -> list[int]:
+    """Current articles marked done, in id order."""
+    rows = conn.execute(
+        "SELECT id FROM articles WHERE status = 'done' AND superseded_by IS NULL ORDER BY id"
+    )
+    return [row[0] for row in rows]
+
+
+def status_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    counts = dict.fromkeys(STATUSES, 0)
+    rows = conn.execute(
+        "SELECT status, count(*) FROM articles INDEXED BY idx_articles_current_status "
+        "WHERE superseded_by IS NULL GROUP BY status"
+    )
+    counts.update(dict(rows))
+    return counts
+
+
+def write_status(conn: sqlite3.Connection, article_id: int, status: str) -> None:
+    conn.execute(
+        "UPDATE articles SET status = ?, updated_at = ? WHERE id = ?",
+        (status, now(), article_id),
+    )
+
+
+def mark_opened(conn: sqlite3.Connection, article_id: int) -> bool:
+    """An untouched (new) article becomes in progress; False if it was not new."""
+    cursor = conn.execute(
+        "UPDATE articles SET status = 'in_progress', updated_at = ? "
+        "WHERE id = ? AND status = 'new'",
+        (now(), article_id),
+    )
+    return cursor.rowcount > 0

@@ -1,0 +1,87 @@
+"""Span rows: reading an annotator's layer, inserting, restoring (undo) and deleting by uid."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from typing import Any
+
+from partybuild_tui.core.store.models import NewSpan, Span, now
+from partybuild_tui.errors import UserError
+
+COLUMNS = 'id, uid, article_id, start, "end", label, text, origin, annotator'
+_INSERT = (
+    'INSERT INTO spans (id, uid, article_id, start, "end", label, text, origin, annotator, '
+    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def of_article(
+    conn: sqlite3.Connection, article_id: int, annotator: str | None = None
+) -> list[Span]:
+    """The article's spans in text order; only ``annotator``'s when given."""
+    sql = f"SELECT {COLUMNS} FROM spans WHERE article_id = ?"
+    params: list[Any] = [article_id]
+    if annotator is not None:
+        sql += " AND annotator = ?"
+        params.append(annotator)
+    rows = conn.execute(sql + " ORDER BY start, id", params).fetchall()
+    return [Span(*row) for row in rows]
+
+
+def get(conn: sqlite3.Connection, span_id: int) -> Span:
+    found = conn.execute(f"SELECT {COLUMNS} FROM spans WHERE id = ?", (span_id,)).fetchone()
+    if found is None:
+        raise UserError(f"no span with id {span_id}")
+    return Span(*found)
+
+
+def insert(
+    conn: sqlite3.Connection, article_id: int, annotator: str, new: NewSpan, text: str, stamp: str
+) -> Span:
+    """A new span with a fresh uid; ``text`` is the article's text (the span keeps its slice)."""
+    span_text = text[new.start : new.end]
+    uid = uuid.uuid4().hex
+    values = (uid, article_id, new.start, new.end, new.label, span_text, new.origin, annotator)
+    cursor = conn.execute(_INSERT, (None, *values, stamp, stamp))
+    return Span(int(cursor.lastrowid or 0), *values)
+
+
+def restore(conn: sqlite3.Connection, span: Span) -> None:
+    """Put back a span an undo or redo brings back, under its old id and uid."""
+    stamp = now()
+    conn.execute(
+        _INSERT,
+        (
+            span.id,
+            span.uid,
+            span.article_id,
+            span.start,
+            span.end,
+            span.label,
+            span.text,
+            span.origin,
+            span.annotator,
+            stamp,
+            stamp,
+        ),
+    )
+
+
+def delete(conn: sqlite3.Connection, span: Span) -> None:
+    conn.execute("DELETE FROM spans WHERE uid = ?", (span.uid,))
+
+
+def labels_in_use(conn: sqlite3.Connection) -> list[str]:
+    """Every label some span carries, sorted."""
+    return [row[0] for row in conn.execute("SELECT DISTINCT label FROM spans ORDER BY 1")]
+
+
+def form_counts(conn: sqlite3.Connection) -> list[tuple[str, str, int]]:
+    """(surface form, label, times tagged) over the whole corpus: what memory learns from."""
+    rows = conn.execute("SELECT text, label, count(*) FROM spans GROUP BY text, label")
+    return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+
+def article_ids_with_spans(conn: sqlite3.Connection) -> list[int]:
+    return [row[0] for row in conn.execute("SELECT DISTINCT article_id FROM spans ORDER BY 1")]
