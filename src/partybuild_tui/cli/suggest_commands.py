@@ -10,6 +10,7 @@ import typer
 from rich import box
 from rich.table import Table
 
+from partybuild_tui.cli import model_commands
 from partybuild_tui.cli.app import (
     DbOption,
     command,
@@ -80,10 +81,26 @@ def evaluate_command(
         bool,
         typer.Option("--against-accepted", help="Score stored suggestions against the DB's spans."),
     ] = False,
+    folds: Annotated[
+        int | None,
+        typer.Option(
+            "--folds",
+            "-k",
+            min=2,
+            help="Train the model on K-1 folds of GOLD's articles, score the held-out fold, "
+            "print a learning curve.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Precision, recall and F1 of each suggestion source, per label, exact and overlap."""
     if (gold is None) == (not against_accepted):
         raise typer.BadParameter("give a GOLD.jsonl file or --against-accepted (not both)")
+    if folds is not None:
+        if gold is None:
+            raise typer.BadParameter("--folds needs a GOLD.jsonl file")
+        model_commands.print_folds(db, gold, folds)
+        return
     with open_store(db, create=False) as store:
         if against_accepted:
             report = evaluate.evaluate_accepted(store, source)

@@ -21,6 +21,7 @@ from partybuild_tui.core.store import (
     connection,
     history,
     migrations,
+    models_table,
     spans,
     suggestions,
     tokenizations,
@@ -43,6 +44,7 @@ from partybuild_tui.core.store.models import (
     Suggestion,
     now,
 )
+from partybuild_tui.core.store.models_table import ModelRecord
 from partybuild_tui.core.store.suggestions import Proposed, RunRecord
 from partybuild_tui.errors import UserError
 
@@ -53,6 +55,7 @@ __all__ = [
     "Article",
     "ArticleRow",
     "MissingDatabase",
+    "ModelRecord",
     "NewSpan",
     "OverlapError",
     "Span",
@@ -382,3 +385,15 @@ class Store:
 
     def untokenized_ids(self, tokenizer: str, *, current_only: bool = True) -> list[int]:
         return tokenizations.missing(self.conn, tokenizer, current_only=current_only)
+
+    # ---- trained models -----------------------------------------------------------------------
+
+    def save_model(self, record: ModelRecord, data: bytes) -> int:
+        with self.write():
+            return models_table.save(self.conn, record, data)
+
+    def latest_model(self, name: str) -> tuple[ModelRecord, bytes] | None:
+        return models_table.latest(self.conn, name)
+
+    def latest_model_record(self, name: str) -> ModelRecord | None:
+        return models_table.latest_record(self.conn, name)

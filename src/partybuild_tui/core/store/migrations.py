@@ -8,11 +8,14 @@ transaction together with its bookkeeping, so a crash mid-migration leaves the o
 
 from __future__ import annotations
 
+import inspect
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-Migration = Callable[[], str]
+# A migration returns an SQL script, or (taking the connection) makes its change itself with
+# sqlite-utils, inside the step's transaction (sqlite-utils nests it in a savepoint).
+Migration = Callable[[], str] | Callable[[sqlite3.Connection], None]
 MIGRATIONS: list[Migration] = []
 
 
@@ -219,6 +222,33 @@ def m007_stats_indexes() -> str:
         """
 
 
+@migration
+def m008_models(conn: sqlite3.Connection) -> None:
+    """Trained suggestion models: the CRFsuite file, its version and what it was trained on."""
+    import sqlite_utils  # only the migration needs it
+
+    db = sqlite_utils.Database(conn)
+    db["models"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "name": str,
+            "version": str,
+            "training_hash": str,
+            "articles": int,
+            "spans": int,
+            "tokens": int,
+            "folds": int,
+            "cv_f1": float,
+            "seconds": float,
+            "created_at": str,
+            "data": bytes,
+        },
+        pk="id",
+        not_null={"name", "version", "training_hash", "created_at", "data"},
+    )
+    db["models"].create_index(["name", "id"], index_name="idx_models_latest")  # type: ignore[union-attr]
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
@@ -247,8 +277,7 @@ def migrate(conn: sqlite3.Connection, upto: int | None = None) -> list[str]:
                 conn.execute("COMMIT")
                 return applied
             fn = MIGRATIONS[number]
-            for statement in statements(fn()):
-                conn.execute(statement)
+            run(fn, conn)
             stamp = datetime.now(UTC).isoformat(timespec="seconds")
             conn.execute(
                 "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (fn.__name__, stamp)
@@ -260,6 +289,15 @@ def migrate(conn: sqlite3.Connection, upto: int | None = None) -> list[str]:
                 conn.execute("ROLLBACK")
             raise
         applied.append(fn.__name__)
+
+
+def run(fn: Migration, conn: sqlite3.Connection) -> None:
+    """Apply one migration inside the open transaction."""
+    if inspect.signature(fn).parameters:
+        fn(conn)  # type: ignore[call-arg]
+        return
+    for statement in statements(fn()):  # type: ignore[call-arg, arg-type]
+        conn.execute(statement)
 
 
 def statements(script: str) -> list[str]:

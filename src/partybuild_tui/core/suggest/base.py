@@ -28,9 +28,14 @@ class Proposal:
 
 @dataclass(frozen=True)
 class Context:
-    """What a source may know besides the article: the spans already tagged in it."""
+    """What a source may know besides the article: the spans already tagged in it, and
+    what other sources proposed (source name, proposal), stored or from this run."""
 
     spans: tuple[Span, ...] = field(default_factory=tuple)
+    proposals: tuple[tuple[str, Proposal], ...] = field(default_factory=tuple)
+
+    def with_proposals(self, more: list[tuple[str, Proposal]]) -> Context:
+        return Context(self.spans, self.proposals + tuple(more))
 
 
 @runtime_checkable

@@ -14,15 +14,16 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from partybuild_tui.core import tokenize
-from partybuild_tui.core.store import Article, Span, Store
+from partybuild_tui.core.store import Article, Store
 from partybuild_tui.core.suggest import engine
 from partybuild_tui.core.suggest.base import Context, Source
 from partybuild_tui.core.suggest.memory import Lexicon, load_lexicon
+from partybuild_tui.core.suggest.model import Trained
 from partybuild_tui.core.suggest.patterns import Patterns
 
 BATCH_SIZE = 64
 Flat = tuple[list[int], list[int]]  # a tokenization as cached: words, sentences
-Job = tuple[Article, Flat | None, list[str], tuple[Span, ...]]
+Job = tuple[Article, Flat | None, list[str], Context]
 Done = tuple[int, Flat | None, engine.RunResult]
 Progress = Callable[[int, int], None]
 
@@ -36,16 +37,23 @@ class BatchReport:
     added: int  # suggestions added (net of stale pending ones removed)
 
 
-def _init_worker(names: list[str], patterns: Patterns, labels: dict[str, str]) -> None:
+Setup = tuple[list[str], Patterns, dict[str, str], Trained | None]
+
+
+def _init_worker(
+    names: list[str], patterns: Patterns, labels: dict[str, str], trained: Trained | None
+) -> None:
     global _worker_sources
-    _worker_sources = engine.build_sources(names, patterns, Lexicon(labels))
+    _worker_sources = engine.build_sources(names, patterns, Lexicon(labels), trained)
 
 
-def _init_pool_worker(names: list[str], patterns: Patterns, labels: dict[str, str]) -> None:
+def _init_pool_worker(
+    names: list[str], patterns: Patterns, labels: dict[str, str], trained: Trained | None
+) -> None:
     """A pool worker leaves Ctrl-C to the parent, which cancels the queue and saves nothing
     half-done; a worker dying of the signal mid-task could leave the pool waiting."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _init_worker(names, patterns, labels)
+    _init_worker(names, patterns, labels, trained)
 
 
 def _pairs(flat: list[int]) -> tuple[tuple[int, int], ...]:
@@ -54,7 +62,7 @@ def _pairs(flat: list[int]) -> tuple[tuple[int, int], ...]:
 
 def _run(job: Job) -> Done:
     """In a worker: segment if not cached, run the asked sources on one article."""
-    article, cached, names, spans = job
+    article, cached, names, context = job
     new_flat: Flat | None = None
     if cached is None:
         tokens = tokenize.segment(article.text)
@@ -62,7 +70,7 @@ def _run(job: Job) -> Done:
     else:
         tokens = tokenize.Tokenization(_pairs(cached[0]), _pairs(cached[1]), article.text)
     wanted = [s for s in _worker_sources if s.name in names]
-    return article.id, new_flat, engine.propose(article, tokens, wanted, Context(spans))
+    return article.id, new_flat, engine.propose(article, tokens, wanted, context)
 
 
 def stale_work(
@@ -87,7 +95,7 @@ def _jobs(store: Store, work: list[tuple[int, list[str]]]) -> Iterator[Job]:
     for article_id, names in work:
         article = store.article(article_id)
         cached = store.load_tokenization(article.id, article.content_hash, tokenize.TOKENIZER)
-        yield article, cached, names, tuple(store.spans(article_id))
+        yield article, cached, names, engine.stored_context(store, article_id)
 
 
 def _save(store: Store, result: Done) -> None:
@@ -111,12 +119,13 @@ def compute_many(
     chosen = list(engine.check_names(names))
     patterns = engine.patterns_for(store)
     lexicon = load_lexicon(store) if "memory" in chosen else Lexicon({})
-    sources = engine.build_sources(chosen, patterns, lexicon)
+    trained = engine.trained_model(store) if "model" in chosen else None
+    sources = engine.build_sources(chosen, patterns, lexicon, trained)
     work = stale_work(store, ids, sources, force)
     before = store.suggestion_count()
     if progress:
         progress(0, len(work))
-    setup = (chosen, patterns, lexicon.labels)
+    setup: Setup = (chosen, patterns, lexicon.labels, trained)
     done = 0
     if processes <= 1 or len(work) < 4:
         _init_worker(*setup)

@@ -20,17 +20,20 @@ from partybuild_tui.core.store import Action, Article, NewSpan, Store, Suggestio
 from partybuild_tui.core.suggest.base import Context, Proposal, Source, flatten, snap
 from partybuild_tui.core.suggest.byline import BylineSource
 from partybuild_tui.core.suggest.memory import Lexicon, MemorySource, load_lexicon
+from partybuild_tui.core.suggest.model import NAME as MODEL_NAME
+from partybuild_tui.core.suggest.model import ModelSource, Trained
 from partybuild_tui.core.suggest.ner import NerSource
 from partybuild_tui.core.suggest.patterns import Patterns, load_patterns
 from partybuild_tui.core.suggest.rules import RuleSource
 from partybuild_tui.core.tokenize import Tokenization
 from partybuild_tui.errors import UserError
 
-SOURCE_NAMES = ("memory", "rules", "byline", "ner")
+SOURCE_NAMES = ("memory", "rules", "byline", "ner", "model")
 # Sources that take milliseconds; NER takes 0.5-2 s per article. The app can show the fast
-# ones first: compute(store, id, FAST_SOURCES), then compute(store, id, SLOW_SOURCES).
+# ones first: compute(store, id, FAST_SOURCES), then compute(store, id, SLOW_SOURCES). The
+# model reads the other sources' proposals, so it runs last (and is skipped until trained).
 FAST_SOURCES = ("memory", "rules", "byline")
-SLOW_SOURCES = ("ner",)
+SLOW_SOURCES = ("ner", "model")
 
 
 # ---- sources --------------------------------------------------------------------------------
@@ -50,19 +53,32 @@ def check_names(names: Iterable[str] | None) -> tuple[str, ...]:
 
 
 def build_sources(
-    names: Iterable[str] | None, patterns: Patterns, lexicon: Lexicon | None
+    names: Iterable[str] | None,
+    patterns: Patterns,
+    lexicon: Lexicon | None,
+    trained: Trained | None = None,
 ) -> list[Source]:
+    """The named sources, in ``SOURCE_NAMES`` order; ``model`` only once one is trained."""
+    chosen = set(check_names(names))
     made: list[Source] = []
-    for name in check_names(names):
+    for name in (n for n in SOURCE_NAMES if n in chosen):
         if name == "memory":
             made.append(MemorySource(lexicon or Lexicon({})))
         elif name == "rules":
             made.append(RuleSource(patterns))
         elif name == "byline":
             made.append(BylineSource())
-        else:
+        elif name == "ner":
             made.append(NerSource(patterns))
+        elif trained is not None:
+            made.append(ModelSource(trained, patterns))
     return made
+
+
+def trained_model(store: Store) -> Trained | None:
+    """The newest model trained on this database, if any."""
+    found = store.latest_model(MODEL_NAME)
+    return Trained(found[1], found[0].training_hash) if found else None
 
 
 def patterns_for(store: Store) -> Patterns:
@@ -73,7 +89,8 @@ def default_sources(store: Store, names: Iterable[str] | None = None) -> list[So
     """The sources to run against this store's corpus (memory reads its current tags)."""
     chosen = check_names(names)
     lexicon = load_lexicon(store) if "memory" in chosen else None
-    return build_sources(chosen, patterns_for(store), lexicon)
+    trained = trained_model(store) if MODEL_NAME in chosen else None
+    return build_sources(chosen, patterns_for(store), lexicon, trained)
 
 
 def _resolve_sources(store: Store, sources: Sequence[Source | str] | None) -> list[Source]:
@@ -103,8 +120,21 @@ def propose(
     results: RunResult = {}
     for source in sources:
         raw = source.suggest(article, tokenization, context)
-        results[source.name] = (source.version, clean(raw, article, tokenization))
+        kept = clean(raw, article, tokenization)
+        results[source.name] = (source.version, kept)
+        older = tuple(x for x in context.proposals if x[0] != source.name)
+        context = Context(context.spans, older + tuple((source.name, p) for p in kept))
     return results
+
+
+def stored_context(store: Store, article_id: int) -> Context:
+    """The article's spans and every stored proposal (any status: decisions are not
+    features), for sources that build on other sources."""
+    proposals = tuple(
+        (s.source, Proposal(s.start, s.end, s.label, s.score))
+        for s in store.suggestions(article_id)
+    )
+    return Context(tuple(store.spans(article_id)), proposals)
 
 
 def clean(raw: Iterable[Proposal], article: Article, tokenization: Tokenization) -> list[Proposal]:
@@ -147,7 +177,7 @@ def compute(
     todo = chosen if force else stale_sources(store, article, chosen)
     if todo:
         tokens = tokenize.tokenization(store, article)
-        context = Context(tuple(store.spans(article_id)))
+        context = stored_context(store, article_id)
         save_results(store, article, propose(article, tokens, todo, context))
     return pending(store, article_id)
 
