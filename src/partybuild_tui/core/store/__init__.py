@@ -19,6 +19,7 @@ from typing import Any
 from partybuild_tui.core.store import (
     articles,
     connection,
+    forms,
     history,
     migrations,
     models_table,
@@ -223,8 +224,13 @@ class Store:
     def labels_in_use(self) -> list[str]:
         return spans.labels_in_use(self.conn)
 
-    def tagged_forms(self) -> list[tuple[str, str, int]]:
-        return spans.form_counts(self.conn)
+    def tagged_forms(self) -> list[tuple[str, str, int, str]]:
+        """(form, label, times tagged, last tagged at) over the corpus."""
+        return forms.tagged(self.conn)
+
+    def withdrawn_forms(self) -> list[tuple[str, str]]:
+        """(form, last time) of forms rejected as proposals or deleted as spans."""
+        return forms.withdrawn(self.conn)
 
     def articles_with_spans(self) -> list[int]:
         return spans.article_ids_with_spans(self.conn)

@@ -77,11 +77,5 @@ def labels_in_use(conn: sqlite3.Connection) -> list[str]:
     return [row[0] for row in conn.execute("SELECT DISTINCT label FROM spans ORDER BY 1")]
 
 
-def form_counts(conn: sqlite3.Connection) -> list[tuple[str, str, int]]:
-    """(surface form, label, times tagged) over the whole corpus: what memory learns from."""
-    rows = conn.execute("SELECT text, label, count(*) FROM spans GROUP BY text, label")
-    return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
-
-
 def article_ids_with_spans(conn: sqlite3.Connection) -> list[int]:
     return [row[0] for row in conn.execute("SELECT DISTINCT article_id FROM spans ORDER BY 1")]

@@ -118,7 +118,7 @@ def compute_many(
     """Bring the suggestions of ``ids`` up to date, in ``processes`` worker processes."""
     chosen = list(engine.check_names(names))
     patterns = engine.patterns_for(store)
-    lexicon = load_lexicon(store) if "memory" in chosen else Lexicon({})
+    lexicon = load_lexicon(store, patterns) if "memory" in chosen else Lexicon({})
     trained = engine.trained_model(store) if "model" in chosen else None
     sources = engine.build_sources(chosen, patterns, lexicon, trained)
     work = stale_work(store, ids, sources, force)

@@ -88,9 +88,10 @@ def patterns_for(store: Store) -> Patterns:
 def default_sources(store: Store, names: Iterable[str] | None = None) -> list[Source]:
     """The sources to run against this store's corpus (memory reads its current tags)."""
     chosen = check_names(names)
-    lexicon = load_lexicon(store) if "memory" in chosen else None
+    patterns = patterns_for(store)
+    lexicon = load_lexicon(store, patterns) if "memory" in chosen else None
     trained = trained_model(store) if MODEL_NAME in chosen else None
-    return build_sources(chosen, patterns_for(store), lexicon, trained)
+    return build_sources(chosen, patterns, lexicon, trained)
 
 
 def _resolve_sources(store: Store, sources: Sequence[Source | str] | None) -> list[Source]:

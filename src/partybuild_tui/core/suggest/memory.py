@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
 from partybuild_tui.core import tokenize
 from partybuild_tui.core.store import Action, Article, NewSpan, Store
 from partybuild_tui.core.suggest.base import Context, Proposal, tone_key
+from partybuild_tui.core.suggest.patterns import Patterns
 from partybuild_tui.core.tokenize import Range, Tokenization
 from partybuild_tui.errors import UserError
 
-MEMORY_VERSION = "5"
+MEMORY_VERSION = "6"
 SCORE = 0.95
 MIN_FORM_CHARS = 2
 _CLOSE = set(",.;:!?)]}\"'”’…»")
@@ -43,17 +44,39 @@ class Lexicon:
         return hashlib.sha256(joined.encode()).hexdigest()[:12]
 
 
-def load_lexicon(store: Store) -> Lexicon:
-    """Every tagged surface form in the corpus with its majority label."""
-    return lexicon_from(store.tagged_forms())
+# Lists of the pattern file whose items, standing alone, the label guide says are not
+# entities ("Đảng bộ", "Chi bộ", "tỉnh"): memory never propagates them, even once tagged.
+BARE_LISTS = ("not_entity", "party_body", "admin_unit", "honorific", "title")
 
 
-def lexicon_from(tagged: Iterable[tuple[str, str, int]]) -> Lexicon:
-    """A lexicon from (surface form, label, times tagged) triples."""
+def load_lexicon(store: Store, patterns: Patterns | None = None) -> Lexicon:
+    """Every form tagged in the corpus with its majority label, less the forms the user
+    took back since (rejected or deleted after they were last tagged) and bare type nouns."""
+    tagged = store.tagged_forms()
+    last_tagged: dict[str, str] = {}
+    for text, _label, _count, at in tagged:
+        key = form_key(text)
+        last_tagged[key] = max(at, last_tagged.get(key, ""))
+    withdrawn = {
+        key
+        for text, at in store.withdrawn_forms()
+        if (key := form_key(text)) in last_tagged and at > last_tagged[key]
+    }
+    never = withdrawn | (bare_forms(patterns) if patterns is not None else set())
+    return lexicon_from(((t, lab, n) for t, lab, n, _at in tagged), never=never)
+
+
+def bare_forms(patterns: Patterns) -> set[str]:
+    return {form_key(item) for name in BARE_LISTS for item in patterns.words(name).items}
+
+
+def lexicon_from(tagged: Iterable[tuple[str, str, int]], *, never: Collection[str] = ()) -> Lexicon:
+    """A lexicon from (surface form, label, times tagged) triples; ``never`` holds form keys
+    left out."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for text, label, count in tagged:
         key = form_key(text)
-        if len(key) >= MIN_FORM_CHARS:
+        if len(key) >= MIN_FORM_CHARS and key not in never:
             votes[key][label] += count
     labels = {
         key: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for key, c in votes.items()

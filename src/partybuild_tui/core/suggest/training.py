@@ -19,7 +19,7 @@ from partybuild_tui.core import crf, tokenize
 from partybuild_tui.core.store import Article, ModelRecord, Span, Store, now
 from partybuild_tui.core.suggest import engine, features, model
 from partybuild_tui.core.suggest.base import Context, Proposal, flatten
-from partybuild_tui.core.suggest.memory import MemorySource, lexicon_from
+from partybuild_tui.core.suggest.memory import MemorySource, bare_forms, lexicon_from
 from partybuild_tui.core.suggest.patterns import Patterns
 from partybuild_tui.core.tokenize import Tokenization
 from partybuild_tui.errors import UserError
@@ -156,7 +156,8 @@ def combined(
 ) -> list[Proposal]:
     """Accept-all of every source on a held-out article: memory knows only ``memory_from``."""
     lexicon = lexicon_from(
-        (e.article.text[s:t], label, 1) for e in memory_from for s, t, label in e.spans
+        ((e.article.text[s:t], label, 1) for e in memory_from for s, t, label in e.spans),
+        never=bare_forms(patterns),
     )
     memory = MemorySource(lexicon).suggest(ex.article, ex.tokenization, Context())
     found = [p for _source, p in ex.hints] + engine.clean(memory, ex.article, ex.tokenization)

@@ -1,0 +1,28 @@
+"""Surface forms the annotators tagged, and those they took back: what memory learns from."""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+def tagged(conn: sqlite3.Connection) -> list[tuple[str, str, int, str]]:
+    """(form, label, times tagged, last tagged at) over the whole corpus."""
+    rows = conn.execute(
+        "SELECT text, label, count(*), max(created_at) FROM spans GROUP BY text, label"
+    )
+    return [(str(r[0]), str(r[1]), int(r[2]), str(r[3])) for r in rows]
+
+
+def withdrawn(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(form, last time) of forms an annotator said are not entities: a rejected proposal
+    (a label correction keeps the form: its new span is as recent) or a deleted span."""
+    rejected = conn.execute(
+        "SELECT text, max(decided_at) FROM suggestions WHERE status = 'rejected' "
+        "AND decided_at IS NOT NULL GROUP BY text"
+    ).fetchall()
+    deleted = conn.execute(
+        "SELECT json_extract(item.value, '$.text'), max(a.changed_at) "
+        "FROM actions a, json_each(a.payload, '$.removed') AS item "
+        "WHERE a.kind = 'delete' AND a.state = 'done' GROUP BY 1"
+    ).fetchall()
+    return [(str(t), str(at)) for t, at in [*rejected, *deleted] if t is not None]
