@@ -348,6 +348,12 @@ class Store:
     def pending_at(self, article_id: int, places: Iterable[tuple[int, int, str]]) -> list[int]:
         return suggestions.pending_at(self.conn, article_id, places)
 
+    def decision_counts(
+        self, annotator: str | None = None
+    ) -> dict[tuple[str, str], tuple[int, int]]:
+        """(source, label) -> (accepted, rejected) of this annotator's decisions (or all)."""
+        return suggestions.decision_counts(self.conn, annotator)
+
     def suggestion_count(self, status: str | None = None) -> int:
         return suggestions.count(self.conn, status)
 

@@ -153,3 +153,21 @@ def count(conn: sqlite3.Connection, status: str | None = None) -> int:
         return int(conn.execute("SELECT count(*) FROM suggestions").fetchone()[0])
     sql = "SELECT count(*) FROM suggestions WHERE status = ?"
     return int(conn.execute(sql, (status,)).fetchone()[0])
+
+
+def decision_counts(
+    conn: sqlite3.Connection, annotator: str | None = None
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """(source, label) -> (accepted, rejected) over the decisions of ``annotator`` (or all)."""
+    sql = (
+        "SELECT source, label, status, count(*) FROM suggestions "
+        "WHERE status IN ('accepted', 'rejected')"
+    )
+    params: list[object] = []
+    if annotator is not None:
+        sql += " AND decided_by = ?"
+        params.append(annotator)
+    out: dict[tuple[str, str], list[int]] = {}
+    for source, label, status, n in conn.execute(sql + " GROUP BY 1, 2, 3", params):
+        out.setdefault((source, label), [0, 0])[0 if status == "accepted" else 1] += int(n)
+    return {key: (a, r) for key, (a, r) in out.items()}

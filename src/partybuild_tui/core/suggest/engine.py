@@ -11,12 +11,15 @@ through ``Store.apply``, so both are one undoable action.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import bisect
+import itertools
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 from partybuild_tui import config
 from partybuild_tui.core import tokenize
-from partybuild_tui.core.store import Action, Article, NewSpan, Store, Suggestion
+from partybuild_tui.core.store import Action, Article, NewSpan, Span, Store, Suggestion
+from partybuild_tui.core.suggest import reliability
 from partybuild_tui.core.suggest.base import Context, Proposal, Source, flatten, snap
 from partybuild_tui.core.suggest.byline import BylineSource
 from partybuild_tui.core.suggest.memory import Lexicon, MemorySource, load_lexicon
@@ -220,41 +223,83 @@ def next_suggestion(
     return next((s for s in reversed(items) if s.end <= offset), None)
 
 
-def rank(item: Suggestion) -> tuple[float, int, int]:
-    """Who wins an overlap: higher score, then longer, then earlier."""
-    return -item.score, -(item.end - item.start), item.start
+def rank(item: Suggestion) -> tuple[float, float, int, int]:
+    """Who wins an overlap before any decision: the source's prior, score, length, place."""
+    return reliability.Reliability().rank(item)
 
 
 def pending(
-    store: Store, article_id: int, annotator: str | None = None, *, flat: bool = True
+    store: Store,
+    article_id: int,
+    annotator: str | None = None,
+    *,
+    flat: bool = True,
+    prefer: Collection[int] = (),
 ) -> list[Suggestion]:
     """What to show: pending, not over a span, never rejected, one per range and label.
 
-    With ``flat`` (default) overlapping suggestions are resolved as ``accept_all`` would,
-    so what is shown never overlaps; the losers come back if the winner is rejected.
-    ``annotator`` limits the spans that hide suggestions to that annotator's.
+    With ``flat`` (default) overlapping proposals are resolved to one per place, the one of
+    the source and label this annotator accepted most often (``reliability``), as
+    ``accept_all`` takes them; the others come back if it is rejected. Ids in ``prefer``
+    win their place (the annotator cycled to them). ``annotator`` limits the spans that hide
+    suggestions to that annotator's, and the decisions that rate the sources to theirs.
     """
     with store.snapshot():
         everything = suggestions(store, article_id)
         spans = store.spans(article_id, annotator)
+    shown = _candidates(store, everything, spans)
+    if not flat:
+        return shown
+    rates = reliability.load(store, annotator)
+    kept: list[Suggestion] = []
+    for item in sorted(shown, key=lambda s: (s.id not in prefer, rates.rank(s))):
+        if not any(k.overlaps(item.start, item.end) for k in kept):
+            kept.append(item)
+    return sorted(kept, key=lambda s: (s.start, s.end, s.id))
+
+
+def _candidates(
+    store: Store, everything: Sequence[Suggestion], spans: Sequence[Span]
+) -> list[Suggestion]:
+    """Pending proposals of the project's labels, never rejected, over no span: one per
+    range and label (the most reliable source's by prior), in text order."""
     labels = set(project_labels(store))
     rejected = {s.key for s in everything if s.status == "rejected"}
+    starts = [s.start for s in spans]
+    reach = list(itertools.accumulate((s.end for s in spans), max))
     best: dict[tuple[int, int, str], Suggestion] = {}
     for item in everything:
         if item.status != "pending" or item.key in rejected or item.label not in labels:
             continue
-        if any(span.overlaps(item.start, item.end) for span in spans):
+        if _covered(starts, reach, item.start, item.end):
             continue
         if item.key not in best or rank(item) < rank(best[item.key]):
             best[item.key] = item
-    shown = list(best.values())
-    if flat:
-        kept: list[Suggestion] = []
-        for item in sorted(shown, key=rank):
-            if not any(k.overlaps(item.start, item.end) for k in kept):
-                kept.append(item)
-        shown = kept
-    return sorted(shown, key=lambda s: (s.start, s.end, s.id))
+    return sorted(best.values(), key=lambda s: (s.start, s.end, s.id))
+
+
+def _covered(starts: list[int], reach: list[int], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps a span: of the spans (sorted by start) that start
+    before ``end``, does the furthest end reach past ``start``? (bisect, not a scan)"""
+    i = bisect.bisect_left(starts, end)
+    return i > 0 and reach[i - 1] > start
+
+
+def alternatives(
+    store: Store, article_id: int, suggestion_id: int, annotator: str | None = None
+) -> list[Suggestion]:
+    """The other pending proposals at the place of ``suggestion_id`` (overlapping it), most
+    reliable first: what the annotator can cycle to."""
+    with store.snapshot():
+        everything = suggestions(store, article_id)
+        spans = store.spans(article_id, annotator)
+    shown = _candidates(store, everything, spans)
+    here = next((s for s in shown if s.id == suggestion_id), None)
+    if here is None:
+        return []
+    rates = reliability.load(store, annotator)
+    others = [s for s in shown if s.id != here.id and s.overlaps(here.start, here.end)]
+    return sorted(others, key=rates.rank)
 
 
 # ---- deciding ------------------------------------------------------------------------------------
