@@ -179,3 +179,19 @@ def test_curve_sizes_end_at_the_largest_training_set() -> None:
 def test_evaluate_folds_refuses_a_bad_k(seeded: Store, k: str) -> None:
     result = runner.invoke(app, ["evaluate", str(GOLD), "--folds", k])
     assert result.exit_code == 2
+
+
+def test_list_order_uncertain_puts_what_the_model_is_least_sure_of_first(seeded: Store) -> None:
+    annotate_from_gold(seeded, limit=2)
+    assert runner.invoke(app, ["train", "--folds", "2"]).exit_code == 0
+    assert runner.invoke(app, ["suggest", "--source", "model", "--processes", "1"]).exit_code == 0
+    doubt = {i: seeded.uncertainty(i) for i in seeded.article_ids()}
+    assert all(d is not None and 0 <= d <= 1 for d in doubt.values())
+    by_doubt = sorted(doubt, key=lambda i: (-(doubt[i] or 0.0), i))
+    result = runner.invoke(app, ["list", "--order", "uncertain"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    listed = [int(ln.split()[0]) for ln in lines[1:] if ln.strip()[:1].isdigit()]
+    assert listed == by_doubt
+    first = seeded.adjacent_article(0, status=("new",), order="uncertain")
+    assert first == next(i for i in by_doubt if seeded.article(i).status == "new")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -94,6 +95,11 @@ def print_import_report(report: ingest.ImportReport, verbose: bool = False) -> N
         console.print(f"  … and {len(report.skipped) - len(shown)} more (--verbose lists all)")
 
 
+class ListOrder(StrEnum):
+    corpus = "corpus"
+    uncertain = "uncertain"
+
+
 @command("list")
 def list_command(
     db: DbOption = None,
@@ -107,12 +113,23 @@ def list_command(
     include_old: Annotated[
         bool, typer.Option("--all", help="Include superseded versions of changed files.")
     ] = False,
+    order: Annotated[
+        ListOrder,
+        typer.Option(
+            help="corpus: import order; uncertain: where the trained model is least sure "
+            "first (what to annotate next), then the articles it has not seen.",
+        ),
+    ] = ListOrder.corpus,
 ) -> None:
     """List articles with their status, date, source and span count."""
     # a mistyped --db must not leave an empty database behind; rows and total: one state
     with open_store(db, create=False) as store, store.snapshot():
         rows = store.list_articles(
-            status=status, query=search, limit=limit or None, include_superseded=include_old
+            status=status,
+            query=search,
+            limit=limit or None,
+            include_superseded=include_old,
+            order=order.value,
         )
         total = store.count_articles(status=status, query=search, include_superseded=include_old)
     console.print(_articles_table(rows, total))

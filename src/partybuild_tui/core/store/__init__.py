@@ -27,7 +27,7 @@ from partybuild_tui.core.store import (
     suggestions,
     tokenizations,
 )
-from partybuild_tui.core.store.articles import Status, fts_query
+from partybuild_tui.core.store.articles import ORDERS, Status, fts_query
 from partybuild_tui.core.store.errors import (
     BUSY_TIMEOUT_S,
     MissingDatabase,
@@ -55,6 +55,7 @@ __all__ = [
     "Action",
     "Article",
     "ArticleRow",
+    "ORDERS",
     "MissingDatabase",
     "ModelRecord",
     "NewSpan",
@@ -127,6 +128,7 @@ class Store:
         limit: int | None = None,
         offset: int = 0,
         include_superseded: bool = False,
+        order: str = "corpus",
     ) -> list[ArticleRow]:
         return articles.list_rows(
             self.conn,
@@ -135,6 +137,7 @@ class Store:
             limit=limit,
             offset=offset,
             include_superseded=include_superseded,
+            order=order,
         )
 
     def count_articles(
@@ -145,9 +148,14 @@ class Store:
         )
 
     def article_ids(
-        self, *, status: Status = None, query: str | None = None, annotator: str | None = None
+        self,
+        *,
+        status: Status = None,
+        query: str | None = None,
+        annotator: str | None = None,
+        order: str = "corpus",
     ) -> list[int]:
-        return articles.ids(self.conn, status=status, query=query, annotator=annotator)
+        return articles.ids(self.conn, status=status, query=query, annotator=annotator, order=order)
 
     def select_articles(
         self,
@@ -182,8 +190,12 @@ class Store:
         forward: bool = True,
         status: Status = None,
         query: str | None = None,
+        order: str = "corpus",
     ) -> int | None:
-        return articles.adjacent(self.conn, article_id, forward=forward, status=status, query=query)
+        """The next (previous) article after ``article_id`` in ``order`` matching filters."""
+        return articles.adjacent(
+            self.conn, article_id, forward=forward, status=status, query=query, order=order
+        )
 
     def last_touched_article(self, annotator: str) -> int | None:
         return articles.last_touched(self.conn, annotator)
@@ -363,8 +375,16 @@ class Store:
             return suggestions.all_runs(self.conn)
         return suggestions.runs_of_article(self.conn, article_id)
 
+    def uncertainty(self, article_id: int, source: str = "model") -> float | None:
+        return suggestions.uncertainty(self.conn, article_id, source)
+
     def save_suggestion_run(
-        self, article: Article, source: str, version: str, proposals: Sequence[Proposed]
+        self,
+        article: Article,
+        source: str,
+        version: str,
+        proposals: Sequence[Proposed],
+        uncertainty: float | None = None,
     ) -> None:
         with self.write():
             suggestions.save_run(
@@ -375,6 +395,7 @@ class Store:
                 source,
                 version,
                 proposals,
+                uncertainty,
             )
 
     # ---- tokenization cache -------------------------------------------------------------------

@@ -21,6 +21,22 @@ _ROW = (
 _FTS_TERM = re.compile(r"[\w\-/]+", re.UNICODE)
 
 Status = str | Sequence[str] | None
+ORDERS = ("corpus", "uncertain")
+# "uncertain": the articles the model was least sure of first (active learning), then those
+# it has not seen, in corpus order. The key sorts ascending; adjacency compares row values.
+_UNCERTAIN_JOIN = "LEFT JOIN suggestion_runs r ON r.article_id = a.id AND r.source = 'model' "
+_UNCERTAIN_KEY = ("(r.uncertainty IS NULL)", "-coalesce(r.uncertainty, 0)", "a.id")
+
+
+def check_order(order: str) -> None:
+    if order not in ORDERS:
+        raise UserError(f"unknown order {order!r}; use one of {', '.join(ORDERS)}")
+
+
+def _ordering(order: str) -> tuple[str, tuple[str, ...]]:
+    """(join, sort key expressions) of a list order."""
+    check_order(order)
+    return (_UNCERTAIN_JOIN, _UNCERTAIN_KEY) if order == "uncertain" else ("", ("a.id",))
 
 
 def fts_query(text: str) -> str:
@@ -117,11 +133,13 @@ def list_rows(
     limit: int | None = None,
     offset: int = 0,
     include_superseded: bool = False,
+    order: str = "corpus",
 ) -> list[ArticleRow]:
     where, params = filter_sql(status, query, include_superseded)
+    join, key = _ordering(order)
     page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
-    rows = conn.execute(f"{_ROW} {where} ORDER BY a.id {page}", params).fetchall()
-    return [ArticleRow(*row) for row in rows]
+    sql = f"{_ROW} {join}{where} ORDER BY {', '.join(key)} {page}"
+    return [ArticleRow(*row) for row in conn.execute(sql, params).fetchall()]
 
 
 def count(
@@ -141,10 +159,12 @@ def ids(
     status: Status = None,
     query: str | None = None,
     annotator: str | None = None,
+    order: str = "corpus",
 ) -> list[int]:
     where, params = filter_sql(status, query, False, annotator)
-    rows = conn.execute(f"SELECT a.id FROM articles a {where} ORDER BY a.id", params)
-    return [row[0] for row in rows]
+    join, key = _ordering(order)
+    sql = f"SELECT a.id FROM articles a {join}{where} ORDER BY {', '.join(key)}"
+    return [row[0] for row in conn.execute(sql, params)]
 
 
 def ids_and_hashes(
@@ -179,14 +199,13 @@ def texts(conn: sqlite3.Connection, article_ids: Sequence[int]) -> list[tuple[in
 
 
 def rows_of(conn: sqlite3.Connection, article_ids: Sequence[int]) -> list[ArticleRow]:
-    """List rows for these article ids, in id order (a page of a virtual list)."""
+    """List rows for these article ids, in the order given (a page of a virtual list)."""
     if not article_ids:
         return []
     marks = ", ".join("?" for _ in article_ids)
-    rows = conn.execute(
-        f"{_ROW} WHERE a.id IN ({marks}) ORDER BY a.id", list(article_ids)
-    ).fetchall()
-    return [ArticleRow(*row) for row in rows]
+    rows = conn.execute(f"{_ROW} WHERE a.id IN ({marks})", list(article_ids)).fetchall()
+    by_id = {row[0]: ArticleRow(*row) for row in rows}
+    return [by_id[i] for i in article_ids if i in by_id]
 
 
 def adjacent(
@@ -196,14 +215,24 @@ def adjacent(
     forward: bool = True,
     status: Status = None,
     query: str | None = None,
+    order: str = "corpus",
 ) -> int | None:
-    """The next (or previous) article after ``article_id`` in list order matching filters."""
+    """The next (or previous) article after ``article_id`` in list order matching filters
+    (``article_id`` 0 or unknown: from the start, or the end going back)."""
     where, params = filter_sql(status, query, False)
-    op, order = (">", "ASC") if forward else ("<", "DESC")
+    join, key = _ordering(order)
+    here = conn.execute(
+        f"SELECT {', '.join(key)} FROM articles a {join}WHERE a.id = ?", (article_id,)
+    ).fetchone()
+    if here is None:
+        here = (-(10**18),) * len(key) if forward else (10**18,) * len(key)
+    op, direction = (">", "ASC") if forward else ("<", "DESC")
+    keyed = f"({', '.join(key)}) {op} ({', '.join('?' for _ in key)})"
+    sort = ", ".join(f"{k} {direction}" for k in key)
     row = conn.execute(
-        f"SELECT a.id FROM articles a {where} {'AND' if where else 'WHERE'} a.id {op} ? "
-        f"ORDER BY a.id {order} LIMIT 1",
-        [*params, article_id],
+        f"SELECT a.id FROM articles a {join}{where} {'AND' if where else 'WHERE'} {keyed} "
+        f"ORDER BY {sort} LIMIT 1",
+        [*params, *here],
     ).fetchone()
     return int(row[0]) if row else None
 

@@ -249,6 +249,19 @@ def m008_models(conn: sqlite3.Connection) -> None:
     db["models"].create_index(["name", "id"], index_name="idx_models_latest")  # type: ignore[union-attr]
 
 
+@migration
+def m009_run_uncertainty(conn: sqlite3.Connection) -> None:
+    """How unsure a model was of each article it ran on: the order of active learning."""
+    import sqlite_utils
+
+    runs = sqlite_utils.Database(conn)["suggestion_runs"]
+    runs.add_column("uncertainty", float)  # type: ignore[union-attr]
+    conn.execute(
+        "CREATE INDEX idx_runs_uncertainty ON suggestion_runs(source, uncertainty) "
+        "WHERE uncertainty IS NOT NULL"
+    )
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 

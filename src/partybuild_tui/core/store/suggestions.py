@@ -53,6 +53,7 @@ def save_run(
     source: str,
     version: str,
     proposals: Sequence[Proposed],
+    uncertainty: float | None = None,
 ) -> None:
     """Store one source's run on one article: new proposals in, stale pending ones out.
 
@@ -96,8 +97,8 @@ def save_run(
     )
     conn.execute(
         "INSERT OR REPLACE INTO suggestion_runs (article_id, source, source_version, "
-        "content_hash, computed_at) VALUES (?, ?, ?, ?, ?)",
-        (article_id, source, version, content_hash, stamp),
+        "content_hash, computed_at, uncertainty) VALUES (?, ?, ?, ?, ?, ?)",
+        (article_id, source, version, content_hash, stamp, uncertainty),
     )
 
 
@@ -171,3 +172,12 @@ def decision_counts(
     for source, label, status, n in conn.execute(sql + " GROUP BY 1, 2, 3", params):
         out.setdefault((source, label), [0, 0])[0 if status == "accepted" else 1] += int(n)
     return {key: (a, r) for key, (a, r) in out.items()}
+
+
+def uncertainty(conn: sqlite3.Connection, article_id: int, source: str) -> float | None:
+    """How unsure ``source`` (a model) was of the article at its last run, if it ran."""
+    row = conn.execute(
+        "SELECT uncertainty FROM suggestion_runs WHERE article_id = ? AND source = ?",
+        (article_id, source),
+    ).fetchone()
+    return None if row is None or row[0] is None else float(row[0])

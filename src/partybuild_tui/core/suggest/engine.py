@@ -114,7 +114,8 @@ def stale_sources(store: Store, article: Article, sources: Sequence[Source]) -> 
     return [s for s in sources if runs.get(s.name) != (s.version, article.content_hash)]
 
 
-RunResult = dict[str, tuple[str, list[Proposal]]]
+# source name -> (version, proposals, uncertainty: how unsure a model was of the article)
+RunResult = dict[str, tuple[str, list[Proposal], float | None]]
 
 
 def propose(
@@ -123,9 +124,13 @@ def propose(
     """Run the sources (no database needed): source name -> (version, clean proposals)."""
     results: RunResult = {}
     for source in sources:
-        raw = source.suggest(article, tokenization, context)
+        uncertainty: float | None = None
+        if isinstance(source, ModelSource):
+            raw, uncertainty = source.assess(article, tokenization, context)
+        else:
+            raw = source.suggest(article, tokenization, context)
         kept = clean(raw, article, tokenization)
-        results[source.name] = (source.version, kept)
+        results[source.name] = (source.version, kept, uncertainty)
         older = tuple(x for x in context.proposals if x[0] != source.name)
         context = Context(context.spans, older + tuple((source.name, p) for p in kept))
     return results
@@ -160,8 +165,8 @@ def clean(raw: Iterable[Proposal], article: Article, tokenization: Tokenization)
 def save_results(store: Store, article: Article, results: RunResult) -> None:
     """Store one article's run results (one transaction): new proposals in, stale ones out."""
     with store.write():
-        for name, (version, proposals) in results.items():
-            store.save_suggestion_run(article, name, version, proposals)
+        for name, (version, proposals, uncertainty) in results.items():
+            store.save_suggestion_run(article, name, version, proposals, uncertainty)
 
 
 def compute(

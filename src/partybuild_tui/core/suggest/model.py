@@ -79,25 +79,24 @@ class ModelSource:
     def suggest(
         self, article: Article, tokenization: Tokenization, context: Context
     ) -> list[Proposal]:
+        return self.assess(article, tokenization, context)[0]
+
+    def assess(
+        self, article: Article, tokenization: Tokenization, context: Context
+    ) -> tuple[list[Proposal], float]:
+        """The proposals, and how unsure the model is of the article: 1 − the lowest
+        sentence confidence (the product of its tag probabilities), for active learning."""
         tagger = tagger_for(self.trained.data)
         found: list[Proposal] = []
+        worst = 1.0
         for sentence, rows in article_rows(article, tokenization, self.index, hints_of(context)):
             tags, probs = tagger.tag(rows)
             for start, end, label, first, last in features.entities(sentence.tokens, tags):
                 score = sum(probs[first : last + 1]) / (last - first + 1)
                 if score >= MIN_SCORE:
                     found.append(Proposal(start, end, label, round(score, 4)))
-        return found
-
-    def uncertainty(self, article: Article, tokenization: Tokenization, context: Context) -> float:
-        """How unsure the model is of this article: 1 − the lowest sentence confidence
-        (the product of its tag probabilities), for choosing what to annotate next."""
-        tagger = tagger_for(self.trained.data)
-        worst = 1.0
-        for _sentence, rows in article_rows(article, tokenization, self.index, hints_of(context)):
-            _tags, probs = tagger.tag(rows)
             confidence = 1.0
             for p in probs:
                 confidence *= p
             worst = min(worst, confidence)
-        return round(1.0 - worst, 6)
+        return found, round(1.0 - worst, 6)
