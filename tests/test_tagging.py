@@ -43,6 +43,18 @@ def here(
     return Here(token, selection, spans, suggestions)
 
 
+def test_lookups_by_bisection_find_touching_and_same_start_marks() -> None:
+    spans = [Mark(1, 0, 3, "A"), Mark(2, 3, 8, "A"), Mark(3, 10, 12, "A")]
+    assert list(tagging.spans_overlapping(spans, 3, 4)) == [spans[1]]
+    assert list(tagging.spans_overlapping(spans, 8, 10)) == []  # touching is not overlapping
+    assert list(tagging.spans_overlapping(spans, 2, 11)) == spans
+    assert list(tagging.spans_overlapping([], 0, 5)) == []
+    same_start = [Mark(4, 5, 7, "A"), Mark(5, 5, 9, "B"), Mark(6, 9, 12, "A")]
+    assert tagging.exactly(same_start, 5, 9) == same_start[1]
+    assert tagging.exactly(same_start, 5, 8) is None
+    assert tagging.exactly(same_start, 9, 12) == same_start[2]
+
+
 # ---- label keys ---------------------------------------------------------------------------
 
 

@@ -9,7 +9,8 @@ the screen only shows the ``Outcome``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import bisect
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from partybuild_tui.core.store import Action, OverlapError, Span, Store
@@ -36,6 +37,25 @@ def overlaps(mark: Mark, start: int, end: int) -> bool:
     return mark.start < end and start < mark.end
 
 
+def spans_overlapping(spans: Sequence[Mark], start: int, end: int) -> Iterator[Mark]:
+    """Spans overlapping [start, end), by bisection: spans are flat and in text order, so
+    their ends are sorted too, and a key press need not scan a long article's spans."""
+    for i in range(bisect.bisect_right(spans, start, key=lambda m: m.end), len(spans)):
+        if spans[i].start >= end:
+            return
+        yield spans[i]
+
+
+def exactly(marks: Sequence[Mark], start: int, end: int) -> Mark | None:
+    """The first mark covering exactly [start, end), by bisection of marks in text order."""
+    i = bisect.bisect_left(marks, start, key=lambda m: m.start)
+    while i < len(marks) and marks[i].start == start:
+        if marks[i].end == end:
+            return marks[i]
+        i += 1
+    return None
+
+
 @dataclass(frozen=True)
 class Here:
     """Where the annotator points in the open article and what is drawn there.
@@ -59,10 +79,10 @@ class Here:
         "this range", not "that span")."""
         if self.selection is not None or self.token is None:
             return None
-        return next((m for m in self.spans if overlaps(m, *self.token)), None)
+        return next(spans_overlapping(self.spans, *self.token), None)
 
     def spans_in(self, start: int, end: int) -> list[Mark]:
-        return [m for m in self.spans if overlaps(m, start, end)]
+        return list(spans_overlapping(self.spans, start, end))
 
     def suggestions_at_target(self) -> list[Mark]:
         """Pending suggestions touching the token under the cursor (or the selection)."""
@@ -178,7 +198,7 @@ def decide_label(here: Here, label: str, *, protect: bool = False) -> Intent:
     target = here.target
     if target is None:
         return Nothing()
-    exact = next((m for m in here.suggestions if (m.start, m.end) == target), None)
+    exact = exactly(here.suggestions, *target)
     if exact is not None and exact.label != label:
         return Correct(exact, label)
     return Tag(*target, label, replace=not protect)
