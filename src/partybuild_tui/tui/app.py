@@ -10,7 +10,8 @@ from textual.binding import Binding
 from partybuild_tui.config import LabelSet, load_labels
 from partybuild_tui.core.store import Store
 from partybuild_tui.errors import UserError
-from partybuild_tui.tui.screens.annotate import SUGGEST_STEPS, AnnotateScreen
+from partybuild_tui.tui.analysis import SUGGEST_STEPS
+from partybuild_tui.tui.screens.annotate import AnnotateScreen
 from partybuild_tui.tui.screens.stats import StatsScreen
 from partybuild_tui.tui.widgets.article_list import ArticleList
 from partybuild_tui.tui.widgets.article_view import ArticleView

@@ -24,6 +24,16 @@ from partybuild_tui.core.store import ArticleRow, Store
 
 PAGE = 100
 STATUS_MARKS = {"new": "·", "in_progress": "◐", "done": "●", "skipped": "⊘"}
+TODO = ("new", "in_progress")
+# The status filters ``F`` cycles through: (name shown in the title, statuses; None: all).
+FILTERS: list[tuple[str, tuple[str, ...] | None]] = [
+    ("all", None),
+    ("to do", TODO),
+    ("new", ("new",)),
+    ("in progress", ("in_progress",)),
+    ("done", ("done",)),
+    ("skipped", ("skipped",)),
+]
 
 
 def _fit(text: str, width: int) -> str:
@@ -71,6 +81,7 @@ class ArticleList(ScrollView, can_focus=True):
     def __init__(self, store: Store, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.store = store
+        self.filter_index = 0
         self.status: tuple[str, ...] | None = None
         self.search: str | None = None
         self.open_id: int | None = None
@@ -79,12 +90,29 @@ class ArticleList(ScrollView, can_focus=True):
 
     # ---- data -------------------------------------------------------------------------------
 
-    def set_filter(self, status: tuple[str, ...] | None, query: str | None) -> None:
-        """Show only articles with these statuses matching this full-text query."""
-        self.status, self.search = status, (query or None)
+    def set_filter(self, query: str | None, index: int | None = None) -> None:
+        """Show only articles matching this full-text query, with the statuses of
+        ``FILTERS[index]`` (by default the filter shown now)."""
+        if index is not None:
+            self.filter_index = index % len(FILTERS)
+        self.status, self.search = FILTERS[self.filter_index][1], (query or None)
         self.reload()
         self.cursor = self.position(self.open_id) or 0
         self._scroll_to_cursor()
+
+    def cycle_filter(self) -> None:
+        """The next status filter (all, to do, new, …, back to all), keeping the search."""
+        self.set_filter(self.search, self.filter_index + 1)
+
+    @property
+    def filter_name(self) -> str:
+        return FILTERS[self.filter_index][0]
+
+    @property
+    def title(self) -> str:
+        """What the list shows: 'to do · 1,234 · “query”'."""
+        text = f"{self.filter_name} · {self.total:,}"
+        return text + f" · “{self.search}”" if self.search else text
 
     @property
     def total(self) -> int:
@@ -97,6 +125,13 @@ class ArticleList(ScrollView, can_focus=True):
         if self.total and self.cursor >= self.total:
             self.cursor = self.total - 1
         self.refresh_rows()
+
+    def refresh_after(self, *, status_changed: bool) -> None:
+        """After a change: re-read the ids only if a status change can move rows in or out."""
+        if status_changed and self.status:
+            self.reload()
+        else:
+            self.refresh_rows()
 
     def refresh_rows(self) -> None:
         """Forget cached rows (span counts, statuses) and repaint what is visible."""
@@ -113,6 +148,12 @@ class ArticleList(ScrollView, can_focus=True):
             self._pages[page] = rows
         within = index - page * PAGE
         return rows[within] if within < len(rows) else None
+
+    @property
+    def cursor_id(self) -> int:
+        """The article on the cursor's row (0 when the list is empty)."""
+        row = self.row(self.cursor)
+        return row.id if row else 0
 
     def position(self, article_id: int | None) -> int | None:
         """Row of an article in the list, None if the filter hides it."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from rich.segment import Segment
 from rich.style import Style
@@ -22,20 +21,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from partybuild_tui.config import LabelSet
+from partybuild_tui.core.tagging import Here, Mark
 from partybuild_tui.tui import textlayout
 from partybuild_tui.tui.textlayout import Layout, Range
-
-
-@dataclass(frozen=True)
-class Mark:
-    """Something drawn over the text: an accepted span or a pending suggestion."""
-
-    id: int
-    start: int
-    end: int
-    label: str
-    text: str = ""
-
 
 _CURSOR, _SELECTED = 1, 2
 _EXTEND = "Extend the selection by a word (syllable)"
@@ -185,6 +173,10 @@ class ArticleView(ScrollView, can_focus=True):
     def target(self) -> Range | None:
         """What a label key applies to: the selection, else the token under the cursor."""
         return self.selection or self.cursor_range
+
+    def here(self) -> Here:
+        """The cursor, selection and marks as plain data, for ``core.tagging`` to decide on."""
+        return Here(self.cursor_range, self.selection, self.spans, self.suggestions)
 
     def span_at_cursor(self) -> Mark | None:
         token = self.cursor_range

@@ -1,0 +1,401 @@
+"""What a key means while tagging, decided from plain data, and carried out on the store.
+
+The annotate screen describes where the cursor is (``Here``: the token under it, the
+selection, the spans and pending suggestions drawn) and asks a ``decide_*`` function what a
+key means there. The answer is ``Nothing`` (with the message to show) or a ``Change``, which
+``execute`` writes. The rules live here, without Textual, so they are tested with no screen;
+the screen only shows the ``Outcome``.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from partybuild_tui.core.store import Action, OverlapError, Span, Store
+
+Range = tuple[int, int]
+
+NO_SUGGESTIONS = "no pending suggestions in this article"
+NOT_PENDING = "that suggestion is no longer pending"
+REFUSED_OVERLAP = "✗ not tagged: it overlaps existing spans (protect is on: P turns it off)"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Something drawn over the text: an accepted span or a pending suggestion."""
+
+    id: int
+    start: int
+    end: int
+    label: str
+    text: str = ""
+
+
+def overlaps(mark: Mark, start: int, end: int) -> bool:
+    return mark.start < end and start < mark.end
+
+
+def spans_overlapping(spans: Sequence[Mark], start: int, end: int) -> Iterator[Mark]:
+    """Spans overlapping [start, end), by bisection: spans are flat and in text order, so
+    their ends are sorted too, and a key press need not scan a long article's spans."""
+    for i in range(bisect.bisect_right(spans, start, key=lambda m: m.end), len(spans)):
+        if spans[i].start >= end:
+            return
+        yield spans[i]
+
+
+def exactly(marks: Sequence[Mark], start: int, end: int) -> Mark | None:
+    """The first mark covering exactly [start, end), by bisection of marks in text order."""
+    i = bisect.bisect_left(marks, start, key=lambda m: m.start)
+    while i < len(marks) and marks[i].start == start:
+        if marks[i].end == end:
+            return marks[i]
+        i += 1
+    return None
+
+
+@dataclass(frozen=True)
+class Here:
+    """Where the annotator points in the open article and what is drawn there.
+
+    ``token`` is the word (or syllable) under the cursor, None in an empty text; ``spans``
+    and ``suggestions`` are in text order and flat, as the article view holds them.
+    """
+
+    token: Range | None
+    selection: Range | None = None
+    spans: Sequence[Mark] = ()
+    suggestions: Sequence[Mark] = ()
+
+    @property
+    def target(self) -> Range | None:
+        """What a label key applies to: the selection, else the token under the cursor."""
+        return self.selection or self.token
+
+    def span_at_cursor(self) -> Mark | None:
+        """The span under the cursor, only when nothing is selected (a selection means
+        "this range", not "that span")."""
+        if self.selection is not None or self.token is None:
+            return None
+        return next(spans_overlapping(self.spans, *self.token), None)
+
+    def spans_in(self, start: int, end: int) -> list[Mark]:
+        return list(spans_overlapping(self.spans, start, end))
+
+    def suggestions_at_target(self) -> list[Mark]:
+        """Pending suggestions touching the token under the cursor (or the selection)."""
+        target = self.target
+        if target is None:
+            return []
+        return [m for m in self.suggestions if overlaps(m, *target)]
+
+
+# ---- intents: what a key means, before anything is written ------------------------------
+
+
+@dataclass(frozen=True)
+class Nothing:
+    """Nothing to write; ``message`` (if any) says why."""
+
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Tag:
+    start: int
+    end: int
+    label: str
+    replace: bool = True  # False (protect on): refuse a tag that overlaps spans
+
+
+@dataclass(frozen=True)
+class Relabel:
+    span: Mark
+    label: str
+
+
+@dataclass(frozen=True)
+class Correct:
+    """Keep a suggestion's range with another label (the suggestion counts as rejected)."""
+
+    suggestion: Mark
+    label: str
+
+
+@dataclass(frozen=True)
+class Accept:
+    suggestion: Mark
+
+
+@dataclass(frozen=True)
+class Reject:
+    suggestion: Mark
+
+
+@dataclass(frozen=True)
+class AcceptAll:
+    pass
+
+
+@dataclass(frozen=True)
+class Delete:
+    spans: tuple[Mark, ...]
+
+
+@dataclass(frozen=True)
+class TagAll:
+    span: Mark
+
+
+@dataclass(frozen=True)
+class MarkStatus:
+    """Mark done or skipped; the same key again puts the article back in progress."""
+
+    status: str
+
+
+@dataclass(frozen=True)
+class Undo:
+    pass
+
+
+@dataclass(frozen=True)
+class Redo:
+    pass
+
+
+Change = (
+    Tag
+    | Relabel
+    | Correct
+    | Accept
+    | Reject
+    | AcceptAll
+    | Delete
+    | TagAll
+    | MarkStatus
+    | Undo
+    | Redo
+)
+Intent = Nothing | Change
+# Changes made on what the annotator pointed at: the selection is used up once they ran.
+USES_SELECTION = (Tag, Relabel, Correct, Delete, Accept, Reject, AcceptAll)
+
+
+# ---- decisions ----------------------------------------------------------------------------
+
+
+def decide_label(here: Here, label: str, *, protect: bool = False) -> Intent:
+    """A label key: relabel the span under the cursor; tagging exactly a pending
+    suggestion's range with another label corrects the suggestion; else tag the target."""
+    span = here.span_at_cursor()
+    if span is not None:
+        if span.label == label:
+            return Nothing(f"already {label}: {quote(span.text)}")
+        return Relabel(span, label)
+    target = here.target
+    if target is None:
+        return Nothing()
+    exact = exactly(here.suggestions, *target)
+    if exact is not None and exact.label != label:
+        return Correct(exact, label)
+    return Tag(*target, label, replace=not protect)
+
+
+def decide_delete(here: Here) -> Intent:
+    """Delete every span in the selection, else the span under the cursor."""
+    if here.selection is not None:
+        marks = here.spans_in(*here.selection)
+    else:
+        span = here.span_at_cursor()
+        marks = [span] if span else []
+    if not marks:
+        return Nothing("no span under the cursor")
+    return Delete(tuple(marks))
+
+
+def suggestion_here(here: Here) -> Mark | Nothing:
+    """The suggestion ``a`` and ``x`` decide: the first one under the cursor or selection."""
+    marks = here.suggestions_at_target()
+    if marks:
+        return marks[0]
+    if here.suggestions:
+        return Nothing("no suggestion under the cursor (. and , jump to one)")
+    return Nothing(NO_SUGGESTIONS)
+
+
+def decide_accept(here: Here) -> Intent:
+    found = suggestion_here(here)
+    return Accept(found) if isinstance(found, Mark) else found
+
+
+def decide_reject(here: Here) -> Intent:
+    found = suggestion_here(here)
+    return Reject(found) if isinstance(found, Mark) else found
+
+
+def decide_tag_all(here: Here, *, segmented: bool) -> Intent:
+    """Tag all occurrences of the span under the cursor, once the words are known (the
+    occurrences are found on word boundaries)."""
+    span = here.span_at_cursor()
+    if span is None:
+        return Nothing("put the cursor on a span to tag all its occurrences")
+    if not segmented:
+        return Nothing("still segmenting the words; try again in a moment")
+    return TagAll(span)
+
+
+def toggled_status(current: str, pressed: str) -> str:
+    """Done (skipped) unless it already is: then back in progress."""
+    return "in_progress" if current == pressed else pressed
+
+
+def jump_to_suggestion(here: Here, delta: int) -> Mark | None:
+    """The next (``delta`` > 0) or previous pending suggestion from the cursor, wrapping
+    around; None when there is none (or no text)."""
+    marks = here.suggestions
+    if not marks or here.token is None:
+        return None
+    at = here.token[0]
+    if delta > 0:
+        return next((m for m in marks if m.start > at), marks[0])
+    return next((m for m in reversed(marks) if m.end <= at), marks[-1])
+
+
+def following(marks: Sequence[Mark], offset: int) -> Mark | None:
+    """The first mark starting after ``offset`` (no wrap): where ``a``/``x`` go on to."""
+    return next((m for m in marks if m.start > offset), None)
+
+
+def suggestion_position(marks: Sequence[Mark], mark: Mark) -> str:
+    """Status text after a jump: which suggestion this is and what to do with it."""
+    where = f"suggestion {marks.index(mark) + 1}/{len(marks)}"
+    return f"{where}: {mark.label} {quote(mark.text, 30)} (a accept, x reject)"
+
+
+def cursor_after(action: Action, before: Sequence[Mark], after: Sequence[Mark]) -> int | None:
+    """Where the cursor goes after a change, given the suggestions drawn before and after.
+
+    A new tag: on its last word, so → goes on. Something back from undo or redo: on it. An
+    undone accept or reject (a suggestion is back, no span): on the suggestion. A relabel
+    or a delete: the cursor stays (None).
+    """
+    if action.added:
+        if action.kind in ("tag", "correct"):
+            return action.added[0].end - 1
+        return None if action.kind == "relabel" else action.added[0].start
+    shown = set(before)
+    back = [m for m in after if m not in shown]
+    return back[0].start if back else None
+
+
+def teaches(action: Action) -> bool:
+    """Whether a change adds tagged forms the memory source should propose elsewhere."""
+    return bool(action.added) and not action.kind.startswith("undo")
+
+
+# ---- carrying an intent out ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What ``execute`` did: the committed action (None: nothing changed) and how to say it."""
+
+    action: Action | None
+    nothing: str = "nothing changed"  # the message when nothing changed
+    verb: str = "saved"
+    what: str | None = None  # instead of ``describe(action)``
+    refused: bool = False  # the store refused the change (protect): ``nothing`` says why
+
+
+def execute(store: Store, article_id: int, annotator: str, change: Change) -> Outcome:
+    """Carry a change out as one store transaction (suggest's for suggestions)."""
+    from partybuild_tui.core import suggest  # underthesea's module loads on first use
+
+    match change:
+        case Tag(start, end, label, replace):
+            try:
+                action = store.tag(article_id, start, end, label, annotator, replace=replace)
+            except OverlapError:
+                return Outcome(None, nothing=REFUSED_OVERLAP, refused=True)
+            return Outcome(action)
+        case Relabel(span, label):
+            return Outcome(store.relabel(span.id, label, annotator))
+        case Correct(mark, label):
+            action = suggest.accept_as(store, mark.id, annotator, label)
+            what = f"corrected {mark.label} → {label} {quote(mark.text)}"
+            return Outcome(action, nothing=NOT_PENDING, what=what)
+        case Accept(mark):
+            return Outcome(suggest.accept(store, mark.id, annotator), nothing=NOT_PENDING)
+        case Reject(mark):
+            action = suggest.reject(store, mark.id, annotator)
+            what = f"rejected {mark.label} {quote(mark.text)}"
+            return Outcome(action, nothing=NOT_PENDING, what=what)
+        case AcceptAll():
+            return Outcome(suggest.accept_all(store, article_id, annotator), nothing=NO_SUGGESTIONS)
+        case Delete(marks):
+            spans = [store.span(m.id) for m in marks]
+            return Outcome(store.apply(article_id, annotator, "delete", remove=spans))
+        case TagAll(span):
+            action = suggest.tag_all_occurrences(store, article_id, span.id, annotator)
+            return Outcome(action, nothing=f"no untagged {quote(span.text)} left in this article")
+        case MarkStatus(pressed):
+            status = toggled_status(store.article(article_id).status, pressed)
+            return Outcome(store.set_status(article_id, status, annotator))
+        case Undo():
+            action = store.undo(article_id, annotator)
+            return Outcome(action, nothing="nothing to undo in this article", verb="undone")
+        case Redo():
+            action = store.redo(article_id, annotator)
+            return Outcome(action, nothing="nothing to redo in this article", verb="redone")
+    raise TypeError(f"not a change: {change!r}")
+
+
+# ---- marks and status text ----------------------------------------------------------------
+
+
+def span_mark(span: Span) -> Mark:
+    return Mark(span.id, span.start, span.end, span.label, span.text)
+
+
+def span_marks(store: Store, article_id: int, annotator: str) -> list[Mark]:
+    return [span_mark(s) for s in store.spans(article_id, annotator)]
+
+
+def pending_marks(store: Store, article_id: int, annotator: str) -> list[Mark]:
+    """What to draw: suggest's flat view of pending suggestions (never rejected ones, none
+    over the annotator's spans, one per range and label)."""
+    from partybuild_tui.core import suggest
+
+    return [
+        Mark(s.id, s.start, s.end, s.label, s.text)
+        for s in suggest.pending(store, article_id, annotator)
+    ]
+
+
+def quote(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return f"‘{text if len(text) <= limit else text[: limit - 1] + '…'}’"
+
+
+def describe(action: Action) -> str:
+    """One line for the status bar about what an action did (or what an undo took back)."""
+    undone = action.kind.startswith("undo ")
+    kind = action.kind.removeprefix("undo ")
+    added, removed = (action.removed, action.added) if undone else (action.added, action.removed)
+    if action.status is not None and not added and not removed:
+        old, new = action.status
+        if undone:
+            return f"marked {old.replace('_', ' ')} (now {new.replace('_', ' ')})"
+        return f"marked {new.replace('_', ' ')}"
+    shown = added or removed
+    if not shown:
+        return f"{kind} suggestion" if kind == "reject" else kind
+    if kind == "accept all":
+        return f"accept all: {len(shown)} suggestion{'s' * (len(shown) != 1)}"
+    span = shown[0]
+    more = f" +{len(shown) - 1}" if len(shown) > 1 else ""
+    extra = f" (replacing {len(removed)})" if added and removed and kind == "tag" else ""
+    return f"{kind} {span.label} {quote(span.text)}{more}{extra}"

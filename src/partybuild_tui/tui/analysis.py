@@ -1,0 +1,135 @@
+"""Word segmentation and suggestions of the open article, in thread workers.
+
+underthesea takes about a second per article for NER, so it never runs on the UI thread:
+``Analysis`` starts Textual thread workers on the screen, each with its own ``Store`` (one
+per thread), and hands results back through ``app.call_from_thread``, which waits for the
+screen's callback, so a finished worker's result is already on screen. Failures arrive as
+the workers' ``Worker.StateChanged`` messages on the screen.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.dom import DOMNode
+from textual.worker import Worker, get_current_worker
+
+from partybuild_tui.core.store import Article, Store
+
+if TYPE_CHECKING:
+    from partybuild_tui.core.tokenize import Tokenization
+
+# Suggestion sources run in this order when an article opens: the fast ones (milliseconds)
+# show first, then underthesea NER (about a second). PartybuildApp(suggest_steps=) changes it.
+SUGGEST_STEPS: tuple[tuple[str, ...], ...] = (
+    ("memory", "rules", "byline"),
+    ("ner",),
+)
+# underthesea's taggers are not known to be thread-safe: segmentation and NER take turns.
+ANALYSIS_LOCK = threading.Lock()
+
+Segmented = Callable[[int, "Tokenization"], None]  # (article id, words and sentences)
+Suggested = Callable[[int, bool], None]  # (article id, was it the last step)
+
+
+def tokenization(path: Path, article: Article) -> Tokenization:
+    """The article's words and sentences (cached in the store, else segmented now)."""
+    from partybuild_tui.core import tokenize  # underthesea loads here, not at startup
+
+    with ANALYSIS_LOCK, Store(path) as store:
+        return tokenize.tokenization(store, article)
+
+
+def run_abandonable(path: Path, article_id: int, sources: tuple[str, ...], worker: Worker) -> bool:
+    """Compute suggestions in a daemon thread of their own connection; False if the worker
+    was cancelled first (another article opened, or the app quitting: a long NER run must
+    not hold up the exit; what it writes is one transaction, committed or not at all)."""
+    from partybuild_tui.core import suggest
+
+    done = threading.Event()
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with ANALYSIS_LOCK:
+                if worker.is_cancelled:
+                    return  # waited for the lock while another article was opened
+                with Store(path) as store:
+                    suggest.compute(store, article_id, sources)
+        except BaseException as exc:  # noqa: BLE001  (re-raised in the worker)
+            failed.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="suggest", daemon=True).start()
+    while not done.wait(0.05):
+        if worker.is_cancelled:
+            return False
+    if failed:
+        raise failed[0]
+    return True
+
+
+class Analysis:
+    """The background work for the open article, as thread workers of ``node``.
+
+    Groups: ``segment`` and ``suggest`` (one of each at a time: a new article's replaces
+    the last one's) and ``remember`` (the memory source again after a new tag).
+    """
+
+    def __init__(
+        self, node: DOMNode, path: Path, steps: tuple[tuple[str, ...], ...] = SUGGEST_STEPS
+    ) -> None:
+        self.node = node
+        self.path = path
+        self.steps = steps
+
+    @property
+    def remembers(self) -> bool:
+        """Whether the memory source is one of the steps (then a new tag re-runs it)."""
+        return any("memory" in step for step in self.steps)
+
+    def _start(self, work: Callable[[], None], group: str) -> None:
+        self.node.run_worker(
+            work, name=group, group=group, exclusive=True, thread=True, exit_on_error=False
+        )
+
+    def segment(self, article: Article, done: Segmented) -> None:
+        """Segment (or read cached words of) the article, then ``done(id, result)``."""
+
+        def work() -> None:
+            result = tokenization(self.path, article)
+            self.node.app.call_from_thread(done, article.id, result)
+
+        self._start(work, "segment")
+
+    def suggest(self, article_id: int, done: Suggested) -> None:
+        """Compute the article's suggestions step by step, ``done(id, last)`` after each
+        one lands. Cached runs cost milliseconds, NER about a second per article."""
+
+        def work() -> None:
+            worker = get_current_worker()
+            for index, step in enumerate(self.steps):
+                if worker.is_cancelled:
+                    return  # another article was opened: its worker takes over
+                if not run_abandonable(self.path, article_id, step, worker):
+                    return
+                self.node.app.call_from_thread(done, article_id, index == len(self.steps) - 1)
+
+        self._start(work, "suggest")
+
+    def remember(self, article_id: int, done: Suggested) -> None:
+        """Re-run the memory source for the article (milliseconds), then ``done(id, False)``."""
+
+        def work() -> None:
+            if run_abandonable(self.path, article_id, ("memory",), get_current_worker()):
+                self.node.app.call_from_thread(done, article_id, False)
+
+        self._start(work, "remember")
+
+    def cancel_suggest(self) -> None:
+        """Stop a slow NER run for the article that was open before."""
+        self.node.workers.cancel_group(self.node, "suggest")
