@@ -24,6 +24,8 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PARTYBUILD_SEEDS", str(SEEDS))
     monkeypatch.delenv("PARTYBUILD_LABELS", raising=False)
     monkeypatch.delenv("PARTYBUILD_PATTERNS", raising=False)
+    monkeypatch.setenv("PARTYBUILD_RETRAIN_EVERY", "0")  # tests that retrain say so
+    monkeypatch.delenv("PARTYBUILD_NEXT_ORDER", raising=False)
     return db
 
 

@@ -96,9 +96,18 @@ def test_exactly_a_suggestion_with_another_label_corrects_it() -> None:
     assert tagging.decide_label(here(token=TINH_UY), "FIGURE") == Correct(SUGGESTED, "FIGURE")
 
 
-def test_exactly_a_suggestion_with_its_own_label_is_a_plain_tag() -> None:
+def test_exactly_a_suggestion_with_its_own_label_accepts_it() -> None:
     intent = tagging.decide_label(here(selection=TINH_UY), "ORGANIZATION")
-    assert intent == Tag(*TINH_UY, "ORGANIZATION")
+    assert intent == Accept(SUGGESTED)
+
+
+def test_a_label_key_in_a_suggestion_applies_to_the_whole_suggestion() -> None:
+    inside = (TINH_UY[0] + 3, TINH_UY[1])  # the cursor on the suggestion's second word
+    assert tagging.decide_label(here(token=inside), "ORGANIZATION") == Accept(SUGGESTED)
+    assert tagging.decide_label(here(token=inside), "FIGURE") == Correct(SUGGESTED, "FIGURE")
+    # a selection of part of it tags just that part
+    part = (TINH_UY[0], TINH_UY[0] + 3)
+    assert tagging.decide_label(here(selection=part), "FIGURE") == Tag(*part, "FIGURE")
 
 
 def test_a_target_only_overlapping_a_suggestion_is_a_plain_tag() -> None:
@@ -214,11 +223,13 @@ def test_the_cursor_stays_after_a_relabel_or_delete() -> None:
     assert tagging.cursor_after(action("delete", (), (span(4, 22),)), BOTH, BOTH) is None
 
 
-def test_only_new_tags_teach_the_memory_source() -> None:
+def test_changes_of_the_tagged_forms_re_run_the_memory_source() -> None:
     assert tagging.teaches(action("tag", (span(0, 3),)))
     assert tagging.teaches(action("redo tag", (span(0, 3),)))
-    assert not tagging.teaches(action("undo delete", (span(0, 3),)))
-    assert not tagging.teaches(action("delete", (), (span(0, 3),)))
+    assert tagging.teaches(action("undo tag", (), (span(0, 3),)))  # withdraws its proposals
+    assert tagging.teaches(action("delete", (), (span(0, 3),)))
+    assert not tagging.teaches(action("reject"))
+    assert not tagging.teaches(Action(1, 1, "status", (), (), ("in_progress", "done")))
 
 
 @pytest.mark.parametrize(

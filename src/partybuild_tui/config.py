@@ -21,6 +21,10 @@ DB_ENV = "PARTYBUILD_DB"
 LABELS_ENV = "PARTYBUILD_LABELS"
 ANNOTATOR_ENV = "PARTYBUILD_ANNOTATOR"
 SEEDS_ENV = "PARTYBUILD_SEEDS"
+RETRAIN_ENV = "PARTYBUILD_RETRAIN_EVERY"
+ORDER_ENV = "PARTYBUILD_NEXT_ORDER"
+DEFAULT_RETRAIN_EVERY = 5
+NEXT_ORDERS = ("corpus", "uncertain")
 DEFAULT_DB = Path("annotations") / "partybuild.db"
 DEFAULT_SEEDS = Path("seeds")
 
@@ -50,6 +54,24 @@ def annotator_name(explicit: str | None = None) -> str:
         return getpass.getuser() or "annotator"
     except (KeyError, OSError):
         return "annotator"
+
+
+def retrain_every() -> int:
+    """After how many more done articles the app retrains the model (0: never)."""
+    raw = os.environ.get(RETRAIN_ENV, "").strip()
+    if not raw:
+        return DEFAULT_RETRAIN_EVERY
+    if not raw.isdigit():
+        raise UserError(f"${RETRAIN_ENV} is {raw!r}: give a whole number of articles (0: never)")
+    return int(raw)
+
+
+def next_order() -> str:
+    """The order "next to do" follows at start: corpus order, or the model's least sure."""
+    raw = os.environ.get(ORDER_ENV, "").strip() or "corpus"
+    if raw not in NEXT_ORDERS:
+        raise UserError(f"${ORDER_ENV} is {raw!r}: use one of {', '.join(NEXT_ORDERS)}")
+    return raw
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,10 @@ from tests.tui.helpers import SIZE, settle
 ORG = "Đảng bộ huyện Đồng Văn"
 RESOLUTION = "Nghị quyết TW 4 (khóa XII)"
 
+# No suggestion sources: here a label key tags the word itself (on a pending suggestion it
+# takes the whole suggestion, tested in test_suggestions.py).
+PLAIN: tuple[tuple[str, ...], ...] = ()
+
 
 def spans(db: Path, article_id: int = 1) -> list[tuple[str, str]]:
     """(label, text) of every span, read through a fresh connection: what is on disk."""
@@ -57,7 +61,7 @@ async def test_opens_first_article_in_progress(make_app, app_db: Path) -> None:
 
 
 async def test_label_keys_tag_words_and_selections(make_app, app_db: Path) -> None:
-    async with make_app().run_test(size=SIZE) as pilot:
+    async with make_app(PLAIN).run_test(size=SIZE) as pilot:
         await settle(pilot)
         view = screen_of(pilot.app).view
         put_cursor(view, ORG)
@@ -95,7 +99,7 @@ async def test_label_keys_tag_words_and_selections(make_app, app_db: Path) -> No
 
 
 async def test_f_key_and_relabel_and_overlap_replaces(make_app, app_db: Path) -> None:
-    async with make_app().run_test(size=SIZE) as pilot:
+    async with make_app(PLAIN).run_test(size=SIZE) as pilot:
         await settle(pilot)
         view = screen_of(pilot.app).view
         put_cursor(view, "Đồng Văn luôn")
@@ -114,7 +118,7 @@ async def test_f_key_and_relabel_and_overlap_replaces(make_app, app_db: Path) ->
 
 
 async def test_protect_mode_refuses_overlapping_tags(make_app, app_db: Path) -> None:
-    async with make_app().run_test(size=SIZE) as pilot:
+    async with make_app(PLAIN).run_test(size=SIZE) as pilot:
         await settle(pilot)
         view = screen_of(pilot.app).view
         put_cursor(view, "Đồng Văn luôn")
@@ -154,7 +158,7 @@ async def test_delete_span_under_cursor_and_in_selection(make_app, app_db: Path)
 
 
 async def test_undo_redo_keys_and_persistence_across_restart(make_app, app_db: Path) -> None:
-    async with make_app().run_test(size=SIZE) as pilot:
+    async with make_app(PLAIN).run_test(size=SIZE) as pilot:
         await settle(pilot)
         view = screen_of(pilot.app).view
         put_cursor(view, "Huyện ủy")
@@ -172,7 +176,7 @@ async def test_undo_redo_keys_and_persistence_across_restart(make_app, app_db: P
         assert spans(app_db) == [("ORGANIZATION", "Huyện ủy")]
         assert screen_of(pilot.app).message == "✓ redone: tag ORGANIZATION ‘Huyện ủy’"
         assert [m.label for m in view.spans] == ["ORGANIZATION"]
-    async with make_app().run_test(size=SIZE) as pilot:  # a restart resumes there
+    async with make_app(PLAIN).run_test(size=SIZE) as pilot:  # a restart resumes there
         await settle(pilot)
         screen = screen_of(pilot.app)
         assert screen.article is not None and screen.article.id == 1
@@ -181,7 +185,7 @@ async def test_undo_redo_keys_and_persistence_across_restart(make_app, app_db: P
         assert sorted(spans(app_db)) == [("ORGANIZATION", "Huyện ủy"), ("RESOLUTION", "Chỉ thị")]
         await pilot.press("u", "u")
         assert spans(app_db) == []
-    async with make_app().run_test(size=SIZE) as pilot:
+    async with make_app(PLAIN).run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("U")
         assert spans(app_db) == [("ORGANIZATION", "Huyện ủy")]
@@ -220,10 +224,11 @@ async def test_next_and_previous_article_to_do(make_app, app_db: Path) -> None:
         await pilot.press("k")
         await settle(pilot)
         assert screen.article.id == 3  # 2 is skipped, 1 is done: not to do
-        await pilot.press("k")
-        assert screen.article.id == 3
-        assert "no article to do before" in screen.message
-        assert "article 3 of 5" in str(screen.query_one("#status").render())
+        await pilot.press("k")  # nothing to do before 3: around to the last one to do
+        await settle(pilot)
+        assert screen.article.id == 5
+        assert screen.message == "from the bottom"
+        assert "article 5 of 5" in str(screen.query_one("#status").render())
 
 
 async def test_open_article_at_an_offset(make_app) -> None:
@@ -305,7 +310,7 @@ async def test_shift_arrows_extend_and_escape_clears(make_app) -> None:
 
 
 async def test_syllable_mode_tags_part_of_a_word(make_app, app_db: Path) -> None:
-    async with make_app().run_test(size=SIZE) as pilot:
+    async with make_app(PLAIN).run_test(size=SIZE) as pilot:
         await settle(pilot)
         view = screen_of(pilot.app).view
         put_cursor(view, "Đồng Văn luôn")

@@ -175,8 +175,13 @@ async def test_label_key_on_a_suggestion_corrects_its_label(make_app, app_db: Pa
         assert db_spans(app_db) == []
         assert view.suggestions_at_cursor() == [mark]
         view.move_to_offset(view.text.find(RESOLUTION))
-        await pilot.press(*["shift+right"] * 5, "r")  # the suggested label: a plain tag
-        assert db_spans(app_db) == [("RESOLUTION", RESOLUTION, "manual")]
+        await pilot.press(*["shift+right"] * 5, "r")  # the suggested label: accepted
+        assert db_spans(app_db) == [("RESOLUTION", RESOLUTION, "suggestion:rules")]
+        await pilot.press("u")
+        view.move_to_offset(view.text.find(RESOLUTION) + len(RESOLUTION) - 2)
+        assert view.selection is None
+        await pilot.press("o")  # the cursor on its last word: the whole suggestion
+        assert db_spans(app_db) == [("ORGANIZATION", RESOLUTION, "corrected:rules")]
 
 
 async def test_a_new_tag_is_proposed_again_in_the_open_article(make_app, app_db: Path) -> None:

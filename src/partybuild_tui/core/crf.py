@@ -101,7 +101,23 @@ class Tagger:
         return tags, probs
 
 
+def _exit_with_parent() -> None:
+    """An orphaned training (the app or command was killed) stops instead of running on."""
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _child() -> None:
+    _exit_with_parent()
     x, y, options = pickle.loads(sys.stdin.buffer.read())
     data = fit(x, y, options)
     sys.stdout.buffer.write(data)

@@ -10,7 +10,7 @@ the screen only shows the ``Outcome``.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from partybuild_tui.core.store import Action, OverlapError, Span, Store
@@ -31,6 +31,7 @@ class Mark:
     end: int
     label: str
     text: str = ""
+    source: str = ""  # a suggestion's source
 
 
 def overlaps(mark: Mark, start: int, end: int) -> bool:
@@ -89,7 +90,13 @@ class Here:
         target = self.target
         if target is None:
             return []
-        return [m for m in self.suggestions if overlaps(m, *target)]
+        return list(spans_overlapping(self.suggestions, *target))
+
+    def suggestion_at(self) -> Mark | None:
+        """The pending suggestion under the cursor (suggestions are flat: one at most)."""
+        if self.token is None:
+            return None
+        return next(spans_overlapping(self.suggestions, *self.token), None)
 
 
 # ---- intents: what a key means, before anything is written ------------------------------
@@ -188,8 +195,10 @@ USES_SELECTION = (Tag, Relabel, Correct, Delete, Accept, Reject, AcceptAll)
 
 
 def decide_label(here: Here, label: str, *, protect: bool = False) -> Intent:
-    """A label key: relabel the span under the cursor; tagging exactly a pending
-    suggestion's range with another label corrects the suggestion; else tag the target."""
+    """A label key: relabel the span under the cursor; on a pending suggestion (the cursor
+    in it, or a selection of exactly its range) it applies to the whole suggestion, one-word
+    or long alike: accept it with its own label, correct it with another; else tag the
+    target (a selection tags part of a suggestion)."""
     span = here.span_at_cursor()
     if span is not None:
         if span.label == label:
@@ -198,9 +207,9 @@ def decide_label(here: Here, label: str, *, protect: bool = False) -> Intent:
     target = here.target
     if target is None:
         return Nothing()
-    exact = exactly(here.suggestions, *target)
-    if exact is not None and exact.label != label:
-        return Correct(exact, label)
+    proposal = exactly(here.suggestions, *target) if here.selection else here.suggestion_at()
+    if proposal is not None:
+        return Accept(proposal) if proposal.label == label else Correct(proposal, label)
     return Tag(*target, label, replace=not protect)
 
 
@@ -272,7 +281,7 @@ def following(marks: Sequence[Mark], offset: int) -> Mark | None:
 def suggestion_position(marks: Sequence[Mark], mark: Mark) -> str:
     """Status text after a jump: which suggestion this is and what to do with it."""
     where = f"suggestion {marks.index(mark) + 1}/{len(marks)}"
-    return f"{where}: {mark.label} {quote(mark.text, 30)} (a accept, x reject)"
+    return f"{where}: {proposal_text(mark)} (a accept, x reject)"
 
 
 def cursor_after(action: Action, before: Sequence[Mark], after: Sequence[Mark]) -> int | None:
@@ -292,8 +301,9 @@ def cursor_after(action: Action, before: Sequence[Mark], after: Sequence[Mark]) 
 
 
 def teaches(action: Action) -> bool:
-    """Whether a change adds tagged forms the memory source should propose elsewhere."""
-    return bool(action.added) and not action.kind.startswith("undo")
+    """Whether a change alters the tagged forms memory proposes: a new tag, or an undo,
+    redo or delete that takes some back (their proposals are withdrawn)."""
+    return bool(action.added or action.removed)
 
 
 # ---- carrying an intent out ---------------------------------------------------------------
@@ -364,15 +374,34 @@ def span_marks(store: Store, article_id: int, annotator: str) -> list[Mark]:
     return [span_mark(s) for s in store.spans(article_id, annotator)]
 
 
-def pending_marks(store: Store, article_id: int, annotator: str) -> list[Mark]:
-    """What to draw: suggest's flat view of pending suggestions (never rejected ones, none
-    over the annotator's spans, one per range and label)."""
+def pending_marks(
+    store: Store, article_id: int, annotator: str, prefer: Collection[int] = ()
+) -> list[Mark]:
+    """What to draw: suggest's flat view of pending suggestions (one per place, never
+    rejected ones, none over the annotator's spans); ``prefer`` ids win their place."""
     from partybuild_tui.core import suggest
 
     return [
-        Mark(s.id, s.start, s.end, s.label, s.text)
-        for s in suggest.pending(store, article_id, annotator)
+        Mark(s.id, s.start, s.end, s.label, s.text, s.source)
+        for s in suggest.pending(store, article_id, annotator, prefer=prefer)
     ]
+
+
+def alternative(store: Store, article_id: int, annotator: str, mark: Mark) -> Mark | None:
+    """The next proposal at ``mark``'s place to show instead (cycling), if there is one."""
+    from partybuild_tui.core import suggest
+
+    others = suggest.alternatives(store, article_id, mark.id, annotator)
+    if not others:
+        return None
+    s = others[0]
+    return Mark(s.id, s.start, s.end, s.label, s.text, s.source)
+
+
+def proposal_text(mark: Mark) -> str:
+    """How the status line names a proposal: label, text, source."""
+    source = f" ({mark.source})" if mark.source else ""
+    return f"{mark.label} {quote(mark.text, 30)}{source}"
 
 
 def quote(text: str, limit: int = 40) -> str:

@@ -23,16 +23,18 @@ if TYPE_CHECKING:
     from partybuild_tui.core.tokenize import Tokenization
 
 # Suggestion sources run in this order when an article opens: the fast ones (milliseconds)
-# show first, then underthesea NER (about a second). PartybuildApp(suggest_steps=) changes it.
+# show first, then underthesea NER (about a second) and the trained model, which reads the
+# other sources' proposals. PartybuildApp(suggest_steps=) changes it.
 SUGGEST_STEPS: tuple[tuple[str, ...], ...] = (
     ("memory", "rules", "byline"),
-    ("ner",),
+    ("ner", "model"),
 )
 # underthesea's taggers are not known to be thread-safe: segmentation and NER take turns.
 ANALYSIS_LOCK = threading.Lock()
 
 Segmented = Callable[[int, "Tokenization"], None]  # (article id, words and sentences)
 Suggested = Callable[[int, bool], None]  # (article id, was it the last step)
+Trained = Callable[[str], None]  # what to say about the new model
 
 
 def tokenization(path: Path, article: Article) -> Tokenization:
@@ -129,6 +131,22 @@ class Analysis:
                 self.node.app.call_from_thread(done, article_id, False)
 
         self._start(work, "remember")
+
+    def retrain(self, done: Trained) -> None:
+        """Train the model again on the done articles, in the background (minutes at
+        most): the other sources' runs it reads are brought up to date under the analysis
+        lock, the CRF trains in a child process; ``done(message)`` when it is stored."""
+
+        def work() -> None:
+            from partybuild_tui.core.suggest import training
+
+            with Store(self.path) as store:
+                with ANALYSIS_LOCK:
+                    examples = training.examples_of_done(store)
+                report = training.train_examples(store, examples, folds=3)
+            self.node.app.call_from_thread(done, training.describe(report))
+
+        self._start(work, "retrain")
 
     def cancel_suggest(self) -> None:
         """Stop a slow NER run for the article that was open before."""

@@ -25,6 +25,8 @@ _REJECT = "Reject the suggestion under the cursor: never proposed here again"
 _JUMP = "Next / previous pending suggestion"
 _ACCEPT_ALL = "Accept every pending suggestion in the article (one undo)"
 _TAG_ALL = "Tag every untagged occurrence of the span under the cursor in this article"
+_CYCLE = "Show the next other proposal at this place (where sources disagree)"
+_ORDER = "Next to do: in corpus order, or where the trained model is least sure first"
 
 TAG_BINDINGS: list[BindingType] = [
     Binding("d,delete", "delete_span", "Delete", tooltip=_DELETE),
@@ -41,12 +43,14 @@ SUGGEST_BINDINGS: list[BindingType] = [
     Binding("comma", "next_suggestion(-1)", "Prev sugg.", show=False, tooltip=_JUMP),
     Binding("A", "accept_all", "Accept all", show=False, tooltip=_ACCEPT_ALL),
     Binding("t", "tag_all", "Tag all", show=False, tooltip=_TAG_ALL),
+    Binding("c", "cycle_suggestion", "Other", show=False, tooltip=_CYCLE),
 ]
 ARTICLE_BINDINGS: list[BindingType] = [
     Binding("j", "next_article(1)", "Next to do", tooltip=_NEXT),
     Binding("k", "next_article(-1)", "Prev to do", show=False, tooltip=_NEXT),
     Binding("slash", "search", "Search", tooltip="Full-text search of the list"),
     Binding("F", "cycle_filter", "Filter", show=False, tooltip=_FILTER),
+    Binding("O", "toggle_order", "Order", show=False, tooltip=_ORDER),
     Binding("l", "focus_list", "List", show=False, tooltip="Focus the article list"),
     Binding("s", "stats", "Stats", show=False, tooltip=_STATS),
     Binding("question_mark", "help", "Help", tooltip="This help"),
@@ -64,6 +68,7 @@ NEEDS_ARTICLE = {
     "next_suggestion",
     "accept_all",
     "tag_all",
+    "cycle_suggestion",
 }
 NEEDS_TEXT_FOCUS = {
     "label",
@@ -72,6 +77,7 @@ NEEDS_TEXT_FOCUS = {
     "reject_suggestion",
     "next_suggestion",
     "tag_all",
+    "cycle_suggestion",
 }
 # The footer is cut at the right on narrow terminals: label, suggestion and help keys go
 # first (after the text's own n/m), the rest follow in their declared order.

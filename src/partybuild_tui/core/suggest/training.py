@@ -238,6 +238,22 @@ def cross_validate(
     return total, per_fold
 
 
+def examples_of_done(
+    store: Store, annotator: str | None = None, progress: Progress | None = None
+) -> list[Example]:
+    """The done articles with spans, as training examples."""
+    ids = store.done_article_ids()
+    return [e for e in gather(store, ids, annotator=annotator, progress=progress) if e.spans]
+
+
+def due(store: Store, every: int) -> bool:
+    """Whether ``every`` more articles were marked done since the model was trained."""
+    if every <= 0:
+        return False
+    record = store.latest_model_record(model.NAME)
+    return len(store.done_article_ids()) - (record.articles if record else 0) >= every
+
+
 def train(
     store: Store,
     *,
@@ -248,8 +264,22 @@ def train(
     progress: Progress | None = None,
 ) -> TrainReport:
     """Train on the done articles, cross-validate, store the model; skip if nothing changed."""
-    ids = store.done_article_ids()
-    examples = [e for e in gather(store, ids, annotator=annotator, progress=progress) if e.spans]
+    examples = examples_of_done(store, annotator, progress)
+    return train_examples(
+        store, examples, folds=folds, force=force, options=options, progress=progress
+    )
+
+
+def train_examples(
+    store: Store,
+    examples: Sequence[Example],
+    *,
+    folds: int = 5,
+    force: bool = False,
+    options: crf.TrainOptions | None = None,
+    progress: Progress | None = None,
+) -> TrainReport:
+    """Cross-validate and train on ``examples``, store the model (unless nothing changed)."""
     if not examples:
         raise UserError(
             "no done article has spans to learn from: tag some articles and mark them done (D)"
@@ -289,3 +319,14 @@ def train(
     if progress:
         progress("training", 1, 1)
     return TrainReport(store.latest_model_record(model.NAME), fold_f1=per_fold)
+
+
+def describe(report: TrainReport) -> str:
+    """One line about a training, for the status line."""
+    record = report.record
+    if record is None:
+        return "model not trained"
+    if report.up_to_date:
+        return f"model up to date ({record.articles} articles)"
+    cv = f", cross-validated F1 {100 * record.cv_f1:.1f}" if record.cv_f1 is not None else ""
+    return f"model retrained on {record.articles} articles, {record.spans} spans{cv}"

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
+from partybuild_tui import config
 from partybuild_tui.config import LabelSet
 from partybuild_tui.core import tagging
 from partybuild_tui.core.stats_filter import StatsFilter
@@ -46,12 +47,18 @@ class AnnotateScreen(Screen[None]):
         labels: LabelSet,
         *,
         suggest_steps: tuple[tuple[str, ...], ...] = SUGGEST_STEPS,
+        retrain_every: int | None = None,
+        next_order: str | None = None,
     ) -> None:
         super().__init__()
         self.store = store
         self.annotator = annotator
         self.labels = labels
         self.analysis = Analysis(self, store.path, suggest_steps)
+        self.retrain_every = config.retrain_every() if retrain_every is None else retrain_every
+        self.next_order = next_order or config.next_order()
+        self.training = False
+        self.preferred: set[int] = set()  # proposals cycled to (c) in the open article
         self.suggesting = False
         self.protect_spans = False
         self.article: Article | None = None
@@ -102,6 +109,7 @@ class AnnotateScreen(Screen[None]):
         becomes in progress (saved before it shows)."""
         opened = self.store.mark_opened(article_id, self.annotator)
         self.article = article = self.store.article(article_id)
+        self.preferred = set()
         spans = tagging.span_marks(self.store, article_id, self.annotator)
         suggestions = self.load_suggestions(article_id)
         self.suggesting = False
@@ -120,7 +128,7 @@ class AnnotateScreen(Screen[None]):
 
     def load_suggestions(self, article_id: int) -> list[Mark]:
         """The suggestions to draw for an article (pending ones); see ``refresh_suggestions``."""
-        return tagging.pending_marks(self.store, article_id, self.annotator)
+        return tagging.pending_marks(self.store, article_id, self.annotator, self.preferred)
 
     def refresh_suggestions(self) -> None:
         """Re-read suggestions after something decided or computed them."""
@@ -159,6 +167,9 @@ class AnnotateScreen(Screen[None]):
         elif event.worker.group == "suggest":
             self.suggesting = False
             self.say(f"✗ suggestions failed: {event.worker.error}")
+        elif event.worker.group == "retrain":
+            self.training = False
+            self.say(f"✗ training the model failed: {event.worker.error}")
 
     def on_article_list_opened(self, event: ArticleList.Opened) -> None:
         self.open_article(event.article_id)
@@ -195,6 +206,8 @@ class AnnotateScreen(Screen[None]):
         self._applied(outcome)
         if outcome.action is not None and isinstance(intent, tagging.Accept | tagging.Reject):
             self._go_on(intent.suggestion)  # a a x a … walks through the suggestions
+        if isinstance(intent, tagging.MarkStatus) and outcome.action is not None:
+            self._maybe_retrain()
 
     @reported
     def action_label(self, name: str) -> None:
@@ -235,9 +248,47 @@ class AnnotateScreen(Screen[None]):
         self.do(tagging.decide_reject(self.view.here()))
 
     def _go_on(self, decided: Mark) -> None:
+        """On to the next suggestion, named in the status line (what a accepts now)."""
         after = tagging.following(self.view.suggestions, decided.end - 1)
         if after is not None:
             self.view.move_to_offset(after.start)
+            self.say(f"{self.message} · next: {tagging.proposal_text(after)}")
+        else:
+            self.say(f"{self.message} · no more suggestions after this one")
+
+    @reported
+    def action_cycle_suggestion(self) -> None:
+        """Where sources disagree, show the next other proposal at the cursor's place."""
+        here = self.view.here()
+        mark = here.suggestion_at()
+        assert self.article is not None
+        if mark is None:
+            found = tagging.suggestion_here(here)
+            self.say(found.message if isinstance(found, Nothing) else tagging.NO_SUGGESTIONS)
+            return
+        other = tagging.alternative(self.store, self.article.id, self.annotator, mark)
+        if other is None:
+            self.say(f"no other proposal here than {tagging.proposal_text(mark)}")
+            return
+        self.preferred.discard(mark.id)
+        self.preferred.add(other.id)
+        self.refresh_suggestions()
+        self.view.move_to_offset(other.start)
+        self.say(f"other proposal: {tagging.proposal_text(other)} (c: the next one)")
+
+    def _maybe_retrain(self) -> None:
+        """Every few articles marked done, the model learns from them in the background."""
+        from partybuild_tui.core.suggest import training
+
+        if self.training or not training.due(self.store, self.retrain_every):
+            return
+        self.training = True
+        self._refresh_status()
+        self.analysis.retrain(self._retrained)
+
+    def _retrained(self, message: str) -> None:
+        self.training = False
+        self.say(f"✓ {message}: its proposals show in the next article you open")
 
     @reported
     def action_accept_all(self) -> None:
@@ -261,14 +312,28 @@ class AnnotateScreen(Screen[None]):
 
     @reported
     def action_next_article(self, delta: int) -> None:
+        """The next (previous) article to do in the chosen order, wrapping around."""
         here = self.article.id if self.article else self.article_list.cursor_id
-        found = self.store.adjacent_article(
-            here, forward=delta > 0, status=TODO, query=self.article_list.search
-        )
-        if found is None:
-            self.say(f"no article to do {'after' if delta > 0 else 'before'} this one")
+        forward = delta > 0
+        found = self._adjacent_to_do(here, forward)
+        wrapped = found is None
+        if wrapped:
+            found = self._adjacent_to_do(0, forward)  # 0: from the top (or the bottom)
+        if found is None or found == here:
+            self.say("no other article to do" if found == here else "no article to do")
             return
         self.open_article(found)
+        if wrapped:
+            self.say("from the top" if forward else "from the bottom")
+
+    def _adjacent_to_do(self, article_id: int, forward: bool) -> int | None:
+        return self.store.adjacent_article(
+            article_id,
+            forward=forward,
+            status=TODO,
+            query=self.article_list.search,
+            order=self.next_order,
+        )
 
     def action_search(self) -> None:
         self.app.push_screen(SearchScreen(self.article_list.search or ""), self._searched)
@@ -280,6 +345,12 @@ class AnnotateScreen(Screen[None]):
         self._refresh_status(recount=True)
         total = self.article_list.total
         self.say(f"{total:,} article{'s' * (total != 1)} match" if query else "search cleared")
+
+    def action_toggle_order(self) -> None:
+        """Next to do: corpus order, or the articles the model is least sure of first."""
+        self.next_order = "uncertain" if self.next_order == "corpus" else "corpus"
+        what = "most uncertain for the model first" if self.next_order == "uncertain" else ""
+        self.say(f"next to do (j): {what or 'in corpus order'}")
 
     def action_cycle_filter(self) -> None:
         self.article_list.cycle_filter()
@@ -369,6 +440,10 @@ class AnnotateScreen(Screen[None]):
             mode += " (segmenting…)"
         elif self.suggesting:
             mode += " (suggesting…)"
+        if self.training:
+            mode += " · training model…"
+        if self.next_order == "uncertain":
+            mode += " · next: uncertain"
         if self.protect_spans:
             mode += " · protect"
         if view.selection is not None:
