@@ -10,10 +10,11 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
 from partybuild_tui import config
+from partybuild_tui.core.display import printable, shown
 from partybuild_tui.core.store import Store, describe_sqlite_error
 from partybuild_tui.errors import UserError
 
@@ -74,8 +75,15 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
 
 
 def fail(message: str, code: int = 2) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    """One ``error:`` line (the message may quote file names: shown literally) and exit."""
+    line = Text.assemble(("error:", "bold red"), " ", shown(message))
+    err_console.print(line, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def report_line(tag: str, style: str, detail: str) -> Text:
+    """An indented report line: ``tag`` styled, ``detail`` (stored or file text) literal."""
+    return Text.assemble("  ", (tag, style), " ", printable(detail))
 
 
 def open_store(db: Path | None, *, create: bool = True) -> Store:
