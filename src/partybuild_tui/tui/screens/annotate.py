@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from partybuild_tui.config import LabelSet
+from partybuild_tui.core.display import shown
 from partybuild_tui.core.stats_filter import StatsFilter
 from partybuild_tui.core.store import (
     Action,
@@ -685,7 +686,7 @@ class AnnotateScreen(Screen[None]):
         text = f"{name} · {self.article_list.total:,}"
         if query:
             text += f" · “{query}”"
-        self.query_one("#list-title", Static).update(text)
+        self.query_one("#list-title", Static).update(shown(text))  # the query: not markup
 
     def _refresh_status(self, *, recount: bool = False) -> None:
         if recount or not self._counts:
