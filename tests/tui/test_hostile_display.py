@@ -14,11 +14,13 @@ import unicodedata
 from pathlib import Path
 
 from hypothesis import example, given
+from rich.cells import cell_len
 
 from partybuild_tui.config import DEFAULT_LABELS, Label, LabelSet
 from partybuild_tui.core import corpus, ingest, tokenize
 from partybuild_tui.core.display import printable
 from partybuild_tui.core.store import Store
+from partybuild_tui.tui import textlayout
 from partybuild_tui.tui.app import PartybuildApp
 from partybuild_tui.tui.screens.annotate import AnnotateScreen
 from partybuild_tui.tui.screens.stats import StatsScreen
@@ -115,3 +117,14 @@ def test_app_survives_hostile_stored_text(
         db = Path(folder) / "h.db"
         _hostile_db(db, word, title, annotator, label)
         asyncio.run(_drive(db, annotator, title, description))
+
+
+def test_control_characters_take_one_cell_in_the_layout() -> None:
+    """Each control character shows as one picture: wrapping and mouse columns count it."""
+    text = "\x1b[2J\x07" * 10 + " đuôi"
+    layout = textlayout.wrap(text, 0, len(text), 12)
+    for start, end in layout.lines:
+        assert cell_len(printable(text[start:end], body=True)) <= 12
+    first = layout.lines[0]
+    assert textlayout.offset_to_column(text, first, 5) == 5
+    assert textlayout.column_to_offset(text, first, 5) == 5
