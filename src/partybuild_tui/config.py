@@ -36,6 +36,20 @@ def database_path(explicit: Path | None = None) -> Path:
     return Path(env) if env else DEFAULT_DB
 
 
+def check_database_path(path: Path) -> None:
+    """Refuse a database path that is a folder or a device before SQLite does so obscurely
+    ("unable to open", "disk I/O error")."""
+    if path.is_dir():
+        raise UserError(
+            f"database {path} is a folder: give a file in it, like {path / 'partybuild.db'}"
+        )
+    if path.exists() and not path.is_file():
+        raise UserError(
+            f"database {path} is not a regular file (a device, FIFO or socket): "
+            "give a database file"
+        )
+
+
 def seeds_path() -> Path:
     """The corpus an empty database imports on first start."""
     env = os.environ.get(SEEDS_ENV)

@@ -30,13 +30,22 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True)
 
+
+def _db_value(value: str) -> Path:
+    """``--db``'s value; an empty one is refused here (as a path it would read as '.')."""
+    if not value.strip():
+        fail("--db is empty: give a database file, like --db annotations/partybuild.db")
+    return Path(value)
+
+
 DbOption = Annotated[
     Path | None,
     typer.Option(
         "--db",
         help=f"SQLite database \\[default: ${config.DB_ENV} or {config.DEFAULT_DB}]",
         show_default=False,
-        dir_okay=False,
+        parser=_db_value,  # a folder or a device is refused by open_store, in one line
+        metavar="PATH",
     ),
 ]
 AnnotatorOption = Annotated[
@@ -87,7 +96,16 @@ def report_line(tag: str, style: str, detail: str) -> Text:
 
 
 def open_store(db: Path | None, *, create: bool = True) -> Store:
-    return Store(config.database_path(db), create=create)
+    """The store at ``--db`` (or the default), checked first; folders it creates are named."""
+    path = config.database_path(db)
+    config.check_database_path(path)
+    missing = create and not path.parent.exists()
+    store = Store(path, create=create)
+    if missing:
+        err_console.print(
+            shown(f"note: created folder {path.parent} for the database"), soft_wrap=True
+        )
+    return store
 
 
 def progress_bar(description: str) -> Progress:
