@@ -16,7 +16,18 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_FILE_BYTES = 50 * 1024 * 1024  # the most any import reads at once: a whole file, or a line
+
+
+def size_problem(what: str, size: int) -> str | None:
+    """Why a ``what`` ("file", "line") of ``size`` bytes is refused, None if it is not.
+
+    The one size policy of ``import`` and ``import-annotations``: nothing larger than
+    ``MAX_FILE_BYTES`` is held in memory as one piece.
+    """
+    if size > MAX_FILE_BYTES:
+        return f"{what} too large ({size:,} bytes; limit {MAX_FILE_BYTES:,} bytes)"
+    return None
 
 
 class UnreadableText(Exception):

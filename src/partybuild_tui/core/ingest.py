@@ -115,9 +115,9 @@ def read_documents(path: Path, report: ImportReport) -> Iterator[Document]:
     """The articles in one file; problems are added to the report, never raised."""
     name = display_path(path)
     try:
-        size = path.stat().st_size
-        if size > corpus.MAX_FILE_BYTES:
-            report.skipped.append(Skipped(name, f"file too large ({size:,} bytes)"))
+        too_large = corpus.size_problem("file", path.stat().st_size)
+        if too_large:
+            report.skipped.append(Skipped(name, too_large))
             return
         data = path.read_bytes()
     except OSError as exc:
