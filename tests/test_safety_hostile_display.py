@@ -11,8 +11,10 @@ tests/tui/test_hostile_display.py.
 from __future__ import annotations
 
 import json
+import sqlite3
 import tempfile
 import unicodedata
+from contextlib import closing
 from pathlib import Path
 
 from hypothesis import example, given
@@ -82,6 +84,15 @@ def _hostile_db(db: Path, word: str, title: str, annotator: str, label: str) -> 
             store.set_status(article, "done", annotator)
 
 
+def state(db: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """Every article and span as stored: what no display of them may change."""
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        articles = conn.execute("SELECT id, title, source, author, text FROM articles").fetchall()
+        spans = conn.execute('SELECT id, start, "end", label, annotator FROM spans').fetchall()
+    return articles, spans
+
+
 def _run(*args: str) -> Result:
     result = CliRunner().invoke(app, list(args))
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
@@ -105,6 +116,7 @@ def test_list_and_stats_show_hostile_fields_literally(
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "h.db"
         _hostile_db(db, word, title, annotator, label)
+        before = state(db)
         listed = _run("list", "--db", str(db))
         assert listed.exit_code == 0, listed.output
         _visible(listed.output)
@@ -113,6 +125,7 @@ def test_list_and_stats_show_hostile_fields_literally(
         _visible(stats.output)
         assert "Traceback" not in listed.output + stats.output
         figures = json.loads(_run("stats", "--db", str(db), "--json").output)
+        assert state(db) == before
     annotators = [a["annotator"] for a in figures["progress"]["annotators"]]
     assert annotators == [annotator]  # --json keeps the stored string, control codes and all
     assert label in figures["progress"]["spans_per_label"]

@@ -25,7 +25,7 @@ from partybuild_tui.tui.app import PartybuildApp
 from partybuild_tui.tui.screens.annotate import AnnotateScreen
 from partybuild_tui.tui.screens.stats import StatsScreen
 from tests.safety_support import hostile_settings
-from tests.test_safety_hostile_display import hostile
+from tests.test_safety_hostile_display import hostile, state
 from tests.tui.conftest import FAST
 from tests.tui.helpers import SIZE, settle
 
@@ -116,7 +116,9 @@ def test_app_survives_hostile_stored_text(
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "h.db"
         _hostile_db(db, word, title, annotator, label)
+        articles, _ = state(db)
         asyncio.run(_drive(db, annotator, title, description))
+        assert state(db)[0] == articles  # sound, texts and metadata untouched (spans: tagged)
 
 
 def test_control_characters_take_one_cell_in_the_layout() -> None:
