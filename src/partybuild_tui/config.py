@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ DEFAULT_RETRAIN_EVERY = 5
 NEXT_ORDERS = ("corpus", "uncertain")
 DEFAULT_DB = Path("annotations") / "partybuild.db"
 DEFAULT_SEEDS = Path("seeds")
+MAX_LABELS = 64  # each needs its own key; more makes tables unreadable and the app slow
+_KEY_NAME = re.compile(r"[a-z0-9_]+(?:\+[a-z0-9_]+)*")  # "f5", "ctrl+l", "exclamation_mark"
 
 
 def database_path(explicit: Path | None = None) -> Path:
@@ -35,6 +38,20 @@ def database_path(explicit: Path | None = None) -> Path:
         return explicit
     env = os.environ.get(DB_ENV)
     return Path(env) if env else DEFAULT_DB
+
+
+def check_database_path(path: Path) -> None:
+    """Refuse a database path that is a folder or a device before SQLite does so obscurely
+    ("unable to open", "disk I/O error")."""
+    if path.is_dir():
+        raise UserError(
+            f"database {path} is a folder: give a file in it, like {path / 'partybuild.db'}"
+        )
+    if path.exists() and not path.is_file():
+        raise UserError(
+            f"database {path} is not a regular file (a device, FIFO or socket): "
+            "give a database file"
+        )
 
 
 def seeds_path() -> Path:
@@ -150,9 +167,17 @@ def load_labels(db_path: Path | None = None) -> LabelSet:
         if path.is_file():
             return _read_labels(path)
     if env:
-        state = "is a folder, not a .toml file" if Path(env).is_dir() else "does not exist"
-        raise UserError(f"label file {env} (from ${LABELS_ENV}) {state}")
+        raise UserError(f"label file {env} (from ${LABELS_ENV}) {not_a_file(Path(env))}")
     return DEFAULT_LABELS
+
+
+def not_a_file(path: Path) -> str:
+    """Why ``path`` cannot be read as a settings file, in the words a user expects."""
+    if path.is_dir():
+        return "is a folder, not a .toml file"
+    if path.exists():
+        return "is not a regular file (a device, FIFO or socket), not a .toml file"
+    return "does not exist"
 
 
 def _read_labels(path: Path) -> LabelSet:
@@ -163,12 +188,21 @@ def _read_labels(path: Path) -> LabelSet:
     items = data.get("label")
     if not isinstance(items, list) or not items:
         raise UserError(f"label file {path} defines no [[label]] tables")
+    if len(items) > MAX_LABELS:
+        raise UserError(
+            f"label file {path} defines {len(items):,} labels; at most {MAX_LABELS} are "
+            "allowed (each needs a key of its own)"
+        )
     labels: list[Label] = []
     for number, item in enumerate(items, 1):
         label = _label(item, f"label file {path}, label {number}")
         if any(other.name == label.name for other in labels):
             raise UserError(f"label file {path} defines {label.name} twice")
         labels.append(label)
+    for number, label in enumerate(labels, 1):
+        if not label.keys:
+            where = f"label file {path}, label {number} ({label.name})"
+            raise UserError(f'{where}: give it a key, like keys = ["4"]')
     return LabelSet(tuple(labels))
 
 
@@ -179,12 +213,28 @@ def _label(item: object, where: str) -> Label:
     name = str(item.get("name", "")).strip().upper()
     if not name or any(ch.isspace() for ch in name):
         raise UserError(f'{where}: give a name without spaces, like name = "LOCATION"')
+    if not name.isprintable():
+        raise UserError(f"{where} ({name!r}): the name holds control characters")
     keys = item.get("keys", [])
     if not isinstance(keys, list) or not all(isinstance(k, str) and k for k in keys):
         raise UserError(f'{where} ({name}): keys must be a list of keys, like keys = ["4", "l"]')
+    for key in keys:
+        if not _bindable(key):
+            raise UserError(
+                f"{where} ({name}): key {key!r} cannot be bound: use one character (not a "
+                'space or a comma) or a key name like "f5" or "ctrl+l"'
+            )
     color = str(item.get("color", "grey70"))
     try:
         Color.parse(color)
     except ColorParseError as exc:
         raise UserError(f"{where} ({name}): {exc}") from exc
     return Label(name, tuple(keys), color, str(item.get("description", "")))
+
+
+def _bindable(key: str) -> bool:
+    """A key the app can bind: one visible character other than the list separator ','
+    (the app checks names against the keys it knows when it starts)."""
+    if len(key) == 1:
+        return key.isprintable() and not key.isspace() and key != ","
+    return _KEY_NAME.fullmatch(key) is not None

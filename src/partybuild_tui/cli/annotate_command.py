@@ -10,6 +10,7 @@ import typer
 from partybuild_tui import config
 from partybuild_tui.cli.app import AnnotatorOption, DbOption, app, command, console, fail
 from partybuild_tui.core import ingest
+from partybuild_tui.core.display import shown
 from partybuild_tui.core.store import describe_sqlite_error
 from partybuild_tui.errors import UserError
 
@@ -25,16 +26,16 @@ def seed_if_empty(db: Path | None) -> None:
         seeds = config.seeds_path()
         if not seeds.exists():
             console.print(
-                f"The database {store.path} is empty and there is no seeds folder {seeds}: "
-                "import articles with `partybuild import FILES`.",
+                shown(
+                    f"The database {store.path} is empty and there is no seeds folder {seeds}: "
+                    "import articles with `partybuild import FILES`."
+                ),
                 soft_wrap=True,
-                highlight=False,
             )
             return
         console.print(
-            f"Empty database {store.path}: importing the seed articles from {seeds}",
+            shown(f"Empty database {store.path}: importing the seed articles from {seeds}"),
             soft_wrap=True,
-            highlight=False,
         )
         report = ingest.import_paths(store, [seeds])
     print_import_report(report)

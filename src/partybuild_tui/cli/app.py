@@ -10,10 +10,11 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
 from partybuild_tui import config
+from partybuild_tui.core.display import printable, shown
 from partybuild_tui.core.store import MissingDatabase, Store, describe_sqlite_error
 from partybuild_tui.errors import UserError
 
@@ -29,13 +30,22 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True)
 
+
+def _db_value(value: str) -> Path:
+    """``--db``'s value; an empty one is refused here (as a path it would read as '.')."""
+    if not value.strip():
+        fail("--db is empty: give a database file, like --db annotations/partybuild.db")
+    return Path(value)
+
+
 DbOption = Annotated[
     Path | None,
     typer.Option(
         "--db",
         help=f"SQLite database \\[default: ${config.DB_ENV} or {config.DEFAULT_DB}]",
         show_default=False,
-        dir_okay=False,
+        parser=_db_value,  # a folder or a device is refused by open_store, in one line
+        metavar="PATH",
     ),
 ]
 AnnotatorOption = Annotated[
@@ -74,15 +84,31 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
 
 
 def fail(message: str, code: int = 2) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    """One ``error:`` line (the message may quote file names: shown literally) and exit."""
+    line = Text.assemble(("error:", "bold red"), " ", shown(message))
+    err_console.print(line, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
+def report_line(tag: str, style: str, detail: str) -> Text:
+    """An indented report line: ``tag`` styled, ``detail`` (stored or file text) literal."""
+    return Text.assemble("  ", (tag, style), " ", printable(detail))
+
+
 def open_store(db: Path | None, *, create: bool = True) -> Store:
+    """The store at ``--db`` (or the default), checked first; folders it creates are named."""
+    path = config.database_path(db)
+    config.check_database_path(path)
+    missing = create and not path.parent.exists()
     try:
-        return Store(config.database_path(db), create=create)
+        store = Store(path, create=create)
     except MissingDatabase as exc:
         raise UserError(f"{exc} (create it with: partybuild import PATH)") from exc
+    if missing:
+        err_console.print(
+            shown(f"note: created folder {path.parent} for the database"), soft_wrap=True
+        )
+    return store
 
 
 def progress_bar(description: str) -> Progress:

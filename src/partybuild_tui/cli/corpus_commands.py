@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 from rich import box
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from partybuild_tui.cli.app import (
     DbOption,
@@ -19,8 +19,10 @@ from partybuild_tui.cli.app import (
     console,
     open_store,
     progress_bar,
+    report_line,
 )
 from partybuild_tui.core import ingest, tokenize
+from partybuild_tui.core.display import printable
 from partybuild_tui.core.store import STATUSES, ArticleRow, Store
 
 STATUS_MARKS = {"new": "·", "in_progress": "◐", "done": "●", "skipped": "⊘"}
@@ -86,11 +88,8 @@ def print_import_report(report: ingest.ImportReport, verbose: bool = False) -> N
     console.print(table)
     shown = report.skipped if verbose else report.skipped[:SHOW_SKIPPED]
     for skipped in shown:
-        console.print(
-            f"  [red]skipped[/] {escape(skipped.path)}: {escape(skipped.reason)}",
-            highlight=False,
-            soft_wrap=True,
-        )
+        line = report_line("skipped", "red", f"{skipped.path}: {skipped.reason}")
+        console.print(line, soft_wrap=True)
     if len(shown) < len(report.skipped):
         console.print(f"  … and {len(report.skipped) - len(shown)} more (--verbose lists all)")
 
@@ -136,14 +135,17 @@ def list_command(
 
 
 def _articles_table(rows: Sequence[ArticleRow], total: int) -> Table:
-    """The list as a table whose title column takes the width the others leave."""
+    """The list as a table whose title column takes the width the others leave.
+
+    Stored strings are shown as ``Text`` (never markup) with control characters made visible.
+    """
     cells = [
         (
             str(row.id),
             f"{STATUS_MARKS[row.status]} {row.status.replace('_', ' ')}",
-            row.title,
-            (row.date or "")[:10],
-            row.source or "",
+            printable(row.title),
+            printable(row.date or "")[:10],
+            printable(row.source or ""),
             str(row.span_count),
             f"{row.length:,}",
         )
@@ -169,5 +171,5 @@ def _articles_table(rows: Sequence[ArticleRow], total: int) -> Table:
             justify="right" if right else "left",
         )
     for cell in cells:
-        table.add_row(*cell)
+        table.add_row(*(Text(c) for c in cell))
     return table

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import TaskID
 from rich.table import Table
+from rich.text import Text
 
 from partybuild_tui import config
 from partybuild_tui.cli.app import (
@@ -19,7 +20,9 @@ from partybuild_tui.cli.app import (
     err_console,
     open_store,
     progress_bar,
+    report_line,
 )
+from partybuild_tui.core.display import printable, shown
 from partybuild_tui.core.export import (
     FORMATS,
     ExportOptions,
@@ -180,7 +183,7 @@ def print_summary(summary: ExportSummary, target: Console, verbose: bool = False
     spans.add_column()
     spans.add_column(justify="right")
     for label, count in sorted(summary.spans.items()):
-        spans.add_row(label, f"{count:,}")
+        spans.add_row(shown(label), f"{count:,}")
     spans.add_row("total", f"{sum(summary.spans.values()):,}", style="bold")
     target.print(spans)
     if summary.token_level:
@@ -188,19 +191,19 @@ def print_summary(summary: ExportSummary, target: Console, verbose: bool = False
         adjusted.add_column()
         adjusted.add_column(justify="right")
         for kind, count in sorted(summary.adjusted.items()):
-            adjusted.add_row(kind, f"{count:,}", style="yellow")
+            adjusted.add_row(shown(kind), f"{count:,}", style="yellow")
         if not summary.adjusted:
             adjusted.add_row("none: every span fits the tokens exactly", "0")
         target.print(adjusted)
-        shown = summary.details if verbose else summary.details[:SHOW_SKIPPED]
-        for line in shown:
-            target.print(f"  [yellow]adjusted[/] {line}", highlight=False, soft_wrap=True)
-        hidden = sum(summary.adjusted.values()) - len(shown)
+        listed = summary.details if verbose else summary.details[:SHOW_SKIPPED]
+        for line in listed:
+            target.print(report_line("adjusted", "yellow", line), soft_wrap=True)
+        hidden = sum(summary.adjusted.values()) - len(listed)
         if hidden > 0:
             target.print(f"  … and {hidden:,} more (--verbose lists up to 1,000)")
     for path in summary.files:
-        shown = f"{path}/" if summary.format == "brat" else str(path)
-        target.print(f"wrote {shown}", highlight=False, soft_wrap=True)
+        written = f"{path}/" if summary.format == "brat" else str(path)
+        target.print(Text(f"wrote {printable(written)}"), soft_wrap=True)
 
 
 @command("import-annotations")
@@ -255,10 +258,11 @@ def import_annotations_command(
 def print_import(report: ImportReport, verbose: bool) -> None:
     table = Table(title="Import of annotations", show_header=False, title_justify="left")
     for name, value in summarize(report):
-        table.add_row(name, value, style="red" if name == "skipped" and report.skipped else None)
+        style = "red" if name == "skipped" and report.skipped else None
+        table.add_row(shown(name), value, style=style)
     console.print(table)
-    shown = report.skipped if verbose else report.skipped[:SHOW_SKIPPED]
-    for where, reason in shown:
-        console.print(f"  [red]skipped[/] {where}: {reason}", highlight=False, soft_wrap=True)
-    if len(shown) < len(report.skipped):
-        console.print(f"  … and {len(report.skipped) - len(shown)} more (--verbose lists all)")
+    listed = report.skipped if verbose else report.skipped[:SHOW_SKIPPED]
+    for where, reason in listed:
+        console.print(report_line("skipped", "red", f"{where}: {reason}"), soft_wrap=True)
+    if len(listed) < len(report.skipped):
+        console.print(f"  … and {len(report.skipped) - len(listed)} more (--verbose lists all)")

@@ -19,6 +19,7 @@ from partybuild_tui.cli.app import (
     progress_bar,
 )
 from partybuild_tui.core import evaluate
+from partybuild_tui.core.display import shown
 from partybuild_tui.core.suggest import batch, engine
 
 SourceOption = Annotated[
@@ -132,7 +133,7 @@ def _pct(value: float) -> str:
 def print_report(report: evaluate.Report, where: str) -> None:
     """One row per source and label: counts, then P/R/F1 exact and with overlap."""
     table = Table(
-        title=f"Suggestions vs {where}: {report.articles} articles (P/R/F1 in %)",
+        title=shown(f"Suggestions vs {where}: {report.articles} articles (P/R/F1 in %)"),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
@@ -149,8 +150,8 @@ def print_report(report: evaluate.Report, where: str) -> None:
             if label != evaluate.TOTAL and not exact.gold and not exact.predicted:
                 continue
             table.add_row(
-                source,
-                "(all)" if label == evaluate.TOTAL else label,
+                shown(source),
+                shown("(all)" if label == evaluate.TOTAL else label),
                 str(exact.gold),
                 str(exact.predicted),
                 *(_pct(x) for x in (exact.precision, exact.recall, exact.f1)),
@@ -165,10 +166,12 @@ def print_report(report: evaluate.Report, where: str) -> None:
             f"{evaluate.MEMORY_LOO}: memory in each gold article, the others tagged as gold"
         )
     if report.unmatched:
-        shown = ", ".join(report.unmatched[:5])
+        listed = ", ".join(report.unmatched[:5])
         more = f" and {len(report.unmatched) - 5} more" if len(report.unmatched) > 5 else ""
         console.print(
-            f"[yellow]{len(report.unmatched)} gold articles are not in the database "
-            f"(import them first): {shown}{more}",
-            highlight=False,
+            shown(
+                f"{len(report.unmatched)} gold articles are not in the database "
+                f"(import them first): {listed}{more}",
+                "yellow",
+            ),
         )

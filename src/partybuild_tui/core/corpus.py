@@ -1,7 +1,8 @@
 """Reading scraped news files: decoding, normalization and the metadata inside the text.
 
-A stored article's ``text`` is the whole file decoded as UTF-8, without a byte-order mark, with
-CRLF and lone CR turned into LF, in NFC. Nothing is cut away: the page boilerplate that
+A stored article's ``text`` is the whole file decoded as UTF-8 (or UTF-16/32 when it starts
+with a byte-order mark), without the byte-order mark, with CRLF and lone CR turned into LF,
+in NFC. Nothing is cut away: the page boilerplate that
 scrapers leave at the end ("Các tin khác", "Bình luận", counters, pagination) is only marked as
 outside the ``[body_start, body_end)`` range, so offsets other tools compute over the same file
 line up with ours and hiding boilerplate never shifts a span.
@@ -15,17 +16,41 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_FILE_BYTES = 50 * 1024 * 1024  # the most any import reads at once: a whole file, or a line
+
+
+def size_problem(what: str, size: int) -> str | None:
+    """Why a ``what`` ("file", "line") of ``size`` bytes is refused, None if it is not.
+
+    The one size policy of ``import`` and ``import-annotations``: nothing larger than
+    ``MAX_FILE_BYTES`` is held in memory as one piece.
+    """
+    if size > MAX_FILE_BYTES:
+        return f"{what} too large ({size:,} bytes; limit {MAX_FILE_BYTES:,} bytes)"
+    return None
 
 
 class UnreadableText(Exception):
     """A file or record that cannot become an article; the message says why."""
 
 
+# longest first: a UTF-32-LE mark begins with the UTF-16-LE one
+BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16"),
+)
+
+
 def decode(data: bytes) -> str:
-    """Decode strict UTF-8, refusing binary data with a reason a user understands."""
+    """Decode strict UTF-8 (or UTF-16/32 that starts with a byte-order mark), refusing binary
+    data with a reason a user understands."""
     if not data.strip():
         raise UnreadableText("empty file")
+    wide = _decode_wide(data)
+    if wide is not None:
+        return wide
     if b"\x00" in data:
         raise UnreadableText("binary file (contains NUL bytes)")
     try:
@@ -36,6 +61,32 @@ def decode(data: bytes) -> str:
             "convert it with iconv -f <encoding> -t UTF-8"
         ) from exc
     return text
+
+
+def _decode_wide(data: bytes) -> str | None:
+    """A UTF-16/32 text after its byte-order mark; None when ``data`` has no such mark.
+
+    Odd bytes after a UTF-16 mark are taken for binary data that happens to start like one.
+    """
+    for bom, codec, name in BOMS:
+        if not data.startswith(bom):
+            continue
+        unit = 4 if name == "UTF-32" else 2
+        if (len(data) - len(bom)) % unit:
+            return None
+        try:
+            text = data[len(bom) :].decode(codec)
+        except UnicodeDecodeError as exc:
+            raise UnreadableText(
+                f"not valid {name} (bad {codec} sequence at offset {exc.start + len(bom)}); "
+                f"convert it with iconv -f {name} -t UTF-8"
+            ) from exc
+        if "\x00" in text:
+            raise UnreadableText(f"binary file ({name} text with NUL characters)")
+        if not text.strip():
+            raise UnreadableText("empty file")
+        return text
+    return None
 
 
 def normalize(raw: str) -> str:

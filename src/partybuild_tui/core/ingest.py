@@ -59,19 +59,21 @@ def display_path(path: str | Path) -> str:
 
 
 def discover(paths: Iterable[str | Path], report: ImportReport) -> list[Path]:
-    """Files named, found in folders (recursively) or matched by globs, in a stable order."""
+    """Files named, found in folders (recursively) or matched by globs, in a stable order.
+
+    A path or folder that cannot be read is listed as skipped with the reason; the rest go on.
+    """
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if not child.is_file() or any(p.startswith(".") for p in child.parts[-1:]):
-                    continue
-                if child.suffix.lower() in ARTICLE_SUFFIXES:
-                    found.append(child)
-                else:
-                    report.ignored_files += 1
-        elif path.is_file():
+        try:
+            is_dir, is_file = path.is_dir(), path.is_file()
+        except OSError as exc:  # e.g. under a folder without search permission
+            report.skipped.append(Skipped(display_path(raw), f"cannot read: {_reason(exc)}"))
+            continue
+        if is_dir:
+            found.extend(_folder_files(path, report))
+        elif is_file:
             found.append(path)
         elif any(ch in str(raw) for ch in "*?["):
             matches = sorted(Path(m) for m in glob.glob(str(raw), recursive=True))
@@ -84,13 +86,38 @@ def discover(paths: Iterable[str | Path], report: ImportReport) -> list[Path]:
     return found
 
 
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _folder_files(folder: Path, report: ImportReport) -> list[Path]:
+    """Article files under ``folder`` (not following links to folders, as ``rglob``), sorted;
+    each sub-folder that cannot be listed is reported, not silently left out."""
+
+    def unreadable(exc: OSError) -> None:
+        where = display_path(exc.filename if exc.filename is not None else folder)
+        report.skipped.append(Skipped(where, f"cannot read folder: {_reason(exc)}"))
+
+    found: list[Path] = []
+    for root, _dirs, names in os.walk(folder, onerror=unreadable):
+        for name in names:
+            child = Path(root) / name
+            if name.startswith(".") or not child.is_file():
+                continue
+            if child.suffix.lower() in ARTICLE_SUFFIXES:
+                found.append(child)
+            else:
+                report.ignored_files += 1
+    return sorted(found)
+
+
 def read_documents(path: Path, report: ImportReport) -> Iterator[Document]:
     """The articles in one file; problems are added to the report, never raised."""
     name = display_path(path)
     try:
-        size = path.stat().st_size
-        if size > corpus.MAX_FILE_BYTES:
-            report.skipped.append(Skipped(name, f"file too large ({size:,} bytes)"))
+        too_large = corpus.size_problem("file", path.stat().st_size)
+        if too_large:
+            report.skipped.append(Skipped(name, too_large))
             return
         data = path.read_bytes()
     except OSError as exc:

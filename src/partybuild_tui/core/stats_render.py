@@ -1,7 +1,9 @@
 """Rich renderables for the stats figures: one look in the CLI and in the app's stats screen.
 
 Pure presentation of a ``Stats`` (no queries here), so the same tables print in a terminal,
-render in a Textual ``Static`` and can be snapshot-tested at a fixed width.
+render in a Textual ``Static`` and can be snapshot-tested at a fixed width. Every stored
+string (form, title, label, annotator, source) goes in as ``shown`` text: a table cell given a
+``str`` would be parsed as markup, and its control characters would reach the terminal.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from partybuild_tui.config import LabelSet
+from partybuild_tui.core.display import printable, shown
 from partybuild_tui.core.quality import TOTAL, Scores, SourceQuality
 from partybuild_tui.core.stats import (
     ArticleTable,
@@ -96,7 +99,7 @@ def render_progress(p: Progress, labels: LabelSet) -> RenderableType:
     largest = max(p.spans_per_label.values(), default=0)
     for name, n in _ordered(p.spans_per_label, labels):
         color = labels.color(name)
-        per_label.add_row(Text(name, style=color), f"{n:,}", _bar(n, largest, style=color))
+        per_label.add_row(shown(name, color), f"{n:,}", _bar(n, largest, style=color))
     per_label.add_row(Text("total", style="bold"), f"{p.spans:,}", "")
     parts: list[RenderableType] = [bar, counts, per_label]
     parts.append(render_annotators(p))
@@ -118,7 +121,9 @@ def render_annotators(p: Progress) -> RenderableType:
         )
     for a in p.annotators:
         last = (a.last_active or "")[:16].replace("T", " ")
-        table.add_row(a.annotator, f"{a.spans:,}", f"{a.articles:,}", f"{a.actions:,}", last)
+        table.add_row(
+            shown(a.annotator), f"{a.spans:,}", f"{a.articles:,}", f"{a.actions:,}", shown(last)
+        )
     if not p.annotators:
         return Text("No annotations yet.", style="grey50")
     return table
@@ -142,11 +147,11 @@ def render_activity(p: Progress) -> RenderableType:
         who.setdefault(d.day, []).append(f"{d.annotator} {d.articles:,}")
     for d in p.daily:
         table.add_row(
-            d.day,
+            shown(d.day),
             f"{d.articles:,}",
             f"{d.actions:,}",
             _bar(d.articles, largest, width=16, style="cyan"),
-            ", ".join(who.get(d.day, [])),
+            shown(", ".join(who.get(d.day, []))),
         )
     return table
 
@@ -165,7 +170,7 @@ def _histogram(title: str, buckets: dict[str, int], color: str) -> Table:
 def render_label(ls: LabelStats, labels: LabelSet) -> RenderableType:
     color = labels.color(ls.label)
     head = Text.assemble(
-        (ls.label, f"bold {color}"),
+        (printable(ls.label), f"bold {color}"),
         f"  {_count(ls.spans, 'span')}, {_count(ls.distinct_forms, 'distinct form')}",
     )
     if not ls.spans:
@@ -174,7 +179,7 @@ def render_label(ls: LabelStats, labels: LabelSet) -> RenderableType:
     forms.add_column("form", overflow="ellipsis", no_wrap=True, max_width=40)
     forms.add_column("spans", justify="right")
     for fc in ls.top_forms:
-        forms.add_row(fc.form, f"{fc.count:,}")
+        forms.add_row(shown(fc.form), f"{fc.count:,}")
     row = Table.grid(padding=(0, 3))
     row.add_row(
         forms,
@@ -198,11 +203,12 @@ class ArticlesView:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         t = self.table
         names = list(t.rows[0].per_label) if t.rows else self.labels.names
-        headers = ["id", "title", "status", "chars", *(n[:3] for n in names), "spans", "/1k"]
+        headers = ["id", "title", "status", "chars", *(printable(n[:3]) for n in names)]
+        headers += ["spans", "/1k"]
         cells = [
             [
                 str(r.id),
-                r.title,
+                printable(r.title),
                 r.status.replace("_", " "),
                 f"{r.chars:,}",
                 *(f"{r.per_label.get(name, 0):,}" for name in names),
@@ -218,13 +224,13 @@ class ArticlesView:
         table = Table(
             box=box.SIMPLE_HEAD,
             pad_edge=False,
-            title=f"{len(t.rows):,} of {t.total:,} articles, by {t.sort} ({direction})",
+            title=shown(f"{len(t.rows):,} of {t.total:,} articles, by {t.sort} ({direction})"),
             title_justify="left",
         )
         for i, header in enumerate(headers):
             is_title = i == 1
             table.add_column(
-                header,
+                Text(header),
                 justify="left" if i in (1, 2) else "right",
                 no_wrap=True,
                 overflow="ellipsis",
@@ -233,7 +239,7 @@ class ArticlesView:
             )
         for r, row in zip(t.rows, cells, strict=True):
             status = Text(row[2], style=STATUS_COLORS.get(r.status, ""))
-            table.add_row(*row[:2], status, *row[3:])
+            table.add_row(*map(Text, row[:2]), status, *map(Text, row[3:]))
         yield table
 
 
@@ -266,13 +272,12 @@ def render_consistency(c: Consistency, labels: LabelSet) -> RenderableType:
         table.add_column("where (article@offset)", overflow="fold", ratio=1)
         for conflict in c.conflicts:
             tags = Text(", ").join(
-                Text(f"{name} {n:,}", style=labels.color(name))
-                for name, n in conflict.labels.items()
+                shown(f"{name} {n:,}", labels.color(name)) for name, n in conflict.labels.items()
             )
             places = _places(
                 [f"{where(loc)} {(loc.label or '')[:3]}" for loc in conflict.locations]
             )
-            table.add_row(conflict.form, tags, places)
+            table.add_row(shown(conflict.form), tags, shown(places))
         parts.append(table)
     else:
         parts.append(Text("No form is tagged with more than one label.", style="green"))
@@ -291,11 +296,11 @@ def render_consistency(c: Consistency, labels: LabelSet) -> RenderableType:
         for u in c.untagged:
             more = "+" if u.truncated else ""
             table.add_row(
-                u.form,
-                Text(u.label, style=labels.color(u.label)),
+                shown(u.form),
+                shown(u.label, labels.color(u.label)),
                 f"{u.tagged:,}",
                 f"{u.untagged:,}{more}",
-                _places([where(loc) for loc in u.locations]),
+                shown(_places([where(loc) for loc in u.locations])),
             )
         parts.append(table)
     else:
@@ -325,7 +330,7 @@ def _by_source(
 def _label_cell(row: SourceQuality, labels: LabelSet) -> Text:
     if row.label == TOTAL:
         return Text("(all)", style="bold")
-    return Text(row.label, style=labels.color(row.label))
+    return shown(row.label, labels.color(row.label))
 
 
 def render_acceptance(rows: Sequence[SourceQuality], labels: LabelSet) -> Table:
@@ -338,7 +343,7 @@ def render_acceptance(rows: Sequence[SourceQuality], labels: LabelSet) -> Table:
         for i, r in enumerate(group):
             rate = f"{100 * r.rate:.1f}%" if r.rate is not None else "–"
             table.add_row(
-                r.source,
+                shown(r.source),
                 _label_cell(r, labels),
                 f"{r.accepted:,}",
                 f"{r.rejected:,}",
@@ -388,7 +393,7 @@ def render_quality(
     for group in _by_source(rows, lambda r: bool(r.exact.gold or r.exact.predicted)):
         for i, r in enumerate(group):
             table.add_row(
-                r.source,
+                shown(r.source),
                 _label_cell(r, labels),
                 f"{r.exact.gold:,}",
                 f"{r.exact.predicted:,}",
@@ -449,7 +454,7 @@ def filter_line(stats: Stats) -> Text | None:
         parts.append(f"article date {f.since or '…'} – {f.until or '…'}")
     if f.search:
         parts.append(f"search “{f.search}”")
-    return Text("Filtered: " + "; ".join(parts), style="italic") if parts else None
+    return shown("Filtered: " + "; ".join(parts), "italic") if parts else None
 
 
 def render_stats(stats: Stats, labels: LabelSet) -> RenderableType:

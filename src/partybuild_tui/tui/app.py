@@ -6,6 +6,7 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
+from textual.keys import Keys, key_to_character
 
 from partybuild_tui.config import LabelSet, load_labels
 from partybuild_tui.core.store import Store
@@ -58,14 +59,30 @@ class PartybuildApp(App[None]):
 
 
 def reserved_keys() -> dict[str, str]:
-    """Keys the app itself uses, so a label file cannot silently shadow them."""
+    """Keys the app itself uses, so a label file cannot silently shadow them (by name, and
+    by the character a name stands for: "?" is "question_mark")."""
     taken: dict[str, str] = {}
     for owner in (PartybuildApp, AnnotateScreen, ArticleView, ArticleList):
         for binding in owner.BINDINGS:
             if isinstance(binding, Binding):
                 for key in binding.key.split(","):
                     taken[key.strip()] = binding.description
+                    character = key_to_character(key.strip())
+                    if character is not None:
+                        taken.setdefault(character, binding.description)
     return taken
+
+
+MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+KEY_NAMES = frozenset(key.value for key in Keys)
+
+
+def known_key(key: str) -> bool:
+    """A key Textual can deliver: one character, or a key name with optional modifiers."""
+    *modifiers, base = key.split("+")
+    if not base or not MODIFIERS.issuperset(modifiers):
+        return False
+    return len(base) == 1 or key in KEY_NAMES or base in KEY_NAMES or bool(key_to_character(base))
 
 
 def check_label_keys(labels: LabelSet) -> None:
@@ -73,6 +90,8 @@ def check_label_keys(labels: LabelSet) -> None:
     seen: dict[str, str] = {}
     for label in labels.labels:
         for key in label.keys:
+            if not known_key(key):
+                raise UserError(f"label {label.name}: {key!r} is not a key (try 'f5' or 'ctrl+l')")
             if key in taken:
                 raise UserError(f"label {label.name}: key {key!r} is taken by {taken[key]!r}")
             if key in seen:

@@ -11,9 +11,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rich.cells import cell_len
+from rich.cells import cell_len as _cell_len
+
+from partybuild_tui.core.display import printable
 
 Range = tuple[int, int]
+
+
+def cell_len(text: str) -> int:
+    """Cells ``text`` takes as the view draws it (a control character as its one-cell picture)."""
+    return _cell_len(printable(text, body=True))
+
+
 _NON_SPACE = re.compile(r"\S+")
 # Until underthesea's segmentation arrives: letters/digits runs and single punctuation marks.
 _FALLBACK_TOKEN = re.compile(r"\w+(?:[-./]\w+)*|[^\w\s]", re.UNICODE)

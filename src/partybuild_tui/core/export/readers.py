@@ -10,11 +10,12 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from partybuild_tui.core import corpus
 
 FORMATS = ("auto", "jsonl", "doccano", "brat")
+CHUNK = 1 << 20  # how a line over the size limit is read past
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,16 @@ def _json_lines(path: Path, fmt: str) -> Iterator[Record | Problem]:
         yield Problem(str(path), f"cannot read: {exc.strerror or exc}")
         return
     with handle:
-        for number, raw in enumerate(handle, start=1):
+        wide = _wide_text(handle.peek(8)[:8])
+        if wide:
+            convert = f"convert it with iconv -f {wide} -t UTF-8"
+            yield Problem(str(path), f"{wide} text: JSON lines must be UTF-8; {convert}")
+            return
+        for number, raw in enumerate(_bounded_lines(handle), start=1):
             where = f"{path}:{number}"
+            if isinstance(raw, int):
+                yield Problem(where, corpus.size_problem("line", raw) or "line too large")
+                continue
             if not raw.strip():
                 continue
             try:
@@ -90,6 +99,38 @@ def _json_lines(path: Path, fmt: str) -> Iterator[Record | Problem]:
                 yield Problem(where, surrogate)
                 continue
             yield _json_record(where, data, fmt)
+
+
+def _wide_text(head: bytes) -> str:
+    """ "UTF-16"/"UTF-32" when ``head`` is that encoding's byte-order mark and an ASCII
+    character (JSON starts with one), else "" (a garbage first line is that line's problem)."""
+    for bom, codec, name in corpus.BOMS:
+        width = 4 if name == "UTF-32" else 2
+        unit = head[len(bom) : len(bom) + width]
+        if head.startswith(bom) and len(unit) == width:
+            try:
+                first = unit.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if first.isascii() and (first.isprintable() or first.isspace()):
+                return name
+    return ""
+
+
+def _bounded_lines(handle: BinaryIO) -> Iterator[bytes | int]:
+    """Each line, or for a line over the size limit its size (read past, never held whole)."""
+    limit = corpus.MAX_FILE_BYTES
+    while line := handle.readline(limit + 1):
+        if line.endswith(b"\n") or len(line) <= limit:
+            yield line
+            continue
+        size = len(line)
+        while chunk := handle.readline(CHUNK):
+            size += len(chunk)
+            if chunk.endswith(b"\n"):
+                size -= 1
+                break
+        yield size
 
 
 def _surrogate(data: Any) -> str | None:
@@ -190,6 +231,10 @@ def _brat(path: Path) -> Iterator[Record | Problem]:
 def _brat_pair(ann: Path) -> Record | Problem:
     txt = ann.with_suffix(".txt")
     try:
+        for part in (txt, ann) if ann.exists() else (txt,):
+            too_large = corpus.size_problem("file", part.stat().st_size)
+            if too_large:
+                return Problem(str(part), too_large)
         text = corpus.decode(txt.read_bytes())
         lines = _lines(ann.read_bytes().decode("utf-8-sig")) if ann.exists() else []
     except FileNotFoundError:

@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 from partybuild_tui import config
 from partybuild_tui.config import LabelSet
 from partybuild_tui.core import tagging
+from partybuild_tui.core.display import shown
 from partybuild_tui.core.stats_filter import StatsFilter
 from partybuild_tui.core.store import Action, Article, Store
 from partybuild_tui.core.tagging import Intent, Mark, Nothing, Outcome
@@ -415,7 +416,7 @@ class AnnotateScreen(Screen[None]):
         )
 
     def _show_list_title(self) -> None:
-        self.query_one("#list-title", Static).update(self.article_list.title)
+        self.query_one("#list-title", Static).update(shown(self.article_list.title))  # not markup
 
     def _refresh_status(self, *, recount: bool = False) -> None:
         if recount or not self._counts:

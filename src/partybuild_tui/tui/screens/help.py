@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from partybuild_tui.config import LabelSet
+from partybuild_tui.core.display import shown
 
 KEY_NAMES = {
     "left_square_bracket": "[",
@@ -67,7 +68,7 @@ class HelpScreen(ModalScreen[None]):
         for title, rows in self.groups:
             table.add_row(Text(title, style="underline"), "")
             for keys, description in rows:
-                table.add_row(keys, description)
+                table.add_row(shown(keys), shown(description))
             table.add_row("", "")
         return table
 
@@ -79,8 +80,8 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("means")
         for label in self.labels.labels:
             keys = "/".join(label.keys)
-            name = Text(f" {keys} {label.name} ", style=f"bold black on {label.color}")
-            table.add_row(name, label.description or "")
+            name = shown(f" {keys} {label.name} ", f"bold black on {label.color}")
+            table.add_row(name, shown(label.description))
         return table
 
     def action_close(self) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from rich.console import Group
 from rich.rule import Rule
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -31,6 +32,7 @@ from textual.worker import get_current_worker
 from partybuild_tui import config
 from partybuild_tui.config import LabelSet
 from partybuild_tui.core import stats as st
+from partybuild_tui.core.display import shown
 from partybuild_tui.core.stats_render import (
     filter_line,
     render_articles,
@@ -99,7 +101,7 @@ class StatsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         line = filter_line(st.Stats(self.filters, []))
         title = "Statistics" + (f" — {line.plain}" if line else "")
-        yield Static(title, id="stats-title")
+        yield Static(shown(title), id="stats-title")
         with VerticalScroll(id="stats-body"):
             yield Static("Computing…", id="stats-status")
         yield Footer()
@@ -132,7 +134,8 @@ class StatsScreen(Screen[None]):
             self.app.call_from_thread(self._show, stats)
 
     def _show_error(self, message: str) -> None:
-        self.query_one("#stats-status", Static).update(f"[red]error:[/] {message}")
+        line = Text.assemble(("error:", "red"), " ", shown(message))
+        self.query_one("#stats-status", Static).update(line)
 
     async def _show(self, stats: st.Stats) -> None:
         self.stats = stats
@@ -168,7 +171,7 @@ class StatsScreen(Screen[None]):
         self._targets = [loc for _, loc in targets]
         if not targets:
             return []
-        options = [Option(text, id=str(i)) for i, (text, _) in enumerate(targets)]
+        options = [Option(shown(text), id=str(i)) for i, (text, _) in enumerate(targets)]
         return [OptionList(*options, id="stats-jumps")]
 
     @on(OptionList.OptionSelected, "#stats-jumps")

@@ -20,6 +20,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from partybuild_tui.core.display import printable
 from partybuild_tui.core.store import ArticleRow, Store
 
 PAGE = 100
@@ -241,10 +242,10 @@ class ArticleList(ScrollView, can_focus=True):
     @staticmethod
     def _format(row: ArticleRow, width: int) -> str:
         mark = STATUS_MARKS.get(row.status, "?")
-        date = (row.date or "")[:10]
-        source = row.source or ""
+        date = printable(row.date or "")[:10]
+        source = printable(row.source or "")
         tail = f" {date:10} {_fit(source, 8)} {row.span_count:>3}"
         if width < 40:
             tail = f" {row.span_count:>3}"
         title_width = width - 2 - cell_len(tail)
-        return _fit(f"{mark} {_fit(row.title, title_width)}{tail}", width)
+        return _fit(f"{mark} {_fit(printable(row.title), title_width)}{tail}", width)

@@ -21,6 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from partybuild_tui.config import LabelSet
+from partybuild_tui.core.display import printable
 from partybuild_tui.core.tagging import Here, Mark
 from partybuild_tui.tui import textlayout
 from partybuild_tui.tui.textlayout import Layout, Range
@@ -473,7 +474,8 @@ class ArticleView(ScrollView, can_focus=True):
                 flags[run_start],
             ):
                 style = self._style(labels[run_start], hints[run_start], flags[run_start])
-                segments.append(Segment(self.text[start + run_start : start + i], style))
+                piece = self.text[start + run_start : start + i]
+                segments.append(Segment(printable(piece, body=True), style))  # same length
                 run_start = i
         strip = Strip(segments)
         return strip.extend_cell_length(width, self.rich_style).crop(0, width)

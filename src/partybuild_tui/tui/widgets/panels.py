@@ -1,4 +1,8 @@
-"""Small read-only panels around the text: article header, label legend and status line."""
+"""Small read-only panels around the text: article header, label legend and status line.
+
+What they show from the store (titles, sources, authors, span text quoted in messages, the
+annotator's name) goes through ``printable`` into ``Text``: never markup, never a control code.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from partybuild_tui.config import LabelSet
+from partybuild_tui.core.display import printable, shown
 from partybuild_tui.core.store import Article
 
 
@@ -20,14 +25,14 @@ class ArticleHeader(Static):
         if article is None:
             self.update(Text("No article open: choose one on the left and press enter", "dim"))
             return
-        text = Text(article.title or "(untitled)", style="bold")
+        text = shown(article.title or "(untitled)", "bold")
         facts = [
             fact
             for fact in (article.date, article.source, article.author and f"by {article.author}")
             if fact
         ]
         facts.append(f"#{article.id} · {article.status.replace('_', ' ')}")
-        text.append("\n" + " · ".join(facts), style="dim")
+        text.append("\n" + printable(" · ".join(facts)), style="dim")
         self.update(text)
 
 
@@ -44,8 +49,9 @@ class Legend(Static):
         for label in self.labels.labels:
             if text:
                 text.append("  ")
-            text.append(f" {'/'.join(label.keys)} ", style=f"bold black on {label.color}")
-            text.append(f" {label.name} ", style=f"bold {label.color}")
+            keys = printable("/".join(label.keys))
+            text.append(f" {keys} ", style=f"bold black on {label.color}")
+            text.append(f" {printable(label.name)} ", style=f"bold {label.color}")
             text.append(str(counts.get(label.name, 0)))
         unknown = sum(n for name, n in counts.items() if self.labels.get(name) is None)
         if unknown:
@@ -85,9 +91,10 @@ class StatusLine(Widget):
             f"({percent:.0f}% of {corpus:,}) "
         )
         text.append(f"│ {mode} ", style="bold")
-        text.append(f"│ {annotator} ", style="italic")
+        text.append(f"│ {printable(annotator)} ", style="italic")
         if message:
-            text.append(f"│ {message}", style="bold green" if message.startswith("✓") else "")
+            style = "bold green" if message.startswith("✓") else ""
+            text.append(f"│ {printable(message)}", style=style)
         if text != self._shown:  # called on every cursor move: repaint only on a change
             self._shown = text
             self.refresh()
