@@ -98,6 +98,22 @@ def search_fold(text: str) -> str:
     return _lower_same_length(fold_tones(text))
 
 
+def _plain(char: str) -> str:
+    if char in "đĐ":
+        return "d"
+    base = unicodedata.normalize("NFD", char)[:1]
+    return base.lower() if len(base.lower()) == 1 else base
+
+
+def plain_fold(text: str) -> str:
+    """Every tone and vowel mark dropped, đ → d, lower case, one character for each of
+    NFC(text)'s: how users type Vietnamese without an IME ("nghi quyet", "dang bo"); offsets
+    found in it are offsets in the NFC text."""
+    return "".join(
+        _plain(c) if ord(c) > 127 else c.lower() for c in unicodedata.normalize("NFC", text)
+    )
+
+
 def surface_key(text: str) -> str:
     """The identity of a surface form: tone placement, Unicode form, case and spacing ignored."""
     return " ".join(search_fold(text).split())

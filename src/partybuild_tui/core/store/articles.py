@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from partybuild_tui.core.store.models import STATUSES, Article, ArticleRow, now
+from partybuild_tui.core.text import plain_fold
 from partybuild_tui.errors import UserError
 
 COLUMNS = (
@@ -45,6 +46,24 @@ def fts_query(text: str) -> str:
     return '"' + " ".join(terms) + '"*' if terms else ""
 
 
+def plain_query(text: str) -> str:
+    """The same query over the folded index: marks and đ folded, so typing without them
+    (or with other tone placement) finds the text."""
+    return fts_query(plain_fold(text))
+
+
+# Matches of the query as typed (marks and all) come before those found only folded.
+_EXACT_FIRST = "(a.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?))"
+
+
+def search_order(query: str | None) -> tuple[list[str], list[Any]]:
+    """Sort keys (and their parameters) that rank exact matches of a query with marks first."""
+    exact = fts_query(query or "")
+    if not exact or not any(ord(c) > 127 for c in query or ""):
+        return [], []
+    return [_EXACT_FIRST], [exact]
+
+
 def check_status(status: str) -> None:
     if status not in STATUSES:
         raise UserError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
@@ -57,7 +76,12 @@ def insert(conn: sqlite3.Connection, fields: dict[str, Any]) -> int:
     columns = ", ".join(row)
     marks = ", ".join("?" for _ in row)
     cursor = conn.execute(f"INSERT INTO articles ({columns}) VALUES ({marks})", tuple(row.values()))
-    return int(cursor.lastrowid or 0)
+    article_id = int(cursor.lastrowid or 0)
+    conn.execute(
+        "INSERT INTO articles_plain (rowid, title, text) VALUES (?, ?, ?)",
+        (article_id, plain_fold(row.get("title", "")), plain_fold(row["text"])),
+    )
+    return article_id
 
 
 def supersede(conn: sqlite3.Connection, old_id: int, new_id: int) -> None:
@@ -111,9 +135,9 @@ def filter_sql(
             check_status(value)
         clauses.append(f"a.status IN ({', '.join('?' for _ in statuses)})")
         params.extend(statuses)
-    match = fts_query(query or "")
+    match = plain_query(query or "")
     if match:
-        clauses.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        clauses.append("a.id IN (SELECT rowid FROM articles_plain WHERE articles_plain MATCH ?)")
         params.append(match)
     if annotator is not None:
         clauses.append(
@@ -137,9 +161,11 @@ def list_rows(
 ) -> list[ArticleRow]:
     where, params = filter_sql(status, query, include_superseded)
     join, key = _ordering(order)
+    first, first_params = search_order(query)
     page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
-    sql = f"{_ROW} {join}{where} ORDER BY {', '.join(key)} {page}"
-    return [ArticleRow(*row) for row in conn.execute(sql, params).fetchall()]
+    sql = f"{_ROW} {join}{where} ORDER BY {', '.join([*first, *key])} {page}"
+    rows = conn.execute(sql, [*params, *first_params]).fetchall()
+    return [ArticleRow(*row) for row in rows]
 
 
 def count(
@@ -163,8 +189,9 @@ def ids(
 ) -> list[int]:
     where, params = filter_sql(status, query, False, annotator)
     join, key = _ordering(order)
-    sql = f"SELECT a.id FROM articles a {join}{where} ORDER BY {', '.join(key)}"
-    return [row[0] for row in conn.execute(sql, params)]
+    first, first_params = search_order(query)
+    sql = f"SELECT a.id FROM articles a {join}{where} ORDER BY {', '.join([*first, *key])}"
+    return [row[0] for row in conn.execute(sql, [*params, *first_params])]
 
 
 def ids_and_hashes(

@@ -262,6 +262,24 @@ def m009_run_uncertainty(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m010_plain_search(conn: sqlite3.Connection) -> None:
+    """Search as users type without an IME: a contentless FTS index of the titles and texts
+    with every mark folded and đ → d ("nghi quyet" finds "Nghị quyết"). The store adds each
+    new article to it; contentless, it holds the index only, not a second copy of the text."""
+    from partybuild_tui.core.text import plain_fold
+
+    conn.execute(
+        "CREATE VIRTUAL TABLE articles_plain USING fts5(title, text, content='', "
+        "tokenize='unicode61 remove_diacritics 2')"
+    )
+    rows = conn.execute("SELECT id, title, text FROM articles")
+    conn.executemany(
+        "INSERT INTO articles_plain (rowid, title, text) VALUES (?, ?, ?)",
+        ((i, plain_fold(title), plain_fold(text)) for i, title, text in rows.fetchall()),
+    )
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
