@@ -97,11 +97,18 @@ def test_new_action_discards_redo(seeded: Store) -> None:
     assert [s.text for s in seeded.spans(aid)] == ["Đảng bộ huyện Đồng Văn"]
 
 
-def test_status_changes_are_undoable_and_opening_marks_in_progress(seeded: Store) -> None:
-    aid, _ = first_article(seeded)
-    assert seeded.mark_opened(aid, "tester")
+def test_status_changes_are_undoable_and_the_first_action_starts_an_article(
+    seeded: Store,
+) -> None:
+    aid, text = first_article(seeded)
+    start = text.index("Đảng bộ")
+    action = seeded.tag(aid, start, start + len("Đảng bộ"), "ORGANIZATION", "tester")
+    assert action is not None and action.status == ("new", "in_progress")
     assert seeded.article(aid).status == "in_progress"
-    assert not seeded.mark_opened(aid, "tester")
+    seeded.undo(aid, "tester")
+    assert seeded.article(aid).status == "new"
+    seeded.redo(aid, "tester")
+    assert seeded.article(aid).status == "in_progress"
     seeded.set_status(aid, "done", "tester")
     assert seeded.status_counts()["done"] == 1
     seeded.undo(aid, "tester")

@@ -366,7 +366,7 @@ def test_delete_undo_and_redo(seeded: Store, article: int) -> None:
 
 
 def test_mark_status_toggles_in_the_store(seeded: Store, article: int) -> None:
-    seeded.mark_opened(article, "tester")
+    seeded.set_status(article, "in_progress", "tester", record=False)
     done = tagging.execute(seeded, article, "tester", MarkStatus("done"))
     assert done.action is not None and tagging.describe(done.action) == "marked done"
     assert seeded.article(article).status == "done"

@@ -46,8 +46,10 @@ def put_cursor(view: ArticleView, phrase: str) -> None:
     view.move_to_offset(offset)
 
 
-async def test_opens_first_article_in_progress(make_app, app_db: Path) -> None:
-    async with make_app().run_test(size=SIZE) as pilot:
+async def test_opens_the_first_article_and_its_first_action_starts_it(
+    make_app, app_db: Path
+) -> None:
+    async with make_app(PLAIN).run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = screen_of(pilot.app)
         assert screen.article is not None and screen.article.id == 1
@@ -55,8 +57,13 @@ async def test_opens_first_article_in_progress(make_app, app_db: Path) -> None:
         assert screen.view.has_focus
         status_text = str(screen.query_one("#status").render())
         assert "article 1 of 5" in status_text and "tester" in status_text
-        assert "in progress 1" in status_text
-    assert status(app_db, 1) == "in_progress"
+        assert status(app_db, 1) == "new"  # opening changes nothing
+        put_cursor(screen.view, "Huyện ủy")
+        await pilot.press("o")
+        assert status(app_db, 1) == "in_progress"  # the first action does
+        assert "in progress 1" in str(screen.query_one("#status").render())
+        await pilot.press("u")
+        assert status(app_db, 1) == "new"  # and undoing it makes the article new again
     assert status(app_db, 2) == "new"
 
 
@@ -217,7 +224,7 @@ async def test_next_and_previous_article_to_do(make_app, app_db: Path) -> None:
         await pilot.press("D", "j")
         await settle(pilot)
         assert screen.article is not None and screen.article.id == 2
-        assert status(app_db, 2) == "in_progress"
+        assert status(app_db, 2) == "new"
         await pilot.press("S", "j", "j")
         await settle(pilot)
         assert screen.article.id == 4
@@ -353,7 +360,7 @@ async def test_list_keys_open_articles_and_filter(make_app, app_db: Path) -> Non
         await settle(pilot)
         assert screen.article is not None and screen.article.id == 2
         assert screen.view.has_focus
-        assert status(app_db, 2) == "in_progress"
+        assert status(app_db, 2) == "new"
         await pilot.press("tab")
         assert articles.has_focus
         await pilot.press("end", "enter")
@@ -512,3 +519,20 @@ async def test_failed_segmentation_keeps_simple_words(make_app, monkeypatch) -> 
         assert not screen.view.segmented
         await pilot.press("right", "o")
         assert [m.text for m in screen.view.spans] == ["Văn"]
+
+
+async def test_a_restart_resumes_at_the_article_and_cursor_left(make_app, app_db: Path) -> None:
+    async with make_app(PLAIN).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot.app)
+        screen.open_article(3)
+        await settle(pilot)
+        put_cursor(screen.view, "Vĩnh Phúc")
+        offset = screen.view.cursor_range[0]
+        await pilot.press("q")
+    assert status(app_db, 3) == "new"  # looking at it changed nothing
+    async with make_app(PLAIN).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot.app)
+        assert screen.article is not None and screen.article.id == 3
+        assert screen.view.cursor_range[0] == offset

@@ -414,7 +414,7 @@ def describe(action: Action) -> str:
     undone = action.kind.startswith("undo ")
     kind = action.kind.removeprefix("undo ")
     added, removed = (action.removed, action.added) if undone else (action.added, action.removed)
-    if action.status is not None and not added and not removed:
+    if kind == "status" and action.status is not None:
         old, new = action.status
         if undone:
             return f"marked {old.replace('_', ' ')} (now {new.replace('_', ' ')})"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from pathlib import Path
 
 from textual.app import App
@@ -54,7 +56,15 @@ class PartybuildApp(App[None]):
             self.pop_screen()
         self.annotate_screen.open_article(message.article_id, cursor=message.offset)
 
+    async def action_quit(self) -> None:
+        """Quit, remembering where the annotator is (everything else is saved already)."""
+        with contextlib.suppress(UserError, sqlite3.Error):
+            self.annotate_screen.save_position()
+        self.exit()
+
     def on_unmount(self) -> None:
+        with contextlib.suppress(UserError, sqlite3.Error):  # quitting: never a traceback
+            getattr(self, "annotate_screen", None) and self.annotate_screen.save_position()
         self.store.close()
 
 

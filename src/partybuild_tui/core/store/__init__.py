@@ -220,10 +220,14 @@ class Store:
                 return None
             return self.apply(article_id, annotator, "status", status=(old, status))
 
-    def mark_opened(self, article_id: int, annotator: str) -> bool:
-        """Opening an untouched article marks it in progress (not an undoable action)."""
+    def save_resume_point(self, annotator: str, article_id: int, offset: int) -> None:
+        """Remember where the annotator is (the app does so on moving on and on quitting)."""
         with self.write():
-            return articles.mark_opened(self.conn, article_id)
+            articles.save_resume_point(self.conn, annotator, article_id, offset)
+
+    def resume_point(self, annotator: str) -> tuple[int, int] | None:
+        """(article id, cursor offset) where the annotator left off, if known."""
+        return articles.resume_point(self.conn, annotator)
 
     # ---- spans ----------------------------------------------------------------------------
 

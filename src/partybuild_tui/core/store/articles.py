@@ -299,11 +299,21 @@ def write_status(conn: sqlite3.Connection, article_id: int, status: str) -> None
     )
 
 
-def mark_opened(conn: sqlite3.Connection, article_id: int) -> bool:
-    """An untouched (new) article becomes in progress; False if it was not new."""
-    cursor = conn.execute(
-        "UPDATE articles SET status = 'in_progress', updated_at = ? "
-        "WHERE id = ? AND status = 'new'",
-        (now(), article_id),
+def save_resume_point(
+    conn: sqlite3.Connection, annotator: str, article_id: int, offset: int
+) -> None:
+    conn.execute(
+        'INSERT OR REPLACE INTO resume_points (annotator, article_id, "offset", updated_at) '
+        "VALUES (?, ?, ?, ?)",
+        (annotator, article_id, offset, now()),
     )
-    return cursor.rowcount > 0
+
+
+def resume_point(conn: sqlite3.Connection, annotator: str) -> tuple[int, int] | None:
+    """(article id, cursor offset) where the annotator left off, if that article is current."""
+    row = conn.execute(
+        'SELECT r.article_id, r."offset" FROM resume_points r JOIN articles a '
+        "ON a.id = r.article_id WHERE r.annotator = ? AND a.superseded_by IS NULL",
+        (annotator,),
+    ).fetchone()
+    return (int(row[0]), int(row[1])) if row else None

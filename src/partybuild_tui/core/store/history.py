@@ -31,9 +31,16 @@ def apply(
     suggestions: Iterable[Decision] = (),
     text: str | None = None,
 ) -> Action:
-    """Apply one change and record it (the caller holds the write transaction)."""
+    """Apply one change and record it (the caller holds the write transaction).
+
+    The first change in an untouched article also makes it in progress (opening it does
+    not), as part of the same action: undoing it makes the article new again.
+    """
+    current = articles.get(conn, article_id)
     if text is None:
-        text = articles.get(conn, article_id).text
+        text = current.text
+    if status is None and current.status == "new":
+        status = ("new", "in_progress")
     removed = tuple(remove)
     for span in removed:
         spans.delete(conn, span)

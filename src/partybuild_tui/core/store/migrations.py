@@ -280,6 +280,19 @@ def m010_plain_search(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m011_where_annotators_left_off(conn: sqlite3.Connection) -> None:
+    """Per annotator, the article and cursor offset the app last showed: where to resume."""
+    import sqlite_utils
+
+    sqlite_utils.Database(conn)["resume_points"].create(  # type: ignore[union-attr]
+        {"annotator": str, "article_id": int, "offset": int, "updated_at": str},
+        pk="annotator",
+        not_null={"article_id", "offset", "updated_at"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 

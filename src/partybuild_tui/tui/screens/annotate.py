@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
@@ -91,8 +92,11 @@ class AnnotateScreen(Screen[None]):
     def on_mount(self) -> None:
         self.article_list.set_filter(None)
         self._show_list_title()
+        resume = self.store.resume_point(self.annotator)
         first = self.store.last_touched_article(self.annotator) or self._first_to_do()
-        if first is not None:
+        if resume is not None:
+            self.open_article(resume[0], cursor=resume[1])
+        elif first is not None:
             self.open_article(first)
         else:
             self.query_one(ArticleHeader).show(None)
@@ -106,9 +110,9 @@ class AnnotateScreen(Screen[None]):
 
     @reported
     def open_article(self, article_id: int, *, cursor: int | None = None) -> None:
-        """Show an article (cursor at text offset ``cursor`` if given); an untouched one
-        becomes in progress (saved before it shows)."""
-        opened = self.store.mark_opened(article_id, self.annotator)
+        """Show an article (cursor at text offset ``cursor`` if given). Opening changes
+        nothing: the first action in an untouched article makes it in progress."""
+        self.save_position()
         self.article = article = self.store.article(article_id)
         self.preferred = set()
         spans = tagging.span_marks(self.store, article_id, self.annotator)
@@ -119,13 +123,23 @@ class AnnotateScreen(Screen[None]):
         if cursor is not None:
             self.view.move_to_offset(cursor)
         self.query_one(ArticleHeader).show(article)
-        self.article_list.refresh_after(status_changed=opened)
         self.article_list.show_open(article_id)
         self._show_legend()
         self.message = ""
         self._refresh_status(recount=True)
         self.view.focus()
         self.analysis.segment(article, self._segmented)
+
+    def save_position(self) -> None:
+        """Remember the open article and the cursor, so a restart resumes there."""
+        try:
+            view = self.view
+        except NoMatches:  # the screen is already gone (the app is quitting)
+            return
+        if self.article is None or not view.tokens:
+            return
+        offset = view.tokens[view.cursor][0]
+        self.store.save_resume_point(self.annotator, self.article.id, offset)
 
     def load_suggestions(self, article_id: int) -> list[Mark]:
         """The suggestions to draw for an article (pending ones); see ``refresh_suggestions``."""
