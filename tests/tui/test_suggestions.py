@@ -140,7 +140,7 @@ async def test_accept_reject_and_jump_keys(make_app, app_db: Path) -> None:
         assert db_spans(app_db) == [("ORGANIZATION", ORG, "suggestion:rules")]
         assert [m.text for m in view.spans] == [ORG]
         assert first.id not in [m.id for m in view.suggestions]
-        assert screen.message == f"✓ saved: accept ORGANIZATION ‘{ORG}’"
+        assert screen.message.startswith(f"✓ saved: accept ORGANIZATION ‘{ORG}’ · next: ")
         # the cursor moved on to the next pending suggestion
         assert view.suggestions_at_cursor()[0] == view.suggestions[0]
         rejected = view.suggestions[0]
@@ -295,7 +295,7 @@ async def test_help_lists_the_suggestion_keys(make_app) -> None:
         await settle(pilot)
         groups = dict(screen_of(pilot.app).help_groups())
         keys = dict(groups["Suggestions"])
-        assert set(keys) == {"a", "x", ".  ,", "A", "t"}
+        assert set(keys) == {"a", "x", ".  ,", "A", "t", "c"}
         assert "Accept every pending suggestion" in keys["A"]
         assert any("Statistics" in text for _, text in groups["Articles"])
 
