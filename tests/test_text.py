@@ -131,3 +131,17 @@ def test_form_pattern_finds_every_spelling(form: str, before: str) -> None:
         assert list(find_form(form_pattern(form), text)) == [
             (len(before), len(before) + len(spelling))
         ]
+
+
+def test_find_plain_ignores_marks_and_wraps() -> None:
+    from partybuild_tui.core.text import find_plain, plain_fold
+
+    text = "Đảng ủy xã họp. Sau đó Đảng Ủy Xã Tân Lập ra Nghị quyết."
+    assert plain_fold(text) == "dang uy xa hop. sau do dang uy xa tan lap ra nghi quyet."
+    first = find_plain(text, "dang uy xa")
+    assert first == (0, 10)
+    second = find_plain(text, "dang  uy xa", first[0])
+    assert second is not None and text[second[0] : second[1]] == "Đảng Ủy Xã"
+    assert find_plain(text, "dang uy xa", second[0]) == first  # wraps to the top
+    assert find_plain(text, "nghi quyet") is not None
+    assert find_plain(text, "chi bo") is None and find_plain(text, "  ") is None

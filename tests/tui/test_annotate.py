@@ -537,3 +537,23 @@ async def test_a_restart_resumes_at_the_article_and_cursor_left(make_app, app_db
         screen = screen_of(pilot.app)
         assert screen.article is not None and screen.article.id == 3
         assert screen.view.cursor_range[0] == offset
+
+
+async def test_ctrl_f_finds_a_phrase_typed_without_marks(make_app, app_db: Path) -> None:
+    async with make_app(PLAIN).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot.app)
+        view = screen.view
+        await pilot.press("ctrl+f")
+        await pilot.press(*"dang bo huyen dong van", "enter")
+        await pilot.pause()
+        first = view.text.index("Đảng bộ huyện Đồng Văn")
+        assert view.cursor_range is not None and view.cursor_range[0] == first
+        assert screen.message == "found ‘Đảng bộ huyện Đồng Văn’"
+        await pilot.press("ctrl+g")
+        second = view.text.index("Đảng bộ huyện Đồng Văn", first + 1)
+        assert view.cursor_range[0] == second
+        await pilot.press("ctrl+f")
+        await pilot.press(*"khong co dau", "enter")
+        await pilot.pause()
+        assert "not found in this article" in screen.message

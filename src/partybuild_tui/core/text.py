@@ -114,6 +114,19 @@ def plain_fold(text: str) -> str:
     )
 
 
+def find_plain(text: str, query: str, after: int = -1) -> tuple[int, int] | None:
+    """The first occurrence of ``query`` starting after ``after`` (wrapping to the top),
+    marks, đ, case and tone placement ignored; offsets into NFC ``text``."""
+    needle = " ".join(plain_fold(query).split())
+    if not needle:
+        return None
+    haystack = plain_fold(text)
+    found = haystack.find(needle, after + 1)
+    if found == -1:
+        found = haystack.find(needle)
+    return None if found == -1 else (found, found + len(needle))
+
+
 def surface_key(text: str) -> str:
     """The identity of a surface form: tone placement, Unicode form, case and spacing ignored."""
     return " ".join(search_fold(text).split())

@@ -48,7 +48,9 @@ SUGGEST_BINDINGS: list[BindingType] = [
 ARTICLE_BINDINGS: list[BindingType] = [
     Binding("j", "next_article(1)", "Next to do", tooltip=_NEXT),
     Binding("k", "next_article(-1)", "Prev to do", show=False, tooltip=_NEXT),
-    Binding("slash", "search", "Search", tooltip="Full-text search of the list"),
+    Binding("slash", "search", "Search", tooltip="Full-text search of the list (marks optional)"),
+    Binding("ctrl+f", "find", "Find", show=False, tooltip="Find a word or phrase in this article"),
+    Binding("ctrl+g", "find_next", "Find next", show=False, tooltip="The next match of the find"),
     Binding("F", "cycle_filter", "Filter", show=False, tooltip=_FILTER),
     Binding("O", "toggle_order", "Order", show=False, tooltip=_ORDER),
     Binding("l", "focus_list", "List", show=False, tooltip="Focus the article list"),
@@ -58,6 +60,8 @@ ARTICLE_BINDINGS: list[BindingType] = [
 
 # Actions that make no sense without an open article, or with the focus off the text.
 NEEDS_ARTICLE = {
+    "find",
+    "find_next",
     "label",
     "delete_span",
     "undo",

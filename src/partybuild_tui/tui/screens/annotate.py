@@ -27,7 +27,7 @@ from partybuild_tui.tui import keys
 from partybuild_tui.tui.analysis import SUGGEST_STEPS, Analysis
 from partybuild_tui.tui.feedback import reported
 from partybuild_tui.tui.screens.help import HelpScreen
-from partybuild_tui.tui.screens.search import SearchScreen
+from partybuild_tui.tui.screens.search import FindScreen, SearchScreen
 from partybuild_tui.tui.screens.stats import StatsScreen
 from partybuild_tui.tui.widgets.article_list import TODO, ArticleList
 from partybuild_tui.tui.widgets.article_view import ArticleView
@@ -61,6 +61,7 @@ class AnnotateScreen(Screen[None]):
         self.next_order = next_order or config.next_order()
         self.training = False
         self.preferred: set[int] = set()  # proposals cycled to (c) in the open article
+        self.finding = ""  # what ctrl+f looks for
         self.suggesting = False
         self.protect_spans = False
         self.article: Article | None = None
@@ -360,6 +361,31 @@ class AnnotateScreen(Screen[None]):
         self._refresh_status(recount=True)
         total = self.article_list.total
         self.say(f"{total:,} article{'s' * (total != 1)} match" if query else "search cleared")
+
+    def action_find(self) -> None:
+        self.app.push_screen(FindScreen(self.finding), self._found)
+
+    def _found(self, query: str | None) -> None:
+        if query:
+            self.finding = query
+            self.action_find_next()
+
+    def action_find_next(self) -> None:
+        """Jump to the next occurrence of what ``ctrl+f`` looks for (wrapping around)."""
+        from partybuild_tui.core.text import find_plain
+
+        if self.article is None or not self.finding:
+            self.say("nothing to find yet: ctrl+f asks what")
+            return
+        view = self.view
+        here = view.cursor_range[0] if view.cursor_range else -1
+        found = find_plain(view.text, self.finding, here)
+        if found is None:
+            self.say(f"not found in this article: {tagging.quote(self.finding)}")
+            return
+        view.move_to_offset(found[0])
+        wrapped = " (from the top)" if found[0] <= here else ""
+        self.say(f"found {tagging.quote(view.text[found[0] : found[1]])}{wrapped}")
 
     def action_toggle_order(self) -> None:
         """Next to do: corpus order, or the articles the model is least sure of first."""

@@ -1,4 +1,5 @@
-"""The ``/`` prompt: a full-text query over titles and texts, empty to show everything."""
+"""The ``/`` prompt (a full-text query over titles and texts, empty to show everything) and
+the ``ctrl+f`` prompt (a word or phrase to find in the open article)."""
 
 from __future__ import annotations
 
@@ -14,17 +15,29 @@ class SearchScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
+    PROMPT = (
+        "Search articles (all words, marks optional; empty: show all). enter applies, esc cancels"
+    )
+    PLACEHOLDER = "e.g. Nghị quyết 37, or nghi quyet 37"
+
     def __init__(self, query: str = "") -> None:
         super().__init__()
         self.query_text = query
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
-            yield Label("Search articles (all words; empty: show all). enter applies, esc cancels")
-            yield Input(value=self.query_text, placeholder="e.g. Nghị quyết 37", id="search-input")
+            yield Label(self.PROMPT)
+            yield Input(value=self.query_text, placeholder=self.PLACEHOLDER, id="search-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip())
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class FindScreen(SearchScreen):
+    """Ask what to find in the open article (marks optional, like the list search)."""
+
+    PROMPT = "Find in this article, marks optional (enter / esc; ctrl+g: next match)"
+    PLACEHOLDER = "e.g. Chi bộ thôn Úc, or chi bo thon uc"
