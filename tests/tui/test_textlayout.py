@@ -56,3 +56,16 @@ def test_wrap_covers_every_non_space_character_once(text: str, width: int) -> No
     assert covered == sorted(set(covered))
     assert {i for i, c in enumerate(text) if not c.isspace()} <= set(covered)
     assert all(e - s <= width for s, e in layout.lines)
+
+
+def test_the_status_line_drops_whole_parts_never_half_a_hint() -> None:
+    from rich.text import Text
+
+    from partybuild_tui.tui.widgets.panels import fit
+
+    parts = [Text(" ✓ saved: tag FIGURE ‘My Ly’ "), Text(" article 1 of 5 "), Text(" words ")]
+    assert fit(parts, 200).plain == " ✓ saved: tag FIGURE ‘My Ly’ │ article 1 of 5 │ words "
+    assert fit(parts, 50).plain == " ✓ saved: tag FIGURE ‘My Ly’ │ article 1 of 5 "
+    assert fit(parts, 31).plain == " ✓ saved: tag FIGURE ‘My Ly’ "
+    narrow = fit(parts, 12)
+    assert narrow.cell_len == 12 and narrow.plain.endswith("…")

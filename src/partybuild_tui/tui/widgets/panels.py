@@ -62,12 +62,18 @@ class Legend(Static):
 
 
 class StatusLine(Widget):
-    """Where the annotator is and what was last saved (repainted on every cursor move)."""
+    """Where the annotator is and what was last saved (repainted on every cursor move).
 
-    _shown: Text = Text()
+    Its parts, most important first: the message ("✓ saved", the suggestion under the
+    cursor), the position, the mode, the annotator, the corpus counts. Where the terminal is
+    too narrow, whole parts are left out from the end (never half a hint); only the message,
+    which always shows, is cut, with an ellipsis.
+    """
+
+    _parts: tuple[Text, ...] = ()
 
     def render(self) -> Text:
-        return self._shown
+        return fit(self._parts, self.size.width)
 
     def show(
         self,
@@ -83,18 +89,34 @@ class StatusLine(Widget):
         corpus = sum(counts.values())
         finished = counts.get("done", 0) + counts.get("skipped", 0)
         percent = 100 * finished / corpus if corpus else 0
-        text = Text()
-        text.append(f" {where} ", style="bold")
-        text.append(
-            f"│ done {counts.get('done', 0):,} · skipped {counts.get('skipped', 0):,} · "
-            f"in progress {counts.get('in_progress', 0):,} · new {counts.get('new', 0):,} "
-            f"({percent:.0f}% of {corpus:,}) "
-        )
-        text.append(f"│ {mode} ", style="bold")
-        text.append(f"│ {printable(annotator)} ", style="italic")
+        parts = [
+            Text(f" {where} ", style="bold"),
+            Text(f" {mode} ", style="bold"),
+            Text(f" {printable(annotator)} ", style="italic"),
+            Text(
+                f" done {counts.get('done', 0):,} · skipped {counts.get('skipped', 0):,} · "
+                f"in progress {counts.get('in_progress', 0):,} · new {counts.get('new', 0):,} "
+                f"({percent:.0f}% of {corpus:,}) "
+            ),
+        ]
         if message:
             style = "bold green" if message.startswith("✓") else ""
-            text.append(f"│ {printable(message)}", style=style)
-        if text != self._shown:  # called on every cursor move: repaint only on a change
-            self._shown = text
+            parts.insert(0, Text(f" {printable(message)} ", style=style))
+        if tuple(parts) != self._parts:  # called on every cursor move: repaint on a change
+            self._parts = tuple(parts)
             self.refresh()
+
+
+def fit(parts: Sequence[Text], width: int) -> Text:
+    """The parts joined by "│" as far as they fit in ``width`` cells, whole parts only; the
+    first one is always shown (cut with "…" if it alone is too wide)."""
+    line = Text(no_wrap=True, overflow="ellipsis")
+    for i, part in enumerate(parts):
+        joint = "│" if i else ""
+        if i and line.cell_len + len(joint) + part.cell_len > width:
+            break
+        line.append(joint)
+        line.append_text(part)
+    if line.cell_len > width > 0:
+        line.truncate(width, overflow="ellipsis")
+    return line
