@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from partybuild_tui.core import corpus, evaluate, suggest, tokenize
+from partybuild_tui.core import corpus, suggest, tokenize
 from partybuild_tui.core.store import Store
+from partybuild_tui.core.suggest import evaluate
 from partybuild_tui.errors import UserError
 
 GOLD = Path(__file__).parent / "data" / "seeds_gold.jsonl"

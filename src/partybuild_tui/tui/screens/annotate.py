@@ -22,7 +22,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from partybuild_tui.config import LabelSet
-from partybuild_tui.core.stats_filter import StatsFilter
+from partybuild_tui.core.stats import StatsFilter
 from partybuild_tui.core.store import (
     Action,
     Article,

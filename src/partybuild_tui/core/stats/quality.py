@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from partybuild_tui.core.stats_filter import StatsFilter, articles_scope_sql, scope_sql
+from partybuild_tui.core.stats.filters import StatsFilter, articles_scope_sql, scope_sql
 
 TOTAL = "*"
 

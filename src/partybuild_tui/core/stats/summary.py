@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from partybuild_tui.core.consistency import (
+from partybuild_tui.core.stats.consistency import (
     Consistency,
     LabelConflict,
     Location,
@@ -27,8 +27,8 @@ from partybuild_tui.core.consistency import (
     label_conflicts,
     untagged_elsewhere,
 )
-from partybuild_tui.core.quality import TOTAL, Scores, SourceQuality, source_quality
-from partybuild_tui.core.stats_filter import WORKED, StatsFilter, scope_sql, scoped
+from partybuild_tui.core.stats.filters import WORKED, StatsFilter, scope_sql, scoped
+from partybuild_tui.core.stats.quality import TOTAL, Scores, SourceQuality, source_quality
 from partybuild_tui.core.store import STATUSES, Store
 from partybuild_tui.errors import UserError
 

@@ -15,13 +15,15 @@ from rich.table import Table
 from rich.text import Text
 
 from partybuild_tui.config import LabelSet
-from partybuild_tui.core.quality import TOTAL, Scores, SourceQuality
 from partybuild_tui.core.stats import (
+    TOTAL,
     ArticleTable,
     Consistency,
     LabelStats,
     Location,
     Progress,
+    Scores,
+    SourceQuality,
     Stats,
 )
 from partybuild_tui.core.store import STATUSES

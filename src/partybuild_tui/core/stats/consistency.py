@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from partybuild_tui.core.stats_filter import StatsFilter, scope_sql
+from partybuild_tui.core.stats.filters import StatsFilter, scope_sql
 from partybuild_tui.core.text import (
     find_form,
     form_pattern,

@@ -19,8 +19,8 @@ from typing import Any
 
 from partybuild_tui.core import corpus, tokenize
 from partybuild_tui.core.export.importer import normalized_offsets
-from partybuild_tui.core.quality import TOTAL, Scores, SourceQuality, source_quality
-from partybuild_tui.core.stats_filter import StatsFilter
+from partybuild_tui.core.stats.filters import StatsFilter
+from partybuild_tui.core.stats.quality import TOTAL, Scores, SourceQuality, source_quality
 from partybuild_tui.core.store import Store, Suggestion
 from partybuild_tui.core.suggest import engine
 from partybuild_tui.core.suggest.base import Context
