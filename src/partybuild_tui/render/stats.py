@@ -140,8 +140,8 @@ def render_activity(p: Progress) -> RenderableType:
     table.add_column("by annotator (articles)", overflow="fold", ratio=1)
     largest = max(d.articles for d in p.daily)
     who: dict[str, list[str]] = {}
-    for d in p.activity:
-        who.setdefault(d.day, []).append(f"{d.annotator} {d.articles:,}")
+    for act in p.activity:
+        who.setdefault(act.day, []).append(f"{act.annotator} {act.articles:,}")
     for d in p.daily:
         table.add_row(
             d.day,
