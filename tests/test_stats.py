@@ -10,8 +10,13 @@ from rich.console import Console
 
 from partybuild_tui.config import DEFAULT_LABELS
 from partybuild_tui.core import stats as st
-from partybuild_tui.core.stats import summary
+from partybuild_tui.core.stats.articles import article_table
+from partybuild_tui.core.stats.consistency import untagged_elsewhere
+from partybuild_tui.core.stats.labels import label_stats
+from partybuild_tui.core.stats.progress import progress
+from partybuild_tui.core.stats.quality import source_quality
 from partybuild_tui.core.store import Store
+from partybuild_tui.core.store.queries.stats import form_rows
 from partybuild_tui.core.suggest.evaluate import match
 from partybuild_tui.errors import UserError
 from partybuild_tui.render.stats import render_stats
@@ -124,14 +129,12 @@ def test_article_table(store: Store, fx: Fixture) -> None:
 def test_article_table_sorts(
     store: Store, fx: Fixture, sort: str, descending: bool, expected: list[int]
 ) -> None:
-    table = summary.article_table(
-        store.conn, st.StatsFilter(), LABELS, sort=sort, descending=descending
-    )
+    table = article_table(store.conn, st.StatsFilter(), LABELS, sort=sort, descending=descending)
     assert [r.id for r in table.rows] == [fx.ids[n] for n in expected]
 
 
 def test_article_table_title_sort_with_limit(store: Store, fx: Fixture) -> None:
-    table = summary.article_table(
+    table = article_table(
         store.conn, st.StatsFilter(), LABELS, sort="title", descending=True, limit=2
     )
     assert [r.title for r in table.rows] == [
@@ -142,11 +145,11 @@ def test_article_table_title_sort_with_limit(store: Store, fx: Fixture) -> None:
 
 
 def test_article_table_limit_and_status(store: Store, fx: Fixture) -> None:
-    table = summary.article_table(store.conn, st.StatsFilter(status=("new",)), LABELS, limit=1)
+    table = article_table(store.conn, st.StatsFilter(status=("new",)), LABELS, limit=1)
     assert table.total == 1
     assert [(r.id, r.spans, r.density) for r in table.rows] == [(fx.ids[4], 0, 0.0)]
     with pytest.raises(UserError, match="cannot sort by 'size'"):
-        summary.article_table(store.conn, st.StatsFilter(), LABELS, sort="size")
+        article_table(store.conn, st.StatsFilter(), LABELS, sort="size")
 
 
 def test_label_conflicts(store: Store, fx: Fixture) -> None:
@@ -183,13 +186,11 @@ def test_untagged_elsewhere(store: Store, fx: Fixture) -> None:
 
 
 def test_untagged_candidate_limit_is_reported(store: Store, fx: Fixture) -> None:
-    rows = summary.form_rows(store.conn, st.StatsFilter())
-    found, checked = summary.untagged_elsewhere(
-        store.conn, st.StatsFilter(), rows, candidate_limit=1
-    )
+    rows = form_rows(store.conn, st.StatsFilter())
+    found, checked = untagged_elsewhere(store.conn, st.StatsFilter(), rows, candidate_limit=1)
     org = next(u for u in found if u.form == "Tỉnh uỷ Hà Giang")
     assert (org.articles_checked, org.truncated, org.untagged) == (1, True, 1)
-    _, checked = summary.untagged_elsewhere(store.conn, st.StatsFilter(), rows, top=1)
+    _, checked = untagged_elsewhere(store.conn, st.StatsFilter(), rows, top=1)
     assert checked == 1
 
 
@@ -456,9 +457,9 @@ def test_filtered_sections_agree_outside_compute(store: Store, fx: Fixture) -> N
     """Inside compute a temp table holds the filtered ids; called alone, a subquery does."""
     f = st.StatsFilter(status=("done", "in_progress"), annotator="an")
     inside = st.compute(store, f, labels=LABELS)
-    assert inside.progress == summary.progress(store.conn, f)
-    assert inside.label_stats == summary.label_stats(summary.form_rows(store.conn, f), LABELS)
-    assert inside.suggestions == summary.source_quality(store.conn, f).rows
+    assert inside.progress == progress(store.conn, f)
+    assert inside.label_stats == label_stats(form_rows(store.conn, f), LABELS)
+    assert inside.suggestions == source_quality(store.conn, f).rows
     temp = store.conn.execute("SELECT count(*) FROM sqlite_temp_master").fetchone()[0]
     assert temp == 0  # the temporary table is gone
 

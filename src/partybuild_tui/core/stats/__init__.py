@@ -1,8 +1,11 @@
 """Corpus and annotation figures for ``partybuild stats`` and the app's stats screen.
 
-The CLI, the TUI and the renderables use only the names re-exported here.
+The CLI, the TUI and the renderables use only the names re-exported here. One module per
+section (``progress``, ``labels``, ``articles``, ``consistency``, ``quality`` for the
+suggestions), ``summary`` composes them. No SQL here: it is in ``core/store/queries``.
 """
 
+from partybuild_tui.core.stats.articles import SORT_COLUMNS, ArticleStats, ArticleTable
 from partybuild_tui.core.stats.consistency import (
     Consistency,
     LabelConflict,
@@ -10,22 +13,10 @@ from partybuild_tui.core.stats.consistency import (
     UntaggedForm,
 )
 from partybuild_tui.core.stats.filters import WORKED, StatsFilter
+from partybuild_tui.core.stats.labels import FormCount, LabelStats
+from partybuild_tui.core.stats.progress import AnnotatorTotals, DayActivity, DayTotal, Progress
 from partybuild_tui.core.stats.quality import TOTAL, Scores, SourceQuality
-from partybuild_tui.core.stats.summary import (
-    SECTIONS,
-    SORT_COLUMNS,
-    AnnotatorTotals,
-    ArticleStats,
-    ArticleTable,
-    DayActivity,
-    DayTotal,
-    FormCount,
-    LabelStats,
-    Progress,
-    Stats,
-    compute,
-    to_json,
-)
+from partybuild_tui.core.stats.summary import SECTIONS, Stats, compute, to_json
 
 __all__ = [
     "SECTIONS",
