@@ -13,11 +13,11 @@ from partybuild_tui.core import stats as st
 from partybuild_tui.core.stats.articles import article_table
 from partybuild_tui.core.stats.consistency import untagged_elsewhere
 from partybuild_tui.core.stats.labels import label_stats
+from partybuild_tui.core.stats.matching import match
 from partybuild_tui.core.stats.progress import progress
 from partybuild_tui.core.stats.quality import source_quality
 from partybuild_tui.core.store import Store
 from partybuild_tui.core.store.queries.stats import form_rows
-from partybuild_tui.core.suggest.evaluate import match
 from partybuild_tui.errors import UserError
 from partybuild_tui.render.stats import render_stats
 from tests.stats_fixture import TEXTS, Fixture, build
@@ -298,11 +298,11 @@ def test_two_annotators_same_span_is_one_gold_span(store: Store, fx: Fixture) ->
 
 
 def test_overlap_matching_is_one_to_one(store: Store, fx: Fixture) -> None:
-    """Where proposals and spans tangle, each span is matched once, as ``evaluate.match`` does.
+    """Where proposals and spans tangle, each span is matched once, as ``matching.match`` does.
 
     Article 3's ORG "Chi bộ thôn Úc" [0, 14) gets two proposals from "rules", [0, 6) and
-    [4, 14): the first takes the span, the second finds it used (1 of 2 match, not 2), as
-    evaluate.match finds on the same items.
+    [4, 14): only one of them can have the span (1 of 2 match, not 2), as matching.match finds
+    on the same items.
     """
     a3 = fx.ids[3]
     with store.write() as conn:

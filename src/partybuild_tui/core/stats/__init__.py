@@ -2,7 +2,8 @@
 
 The CLI, the TUI and the renderables use only the names re-exported here. One module per
 section (``progress``, ``labels``, ``articles``, ``consistency``, ``quality`` for the
-suggestions), ``summary`` composes them. No SQL here: it is in ``core/store/queries``.
+suggestions), ``summary`` composes them; ``matching`` scores predicted spans against gold
+ones (also for ``partybuild evaluate``). No SQL here: it is in ``core/store/queries``.
 """
 
 from partybuild_tui.core.stats.articles import SORT_COLUMNS, ArticleStats, ArticleTable
@@ -14,8 +15,9 @@ from partybuild_tui.core.stats.consistency import (
 )
 from partybuild_tui.core.stats.filters import WORKED, StatsFilter
 from partybuild_tui.core.stats.labels import FormCount, LabelStats
+from partybuild_tui.core.stats.matching import Scores
 from partybuild_tui.core.stats.progress import AnnotatorTotals, DayActivity, DayTotal, Progress
-from partybuild_tui.core.stats.quality import TOTAL, Scores, SourceQuality
+from partybuild_tui.core.stats.quality import TOTAL, SourceQuality
 from partybuild_tui.core.stats.summary import SECTIONS, Stats, compute, to_json
 
 __all__ = [

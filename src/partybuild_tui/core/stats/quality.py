@@ -11,7 +11,7 @@ articles it ran on (a run recorded or a suggestion stored), so articles never su
 do not lower its recall. Every stored suggestion counts as a prediction, whatever its status:
 the proposals are the source's, decisions only follow them. The counts come from SQL
 (``store.queries.quality``); where proposals and spans tangle (a proposal across two spans,
-two across one) they are matched one to one here, the way ``evaluate.match`` does.
+two across one) they are matched one to one here, as ``matching.match`` does.
 """
 
 from __future__ import annotations
@@ -22,56 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from partybuild_tui.core.stats.filters import StatsFilter
+from partybuild_tui.core.stats.matching import Scores, overlap_matches
 from partybuild_tui.core.store.queries import quality as q
 
 __all__ = ["TOTAL", "Scores", "Scoring", "SourceQuality", "source_quality"]
 
 TOTAL = "*"
-
-
-@dataclass(frozen=True)
-class Scores:
-    """Counts and the measures computed from them."""
-
-    tp_pred: int = 0  # predictions that matched
-    tp_gold: int = 0  # gold spans that were matched
-    predicted: int = 0
-    gold: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp_pred / self.predicted if self.predicted else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp_gold / self.gold if self.gold else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def __add__(self, other: Scores) -> Scores:
-        return Scores(
-            self.tp_pred + other.tp_pred,
-            self.tp_gold + other.tp_gold,
-            self.predicted + other.predicted,
-            self.gold + other.gold,
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        """Counts and measures; a measure is null when its denominator is 0 (undefined)."""
-        precision = self.precision if self.predicted else None
-        recall = self.recall if self.gold else None
-        f1 = self.f1 if precision is not None and recall is not None else None
-        return {
-            "matched": self.tp_pred,
-            "predicted": self.predicted,
-            "gold": self.gold,
-            "precision": precision,
-            "recall": recall,
-            "f1": f1,
-        }
 
 
 @dataclass(frozen=True)
@@ -152,30 +108,12 @@ def _matches(
     for source, label, simple, same in counted:
         overlap[(source, label)] += simple
         exact[(source, label)] += same
-    by_key: dict[Key, list[q.Pair]] = defaultdict(list)
-    for source, label, pair in tangled:
-        by_key[(source, label)].append(pair)
+    by_key: dict[Key, list[tuple[tuple[int, int, int], tuple[int, int, int]]]] = defaultdict(list)
+    for source, label, (article_id, ps, pe, gs, ge) in tangled:
+        by_key[(source, label)].append(((article_id, ps, pe), (article_id, gs, ge)))
     for key, pairs in by_key.items():
-        overlap[key] += _greedy(pairs)
+        overlap[key] += overlap_matches(pairs)
     return exact, overlap
-
-
-def _greedy(pairs: list[tuple[int, int, int, int, int]]) -> int:
-    """``evaluate.match``'s overlap matching over candidate pairs sorted by pred, then gold.
-
-    Each prediction in text order takes the unused gold span it overlaps most (the first of
-    equals); each gold span is matched at most once.
-    """
-    used: set[tuple[int, int, int]] = set()
-    by_pred: dict[tuple[int, int, int], list[tuple[int, int]]] = defaultdict(list)
-    for article_id, ps, pe, gs, ge in pairs:
-        by_pred[(article_id, ps, pe)].append((gs, ge))
-    for (article_id, ps, pe), golds in by_pred.items():
-        free = [g for g in golds if (article_id, *g) not in used]
-        if free:
-            best = max(free, key=lambda g: min(g[1], pe) - max(g[0], ps))
-            used.add((article_id, *best))
-    return len(used)
 
 
 def source_quality(
