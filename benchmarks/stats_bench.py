@@ -37,8 +37,8 @@ from rich.console import Console  # noqa: E402
 
 from partybuild_tui.config import DEFAULT_LABELS  # noqa: E402
 from partybuild_tui.core import stats as st  # noqa: E402
-from partybuild_tui.core.stats_render import render_stats  # noqa: E402
 from partybuild_tui.core.store import Store  # noqa: E402
+from partybuild_tui.render.stats import render_stats  # noqa: E402
 
 FILLER = (
     "các cấp ủy đảng trong tỉnh đã tập trung lãnh đạo chỉ đạo thực hiện công tác xây dựng "

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from partybuild_tui.core import corpus, evaluate, suggest, tokenize
+from partybuild_tui.core import corpus, suggest, tokenize
+from partybuild_tui.core.stats.matching import match
 from partybuild_tui.core.store import Store
+from partybuild_tui.core.suggest import evaluate
 from partybuild_tui.errors import UserError
 
 GOLD = Path(__file__).parent / "data" / "seeds_gold.jsonl"
@@ -19,14 +21,14 @@ SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 def test_exact_and_overlap_matching() -> None:
     gold = [(1, 0, 10, "ORG"), (1, 20, 30, "ORG"), (2, 0, 5, "FIG")]
     pred = [(1, 0, 10, "ORG"), (1, 22, 35, "ORG"), (1, 25, 28, "ORG"), (2, 0, 5, "ORG")]
-    exact = evaluate.match(pred, gold, "exact")
+    exact = match(pred, gold, "exact")
     assert (exact.tp_pred, exact.predicted, exact.tp_gold, exact.gold) == (1, 4, 1, 3)
-    overlap = evaluate.match(pred, gold, "overlap")
+    overlap = match(pred, gold, "overlap")
     # two predictions overlap the same gold span: only one may claim it
     assert (overlap.tp_pred, overlap.tp_gold) == (2, 2)
     assert overlap.precision == 0.5 and overlap.recall == pytest.approx(2 / 3)
     assert overlap.f1 == pytest.approx(2 * 0.5 * (2 / 3) / (0.5 + 2 / 3))
-    assert evaluate.match([], [], "exact").f1 == 0.0
+    assert match([], [], "exact").f1 == 0.0
 
 
 def test_seeds_gold_is_valid_and_matches_the_seed_files() -> None:

@@ -10,10 +10,16 @@ from rich.console import Console
 
 from partybuild_tui.config import DEFAULT_LABELS
 from partybuild_tui.core import stats as st
-from partybuild_tui.core.evaluate import match
-from partybuild_tui.core.stats_render import render_stats
+from partybuild_tui.core.stats.articles import article_table
+from partybuild_tui.core.stats.consistency import untagged_elsewhere
+from partybuild_tui.core.stats.labels import label_stats
+from partybuild_tui.core.stats.matching import match
+from partybuild_tui.core.stats.progress import progress
+from partybuild_tui.core.stats.quality import source_quality
 from partybuild_tui.core.store import Store
+from partybuild_tui.core.store.queries.stats import form_rows
 from partybuild_tui.errors import UserError
+from partybuild_tui.render.stats import render_stats
 from tests.stats_fixture import TEXTS, Fixture, build
 
 LABELS = DEFAULT_LABELS.names
@@ -123,12 +129,12 @@ def test_article_table(store: Store, fx: Fixture) -> None:
 def test_article_table_sorts(
     store: Store, fx: Fixture, sort: str, descending: bool, expected: list[int]
 ) -> None:
-    table = st.article_table(store.conn, st.StatsFilter(), LABELS, sort=sort, descending=descending)
+    table = article_table(store.conn, st.StatsFilter(), LABELS, sort=sort, descending=descending)
     assert [r.id for r in table.rows] == [fx.ids[n] for n in expected]
 
 
 def test_article_table_title_sort_with_limit(store: Store, fx: Fixture) -> None:
-    table = st.article_table(
+    table = article_table(
         store.conn, st.StatsFilter(), LABELS, sort="title", descending=True, limit=2
     )
     assert [r.title for r in table.rows] == [
@@ -139,11 +145,11 @@ def test_article_table_title_sort_with_limit(store: Store, fx: Fixture) -> None:
 
 
 def test_article_table_limit_and_status(store: Store, fx: Fixture) -> None:
-    table = st.article_table(store.conn, st.StatsFilter(status=("new",)), LABELS, limit=1)
+    table = article_table(store.conn, st.StatsFilter(status=("new",)), LABELS, limit=1)
     assert table.total == 1
     assert [(r.id, r.spans, r.density) for r in table.rows] == [(fx.ids[4], 0, 0.0)]
     with pytest.raises(UserError, match="cannot sort by 'size'"):
-        st.article_table(store.conn, st.StatsFilter(), LABELS, sort="size")
+        article_table(store.conn, st.StatsFilter(), LABELS, sort="size")
 
 
 def test_label_conflicts(store: Store, fx: Fixture) -> None:
@@ -180,11 +186,11 @@ def test_untagged_elsewhere(store: Store, fx: Fixture) -> None:
 
 
 def test_untagged_candidate_limit_is_reported(store: Store, fx: Fixture) -> None:
-    rows = st.form_rows(store.conn, st.StatsFilter())
-    found, checked = st.untagged_elsewhere(store.conn, st.StatsFilter(), rows, candidate_limit=1)
+    rows = form_rows(store.conn, st.StatsFilter())
+    found, checked = untagged_elsewhere(store.conn, st.StatsFilter(), rows, candidate_limit=1)
     org = next(u for u in found if u.form == "Tỉnh uỷ Hà Giang")
     assert (org.articles_checked, org.truncated, org.untagged) == (1, True, 1)
-    _, checked = st.untagged_elsewhere(store.conn, st.StatsFilter(), rows, top=1)
+    _, checked = untagged_elsewhere(store.conn, st.StatsFilter(), rows, top=1)
     assert checked == 1
 
 
@@ -292,11 +298,11 @@ def test_two_annotators_same_span_is_one_gold_span(store: Store, fx: Fixture) ->
 
 
 def test_overlap_matching_is_one_to_one(store: Store, fx: Fixture) -> None:
-    """Where proposals and spans tangle, each span is matched once, as ``evaluate.match`` does.
+    """Where proposals and spans tangle, each span is matched once, as ``matching.match`` does.
 
     Article 3's ORG "Chi bộ thôn Úc" [0, 14) gets two proposals from "rules", [0, 6) and
-    [4, 14): the first takes the span, the second finds it used (1 of 2 match, not 2), as
-    evaluate.match finds on the same items.
+    [4, 14): only one of them can have the span (1 of 2 match, not 2), as matching.match finds
+    on the same items.
     """
     a3 = fx.ids[3]
     with store.write() as conn:
@@ -451,9 +457,9 @@ def test_filtered_sections_agree_outside_compute(store: Store, fx: Fixture) -> N
     """Inside compute a temp table holds the filtered ids; called alone, a subquery does."""
     f = st.StatsFilter(status=("done", "in_progress"), annotator="an")
     inside = st.compute(store, f, labels=LABELS)
-    assert inside.progress == st.progress(store.conn, f)
-    assert inside.label_stats == st.label_stats(st.form_rows(store.conn, f), LABELS)
-    assert inside.suggestions == st.source_quality(store.conn, f).rows
+    assert inside.progress == progress(store.conn, f)
+    assert inside.label_stats == label_stats(form_rows(store.conn, f), LABELS)
+    assert inside.suggestions == source_quality(store.conn, f).rows
     temp = store.conn.execute("SELECT count(*) FROM sqlite_temp_master").fetchone()[0]
     assert temp == 0  # the temporary table is gone
 

@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from partybuild_tui.cli import app
 from partybuild_tui.core import corpus, tokenize
-from partybuild_tui.core.evaluate import load_gold
 from partybuild_tui.core.store import NewSpan, Store
 from partybuild_tui.core.suggest import engine, features, training
+from partybuild_tui.core.suggest.evaluate import load_gold
 
 GOLD = Path(__file__).parent / "data" / "seeds_gold.jsonl"
 runner = CliRunner()

@@ -300,25 +300,25 @@ def test_a_key_decided_then_executed_tags_relabels_and_refuses(seeded: Store, ar
     org = find(seeded, article, ORG)
     first = tagging.decide_label(Here(None, org), "FIGURE")
     assert isinstance(first, Tag)
-    outcome = tagging.execute(seeded, article, "tester", first)
+    outcome = tagging.carry_out(seeded, article, "tester", first)
     assert outcome.action is not None and tagging.describe(outcome.action) == f"tag FIGURE ‘{ORG}’"
     on_span = Here(org, None, shown(seeded, article).spans)
     relabel = tagging.decide_label(on_span, "ORGANIZATION")
     assert isinstance(relabel, Relabel)
-    tagging.execute(seeded, article, "tester", relabel)
+    tagging.carry_out(seeded, article, "tester", relabel)
     assert labels(seeded, article) == [("ORGANIZATION", ORG, "manual")]
     inside = (org[0], org[0] + len("Đảng bộ"))
     protected = tagging.decide_label(Here(None, inside), "FIGURE", protect=True)
     assert isinstance(protected, Tag)
-    refused = tagging.execute(seeded, article, "tester", protected)
+    refused = tagging.carry_out(seeded, article, "tester", protected)
     assert refused.refused and refused.action is None and "protect is on" in refused.nothing
     assert labels(seeded, article) == [("ORGANIZATION", ORG, "manual")]
 
 
 def test_the_same_tag_twice_changes_nothing(seeded: Store, article: int) -> None:
     tag = Tag(*find(seeded, article, ORG), "ORGANIZATION")
-    assert tagging.execute(seeded, article, "tester", tag).action is not None
-    again = tagging.execute(seeded, article, "tester", tag)
+    assert tagging.carry_out(seeded, article, "tester", tag).action is not None
+    again = tagging.carry_out(seeded, article, "tester", tag)
     assert again.action is None and again.nothing == "nothing changed"
 
 
@@ -328,47 +328,47 @@ def test_correcting_a_suggestion_keeps_its_range_and_rejects_it(
     mark = add_suggestion(seeded, article, RESOLUTION, "RESOLUTION")
     intent = tagging.decide_label(Here(None, (mark.start, mark.end), (), [mark]), "ORGANIZATION")
     assert isinstance(intent, Correct) and intent == Correct(mark, "ORGANIZATION")
-    outcome = tagging.execute(seeded, article, "tester", intent)
+    outcome = tagging.carry_out(seeded, article, "tester", intent)
     assert outcome.what == f"corrected RESOLUTION → ORGANIZATION ‘{RESOLUTION}’"
     assert labels(seeded, article) == [("ORGANIZATION", RESOLUTION, "corrected:test")]
     assert tagging.pending_marks(seeded, article, "tester") == []
-    late = tagging.execute(seeded, article, "tester", intent)
+    late = tagging.carry_out(seeded, article, "tester", intent)
     assert late.action is None and late.nothing == tagging.NOT_PENDING
 
 
 def test_accept_and_reject_decide_suggestions(seeded: Store, article: int) -> None:
     org = add_suggestion(seeded, article, ORG, "ORGANIZATION")
     res = add_suggestion(seeded, article, RESOLUTION, "RESOLUTION")
-    accepted = tagging.execute(seeded, article, "tester", Accept(org))
+    accepted = tagging.carry_out(seeded, article, "tester", Accept(org))
     assert accepted.action is not None and accepted.action.kind == "accept"
-    rejected = tagging.execute(seeded, article, "tester", Reject(res))
+    rejected = tagging.carry_out(seeded, article, "tester", Reject(res))
     assert rejected.what == f"rejected RESOLUTION ‘{RESOLUTION}’"
     assert labels(seeded, article) == [("ORGANIZATION", ORG, "suggestion:test")]
-    nothing_left = tagging.execute(seeded, article, "tester", tagging.AcceptAll())
+    nothing_left = tagging.carry_out(seeded, article, "tester", tagging.AcceptAll())
     assert nothing_left.action is None and nothing_left.nothing == tagging.NO_SUGGESTIONS
 
 
 def test_delete_undo_and_redo(seeded: Store, article: int) -> None:
     for phrase in (ORG, RESOLUTION):
-        tagging.execute(seeded, article, "tester", Tag(*find(seeded, article, phrase), "FIGURE"))
+        tagging.carry_out(seeded, article, "tester", Tag(*find(seeded, article, phrase), "FIGURE"))
     everything = (0, len(seeded.article(article).text))
     delete = tagging.decide_delete(Here(None, everything, shown(seeded, article).spans))
     assert isinstance(delete, Delete) and len(delete.spans) == 2
-    tagging.execute(seeded, article, "tester", delete)
+    tagging.carry_out(seeded, article, "tester", delete)
     assert labels(seeded, article) == []
-    undone = tagging.execute(seeded, article, "tester", Undo())
+    undone = tagging.carry_out(seeded, article, "tester", Undo())
     assert undone.verb == "undone" and len(labels(seeded, article)) == 2
-    redone = tagging.execute(seeded, article, "tester", Redo())
+    redone = tagging.carry_out(seeded, article, "tester", Redo())
     assert redone.verb == "redone" and labels(seeded, article) == []
-    assert tagging.execute(seeded, article, "tester", Redo()).nothing == (
+    assert tagging.carry_out(seeded, article, "tester", Redo()).nothing == (
         "nothing to redo in this article"
     )
 
 
 def test_mark_status_toggles_in_the_store(seeded: Store, article: int) -> None:
     seeded.set_status(article, "in_progress", "tester", record=False)
-    done = tagging.execute(seeded, article, "tester", MarkStatus("done"))
+    done = tagging.carry_out(seeded, article, "tester", MarkStatus("done"))
     assert done.action is not None and tagging.describe(done.action) == "marked done"
     assert seeded.article(article).status == "done"
-    tagging.execute(seeded, article, "tester", MarkStatus("done"))
+    tagging.carry_out(seeded, article, "tester", MarkStatus("done"))
     assert seeded.article(article).status == "in_progress"

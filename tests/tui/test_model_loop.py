@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from partybuild_tui.core import corpus
-from partybuild_tui.core.evaluate import load_gold
 from partybuild_tui.core.store import NewSpan, Store
 from partybuild_tui.core.suggest.base import Proposal
+from partybuild_tui.core.suggest.evaluate import load_gold
 from partybuild_tui.tui.screens.annotate import AnnotateScreen
 from tests.tui.helpers import ROOT, SIZE, settle
 

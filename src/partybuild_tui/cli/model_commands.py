@@ -85,8 +85,7 @@ def train_command(
 
 def print_folds(db: Path | None, gold_path: Path, folds: int) -> None:
     """What ``evaluate GOLD --folds K`` prints: held-out figures and the learning curve."""
-    from partybuild_tui.core import evaluate
-    from partybuild_tui.core.suggest import crossval, training
+    from partybuild_tui.core.suggest import crossval, evaluate, training
 
     with open_store(db, create=False) as store:
         gold = evaluate.load_gold(gold_path)

@@ -10,8 +10,8 @@ import typer
 from partybuild_tui import config
 from partybuild_tui.cli.app import DbOption, command, console, open_store
 from partybuild_tui.core import stats as st
-from partybuild_tui.core.stats_render import render_stats
 from partybuild_tui.core.store import STATUSES
+from partybuild_tui.render.stats import render_stats
 
 
 @command("stats")

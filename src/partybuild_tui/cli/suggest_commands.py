@@ -18,9 +18,8 @@ from partybuild_tui.cli.app import (
     open_store,
     progress_bar,
 )
-from partybuild_tui.core import evaluate
 from partybuild_tui.core.display import shown
-from partybuild_tui.core.suggest import batch, engine
+from partybuild_tui.core.suggest import batch, engine, evaluate
 
 SourceOption = Annotated[
     list[str] | None,

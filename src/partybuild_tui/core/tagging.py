@@ -3,7 +3,7 @@
 The annotate screen describes where the cursor is (``Here``: the token under it, the
 selection, the spans and pending suggestions drawn) and asks a ``decide_*`` function what a
 key means there. The answer is ``Nothing`` (with the message to show) or a ``Change``, which
-``execute`` writes. The rules live here, without Textual, so they are tested with no screen;
+``carry_out`` writes. The rules live here, without Textual, so they are tested with no screen;
 the screen only shows the ``Outcome``.
 """
 
@@ -311,7 +311,7 @@ def teaches(action: Action) -> bool:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What ``execute`` did: the committed action (None: nothing changed) and how to say it."""
+    """What ``carry_out`` did: the committed action (None: nothing changed) and how to say it."""
 
     action: Action | None
     nothing: str = "nothing changed"  # the message when nothing changed
@@ -320,7 +320,7 @@ class Outcome:
     refused: bool = False  # the store refused the change (protect): ``nothing`` says why
 
 
-def execute(store: Store, article_id: int, annotator: str, change: Change) -> Outcome:
+def carry_out(store: Store, article_id: int, annotator: str, change: Change) -> Outcome:
     """Carry a change out as one store transaction (suggest's for suggestions)."""
     from partybuild_tui.core import suggest  # underthesea's module loads on first use
 

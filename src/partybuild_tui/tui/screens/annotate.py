@@ -20,7 +20,7 @@ from partybuild_tui import config
 from partybuild_tui.config import LabelSet
 from partybuild_tui.core import tagging
 from partybuild_tui.core.display import shown
-from partybuild_tui.core.stats_filter import StatsFilter
+from partybuild_tui.core.stats import StatsFilter
 from partybuild_tui.core.store import Action, Article, Store
 from partybuild_tui.core.tagging import Intent, Mark, Nothing, Outcome
 from partybuild_tui.tui import keys
@@ -213,7 +213,7 @@ class AnnotateScreen(Screen[None]):
             if intent.message:
                 self.say(intent.message)
             return
-        outcome = tagging.execute(self.store, self.article.id, self.annotator, intent)
+        outcome = tagging.carry_out(self.store, self.article.id, self.annotator, intent)
         if outcome.refused:
             self.say(outcome.nothing, bell=True)
             return

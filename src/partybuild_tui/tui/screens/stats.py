@@ -33,14 +33,14 @@ from partybuild_tui import config
 from partybuild_tui.config import LabelSet
 from partybuild_tui.core import stats as st
 from partybuild_tui.core.display import shown
-from partybuild_tui.core.stats_render import (
+from partybuild_tui.core.store import Store
+from partybuild_tui.errors import UserError
+from partybuild_tui.render.stats import (
     filter_line,
     render_articles,
     section_renderables,
     where,
 )
-from partybuild_tui.core.store import Store
-from partybuild_tui.errors import UserError
 
 
 def jump_targets(stats: st.Stats) -> list[tuple[str, st.Location]]:

@@ -18,13 +18,15 @@ from rich.text import Text
 
 from partybuild_tui.config import LabelSet
 from partybuild_tui.core.display import printable, shown
-from partybuild_tui.core.quality import TOTAL, Scores, SourceQuality
 from partybuild_tui.core.stats import (
+    TOTAL,
     ArticleTable,
     Consistency,
     LabelStats,
     Location,
     Progress,
+    Scores,
+    SourceQuality,
     Stats,
 )
 from partybuild_tui.core.store import STATUSES
@@ -143,8 +145,8 @@ def render_activity(p: Progress) -> RenderableType:
     table.add_column("by annotator (articles)", overflow="fold", ratio=1)
     largest = max(d.articles for d in p.daily)
     who: dict[str, list[str]] = {}
-    for d in p.activity:
-        who.setdefault(d.day, []).append(f"{d.annotator} {d.articles:,}")
+    for act in p.activity:
+        who.setdefault(act.day, []).append(f"{act.annotator} {act.articles:,}")
     for d in p.daily:
         table.add_row(
             shown(d.day),

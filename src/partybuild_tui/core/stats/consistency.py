@@ -4,7 +4,8 @@ Forms are compared by ``surface_key`` (tone placement, Unicode form, case, spaci
 Label conflicts come from the (label, text, count) groups SQL already made. The "untagged
 elsewhere" check is bounded so it stays fast on a million spans: only the top forms, each
 looked up with FTS5 (every syllable, either tone style) in at most ``candidate_limit`` worked
-articles, then verified in Python as whole-syllable occurrences that no span covers.
+articles, then verified here as whole-syllable occurrences that no span covers. The SQL is in
+``store.queries.consistency``.
 """
 
 from __future__ import annotations
@@ -14,14 +15,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from partybuild_tui.core.stats_filter import StatsFilter, scope_sql
-from partybuild_tui.core.text import (
-    find_form,
-    form_pattern,
-    surface_key,
-    syllables,
-    tone_variants,
-)
+from partybuild_tui.core.stats.filters import StatsFilter
+from partybuild_tui.core.store.queries import consistency as q
+from partybuild_tui.core.text import find_form, form_pattern, surface_key
 
 
 @dataclass
@@ -106,15 +102,7 @@ def label_conflicts(
         return []
     texts = sorted({text for key in chosen for text in spellings[key]})
     labels = sorted({label for key in chosen for label in labels_by_key[key]})
-    scope, params = scope_sql(conn, f, "s")
-    located = conn.execute(
-        'SELECT text, label, article_id, start, "end" FROM ('
-        'SELECT s.text, s.label, s.article_id, s.start, s."end", row_number() OVER ('
-        "PARTITION BY s.text, s.label ORDER BY s.article_id, s.start) AS rn FROM spans s "
-        f"{scope} AND s.label IN ({', '.join('?' * len(labels))}) "
-        f"AND s.text IN ({', '.join('?' * len(texts))})) WHERE rn <= ?",
-        [*params, *labels, *texts, per_label],
-    ).fetchall()
+    located = q.span_locations(conn, f, labels, texts, per_label)
     where: dict[str, list[Location]] = defaultdict(list)
     for text, label, article_id, start, end in located:
         where[surface_key(text)].append(Location(article_id, start, end, label))
@@ -133,15 +121,6 @@ def label_conflicts(
             )
         )
     return out
-
-
-def _fts_candidates(form: str) -> str:
-    """An FTS5 query matching articles that hold every syllable of ``form`` in any tone style."""
-    terms = []
-    for piece in syllables(form):
-        variants = sorted(tone_variants(piece) | {piece})
-        terms.append("(" + " OR ".join(f'"{v}"' for v in variants) + ")")
-    return " AND ".join(terms)
 
 
 def untagged_elsewhere(
@@ -169,20 +148,12 @@ def untagged_elsewhere(
         form.spellings[" ".join(text.split())] += count
         majority[key][label] += count
     ranked = sorted(totals, key=lambda k: (-totals[k].count, k))[:top]
-    where, params = f.articles_sql(worked_only=True)
     bodies_cache: dict[int, tuple[str, int, int]] = {}
     spans_cache: dict[int, list[tuple[int, int]]] = {}
     out = []
     for key in ranked:
-        match = _fts_candidates(totals[key].shown)
-        if not match:
-            continue
-        candidates = conn.execute(
-            f"SELECT a.id FROM articles a WHERE {where} AND a.id IN "
-            "(SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) ORDER BY a.id LIMIT ?",
-            [*params, match, candidate_limit + 1],
-        ).fetchall()
-        ids = [row[0] for row in candidates[:candidate_limit]]
+        candidates = q.candidate_articles(conn, f, totals[key].shown, candidate_limit)
+        ids = candidates[:candidate_limit]
         _load(conn, f, ids, bodies_cache, spans_cache)
         found = _occurrences(key, ids, bodies_cache, spans_cache)
         if found:
@@ -209,20 +180,11 @@ def _load(
 ) -> None:
     """Fetch (once) the text, body bounds and span ranges of the candidate articles."""
     missing = [i for i in ids if i not in bodies]
-    for chunk in range(0, len(missing), 500):
-        part = missing[chunk : chunk + 500]
-        marks = ", ".join("?" * len(part))
-        for article_id, text, body_start, body_end in conn.execute(
-            f"SELECT id, text, body_start, body_end FROM articles WHERE id IN ({marks})", part
-        ):
-            bodies[article_id] = (text, body_start, body_end)
-            spans[article_id] = []
-        who = "AND annotator = ?" if f.annotator else ""
-        for article_id, start, end in conn.execute(
-            f'SELECT article_id, start, "end" FROM spans WHERE article_id IN ({marks}) {who}',
-            [*part, *([f.annotator] if f.annotator else [])],
-        ):
-            spans[article_id].append((start, end))
+    for article_id, text, body_start, body_end in q.bodies(conn, missing):
+        bodies[article_id] = (text, body_start, body_end)
+        spans[article_id] = []
+    for article_id, start, end in q.span_ranges(conn, missing, f.annotator):
+        spans[article_id].append((start, end))
 
 
 def _occurrences(

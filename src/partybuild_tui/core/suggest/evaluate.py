@@ -2,16 +2,16 @@
 
 Gold is either a JSONL file in the export form (one article a line: id, title, text, spans
 [{start, end, label, text}]) or the accepted spans in the database. Two matchings are
-reported: exact (same start, end and label) and overlap (same label, ranges intersect; each
-gold span matched at most once). The "all" source is what ``accept_all`` would produce from
-every source together: the flat, resolved set. With a gold file, "memory-loo" is what the
-memory source proposes in each gold article once all the others are tagged as in the gold.
+reported (``core.stats.matching``): exact (same start, end and label) and overlap (same
+label, ranges intersect; one to one, as many pairs as possible). The "all" source is what
+``accept_all`` would produce from every source together: the flat, resolved set. With a gold
+file, "memory-loo" is what the memory source proposes in each gold article once all the
+others are tagged as in the gold.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +19,9 @@ from typing import Any
 
 from partybuild_tui.core import corpus, tokenize
 from partybuild_tui.core.export.importer import normalized_offsets
-from partybuild_tui.core.quality import TOTAL, Scores, SourceQuality, source_quality
-from partybuild_tui.core.stats_filter import StatsFilter
+from partybuild_tui.core.stats.filters import StatsFilter
+from partybuild_tui.core.stats.matching import Item, Scores, match
+from partybuild_tui.core.stats.quality import TOTAL, SourceQuality, source_quality
 from partybuild_tui.core.store import Store, Suggestion
 from partybuild_tui.core.suggest import engine
 from partybuild_tui.core.suggest.base import Context
@@ -30,30 +31,6 @@ from partybuild_tui.errors import UserError
 ALL = "all"
 MEMORY_LOO = "memory-loo"
 MODES = ("exact", "overlap")
-Item = tuple[int, int, int, str]  # article id, start, end, label
-
-
-def match(predicted: Iterable[Item], gold: Iterable[Item], mode: str) -> Scores:
-    """Score predictions against gold spans (one label's or all of them)."""
-    preds = sorted(set(predicted))
-    golds = sorted(set(gold))
-    if mode == "exact":
-        hits = len(set(preds) & set(golds))
-        return Scores(hits, hits, len(preds), len(golds))
-    by_doc: dict[tuple[int, str], list[Item]] = defaultdict(list)
-    for g in golds:
-        by_doc[(g[0], g[3])].append(g)
-    used: set[Item] = set()
-    tp_pred = 0
-    for p in preds:
-        candidates = [
-            g for g in by_doc[(p[0], p[3])] if g[1] < p[2] and p[1] < g[2] and g not in used
-        ]
-        if candidates:
-            best = max(candidates, key=lambda g: min(g[2], p[2]) - max(g[1], p[1]))
-            used.add(best)
-            tp_pred += 1
-    return Scores(tp_pred, len(used), len(preds), len(golds))
 
 
 @dataclass
