@@ -50,6 +50,9 @@ def suggest_command(
     """Pre-compute suggestions. Re-running only does what changed (texts, sources, tags)."""
     names = list(engine.check_names(source))
     with open_store(db, create=False) as store:
+        untrained = "model" in names and engine.trained_model(store) is None
+        if untrained:
+            names.remove("model")
         ids = store.article_ids(status=status, query=search)
         with progress_bar("suggesting") as bar:
             task = bar.add_task("suggest", total=None)
@@ -67,6 +70,8 @@ def suggest_command(
         f"({', '.join(names)}): {report.added:+,} suggestions, {pending:,} pending in all",
         highlight=False,
     )
+    if untrained:
+        console.print("model: none trained yet (partybuild train learns from done articles)")
 
 
 @command("evaluate")
