@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich import box
+from rich.markup import escape
 from rich.table import Table
 
 from partybuild_tui.cli.app import (
@@ -19,6 +20,7 @@ from partybuild_tui.cli.app import (
 )
 from partybuild_tui.core import evaluate
 from partybuild_tui.core.suggest import batch, engine
+from partybuild_tui.core.suggest.patterns import TIME_BUDGET
 
 SourceOption = Annotated[
     list[str] | None,
@@ -68,6 +70,15 @@ def suggest_command(
         f"({', '.join(names)}): {report.added:+,} suggestions, {pending:,} pending in all",
         highlight=False,
     )
+    for rule, (where, article_id) in sorted(report.timed_out.items()):
+        console.print(
+            f"[yellow]rule {escape(repr(rule))}[/] of {escape(where)} ran out of time "
+            f"({TIME_BUDGET:g} s on article {article_id}) and was skipped for the rest of this "
+            "run: its pattern backtracks too much; make it simpler",
+            highlight=False,
+            soft_wrap=True,
+            markup=True,
+        )
 
 
 @command("evaluate")

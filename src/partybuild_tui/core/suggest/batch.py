@@ -11,7 +11,7 @@ from __future__ import annotations
 import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from partybuild_tui.core import tokenize
 from partybuild_tui.core.store import Article, Span, Store
@@ -19,11 +19,13 @@ from partybuild_tui.core.suggest import engine
 from partybuild_tui.core.suggest.base import Context, Source
 from partybuild_tui.core.suggest.memory import Lexicon, load_lexicon
 from partybuild_tui.core.suggest.patterns import Patterns
+from partybuild_tui.core.suggest.rules import RuleSource
 
 BATCH_SIZE = 64
 Flat = tuple[list[int], list[int]]  # a tokenization as cached: words, sentences
 Job = tuple[Article, Flat | None, list[str], tuple[Span, ...]]
-Done = tuple[int, Flat | None, engine.RunResult]
+TimedOut = dict[str, tuple[str, int]]  # rule -> (its pattern file, first article it ran out on)
+Done = tuple[int, Flat | None, engine.RunResult, TimedOut]
 Progress = Callable[[int, int], None]
 
 _worker_sources: list[Source] = []
@@ -34,6 +36,7 @@ class BatchReport:
     articles: int  # articles considered
     updated: int  # articles on which at least one source ran
     added: int  # suggestions added (net of stale pending ones removed)
+    timed_out: TimedOut = field(default_factory=dict)  # rules skipped: out of time
 
 
 def _init_worker(names: list[str], patterns: Patterns, labels: dict[str, str]) -> None:
@@ -62,7 +65,9 @@ def _run(job: Job) -> Done:
     else:
         tokens = tokenize.Tokenization(_pairs(cached[0]), _pairs(cached[1]), article.text)
     wanted = [s for s in _worker_sources if s.name in names]
-    return article.id, new_flat, engine.propose(article, tokens, wanted, Context(spans))
+    results = engine.propose(article, tokens, wanted, Context(spans))
+    timed_out = {k: v for s in wanted if isinstance(s, RuleSource) for k, v in s.timed_out.items()}
+    return article.id, new_flat, results, timed_out
 
 
 def stale_work(
@@ -95,8 +100,10 @@ def _jobs(store: Store, work: list[tuple[int, list[str]]]) -> Iterator[Job]:
         yield article, cached, names, tuple(store.spans(article_id))
 
 
-def _save(store: Store, result: Done) -> None:
-    article_id, flat, proposals = result
+def _save(store: Store, result: Done, timed_out: TimedOut) -> None:
+    article_id, flat, proposals, timed = result
+    for rule, where in timed.items():
+        timed_out.setdefault(rule, where)
     article = store.article(article_id)
     if flat is not None:
         store.save_tokenization(article.id, article.content_hash, tokenize.TOKENIZER, *flat)
@@ -124,10 +131,11 @@ def compute_many(
         progress(0, len(work))
     setup = (chosen, patterns, lexicon.labels)
     done = 0
+    timed_out: TimedOut = {}
     if processes <= 1 or len(work) < 4:
         _init_worker(*setup)
         for job in _jobs(store, work):
-            _save(store, _run(job))
+            _save(store, _run(job), timed_out)
             done += 1
             if progress:
                 progress(done, len(work))
@@ -137,11 +145,11 @@ def compute_many(
             for start in range(0, len(work), BATCH_SIZE):
                 batch = list(_jobs(store, work[start : start + BATCH_SIZE]))
                 for result in pool.map(_run, batch, chunksize=2):
-                    _save(store, result)
+                    _save(store, result, timed_out)
                     done += 1
                     if progress:
                         progress(done, len(work))
         finally:
             pool.shutdown(cancel_futures=True)
     after = store.conn.execute(count).fetchone()[0]
-    return BatchReport(len(ids), len(work), after - before)
+    return BatchReport(len(ids), len(work), after - before, timed_out)
