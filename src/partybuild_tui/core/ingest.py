@@ -46,8 +46,10 @@ class Skipped:
 class ImportReport:
     imported: list[int] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
+    duplicate_ids: list[int] = field(default_factory=list)  # the stored articles they match
     skipped: list[Skipped] = field(default_factory=list)
     new_versions: list[tuple[int, int]] = field(default_factory=list)  # (old id, new id)
+    segmented_again: int = 0  # duplicates an earlier (killed) import had not segmented
     spans_carried: int = 0
     spans_left_on_old_version: int = 0
     ignored_files: int = 0
@@ -210,8 +212,10 @@ def _store_batch(store: Store, docs: list[Document], report: ImportReport) -> No
     prepared = [(doc, article_fields(doc)) for doc in docs]  # parsed before taking the lock
     with store.write():
         for doc, fields in prepared:
-            if store.article_by_hash(fields["content_hash"]) is not None:
+            stored = store.article_by_hash(fields["content_hash"])
+            if stored is not None:
                 report.duplicates.append(doc.path)
+                report.duplicate_ids.append(stored.id)
                 continue
             previous = store.latest_by_key(doc.key)
             if previous is None:

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import bisect
 import re
-import signal
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
 import underthesea
 
+from partybuild_tui.core import workers
 from partybuild_tui.core.store import Article, Store
 
 TOKENIZER = f"underthesea-{underthesea.__version__}/1"
@@ -170,6 +169,14 @@ def cached_tokenization(store: Store, article: Article) -> Tokenization | None:
     return Tokenization(_pairs(cached[0]), _pairs(cached[1]), article.text)
 
 
+def unsegmented(store: Store, article_ids: Sequence[int]) -> list[int]:
+    """Those of ``article_ids`` (current versions) with no cached words yet, in id order."""
+    wanted = set(article_ids)
+    if not wanted:
+        return []
+    return [i for i in store.untokenized_ids(TOKENIZER) if i in wanted]
+
+
 SegmentJob = tuple[int, str, str]  # article id, content hash, text
 SegmentResult = tuple[int, str, list[int], list[int]]
 WINDOW_PER_PROCESS = 32
@@ -196,7 +203,7 @@ def segment_articles(
     """
     ids = list(article_ids)
     use_pool = processes > 1 and len(ids) >= 4
-    pool = ProcessPoolExecutor(processes, initializer=_ignore_sigint) if use_pool else None
+    pool = workers.pool(processes) if use_pool else None
     window = WINDOW_PER_PROCESS * max(processes, 1)
     done = 0
     try:
@@ -218,11 +225,6 @@ def segment_articles(
         if pool:
             pool.shutdown(cancel_futures=True)  # Ctrl-C does not wait for the window
     return done
-
-
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the parent, which cancels what is queued."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _jobs(store: Store, ids: Sequence[int]) -> list[SegmentJob]:

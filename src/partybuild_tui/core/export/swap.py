@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from partybuild_tui.core.workers import alive
 from partybuild_tui.errors import UserError
 
 MANIFEST = ".partybuild-export.json"
@@ -49,19 +50,6 @@ def new_token() -> str:
 def temp_name(name: str, token: str, kind: str = "part") -> str:
     """The hidden name under which ``name`` waits; the process id says whose it is."""
     return f".{name}.{os.getpid()}-{token}.{kind}"
-
-
-def alive(pid: int) -> bool:
-    """Whether a process of this id exists (a reused id only delays the cleaning)."""
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, ValueError):
-        return pid < 2**22 and not isinstance(pid, bool)
-    return True
 
 
 # ---- what a cleaning removed ------------------------------------------------------------------

@@ -8,12 +8,10 @@ interrupted run keeps every article it finished.
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from partybuild_tui.core import tokenize
+from partybuild_tui.core import tokenize, workers
 from partybuild_tui.core.store import Article, Span, Store
 from partybuild_tui.core.suggest import engine
 from partybuild_tui.core.suggest.base import Context, Source
@@ -42,13 +40,6 @@ class BatchReport:
 def _init_worker(names: list[str], patterns: Patterns, labels: dict[str, str]) -> None:
     global _worker_sources
     _worker_sources = engine.build_sources(names, patterns, Lexicon(labels))
-
-
-def _init_pool_worker(names: list[str], patterns: Patterns, labels: dict[str, str]) -> None:
-    """A pool worker leaves Ctrl-C to the parent, which cancels the queue and saves nothing
-    half-done; a worker dying of the signal mid-task could leave the pool waiting."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _init_worker(names, patterns, labels)
 
 
 def _pairs(flat: list[int]) -> tuple[tuple[int, int], ...]:
@@ -140,7 +131,9 @@ def compute_many(
             if progress:
                 progress(done, len(work))
     else:
-        pool = ProcessPoolExecutor(processes, initializer=_init_pool_worker, initargs=setup)
+        # workers leave Ctrl-C to the parent, which cancels the queue and saves nothing
+        # half-done, and die with it when it is killed
+        pool = workers.pool(processes, initializer=_init_worker, initargs=setup)
         try:
             for start in range(0, len(work), BATCH_SIZE):
                 batch = list(_jobs(store, work[start : start + BATCH_SIZE]))
