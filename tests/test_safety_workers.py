@@ -154,3 +154,25 @@ def test_rerun_after_a_killed_import_segments_what_is_missing(tmp_path: Path) ->
     assert "segmented" in " ".join(done.stdout.split()), done.stdout
     with Store(db) as store:
         assert store.untokenized_ids(tokenize.TOKENIZER) == []
+
+
+def test_ctrl_c_during_import_does_not_wait_for_a_large_article(tmp_path: Path) -> None:
+    """The workers are stopped, not waited for: a large article takes many seconds."""
+    corpus = _corpus(tmp_path / "corpus", 2)
+    for path in corpus.iterdir():
+        path.write_text(path.read_text(encoding="utf-8") * 40, encoding="utf-8")  # ~150 KB
+    for i in range(4):
+        (corpus / f"extra{i}.txt").write_text(f"Bài {i}\n\nĐảng bộ xã Na Tông.\n", "utf-8")
+    db = tmp_path / "import.db"
+    with _started(["import", str(corpus), "--processes", "2", "--db", str(db)]) as proc:
+        workers = _wait_for_workers(proc, 2, timeout=120)
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGINT)
+        asked = time.monotonic()
+        try:
+            code = proc.wait(timeout=60)
+        finally:
+            _kill_and_watch(proc, workers)
+        took = time.monotonic() - asked
+    assert code == 130
+    assert took < 3, f"import took {took:.1f} s to stop after Ctrl-C"

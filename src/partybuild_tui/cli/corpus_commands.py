@@ -97,6 +97,15 @@ def print_import_report(report: ingest.ImportReport, verbose: bool = False) -> N
         )
     if len(shown) < len(report.skipped):
         console.print(f"  … and {len(report.skipped) - len(shown)} more (--verbose lists all)")
+    for path, chars in report.large:
+        console.print(
+            f"  [yellow]note[/] {escape(path)}: {chars:,} characters, over "
+            f"{ingest.LARGE_ARTICLE_CHARS:,}: it is segmented in pieces of "
+            f"{tokenize.MAX_PIECE:,} characters, which takes minutes; the app shows it at "
+            "once and segments it in the background",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @command("list")

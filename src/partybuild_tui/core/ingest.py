@@ -20,6 +20,9 @@ from partybuild_tui.core.store import Article, NewSpan, Store
 
 ARTICLE_SUFFIXES = {".txt", ".jsonl"}
 BATCH_SIZE = 50  # one batch holds the write lock for tens of ms: the app's actions barely wait
+# Above this an article is imported with a note: it is segmented in pieces (see tokenize),
+# which takes minutes, while the app shows it at once and segments it in the background.
+LARGE_ARTICLE_CHARS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class ImportReport:
     skipped: list[Skipped] = field(default_factory=list)
     new_versions: list[tuple[int, int]] = field(default_factory=list)  # (old id, new id)
     segmented_again: int = 0  # duplicates an earlier (killed) import had not segmented
+    large: list[tuple[str, int]] = field(default_factory=list)  # (path, characters)
     spans_carried: int = 0
     spans_left_on_old_version: int = 0
     ignored_files: int = 0
@@ -217,6 +221,8 @@ def _store_batch(store: Store, docs: list[Document], report: ImportReport) -> No
                 report.duplicates.append(doc.path)
                 report.duplicate_ids.append(stored.id)
                 continue
+            if len(fields["text"]) > LARGE_ARTICLE_CHARS:
+                report.large.append((doc.path, len(fields["text"])))
             previous = store.latest_by_key(doc.key)
             if previous is None:
                 report.imported.append(store.insert_article(fields))

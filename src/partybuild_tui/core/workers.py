@@ -50,6 +50,19 @@ def pool(
     return ProcessPoolExecutor(processes, initializer=_start_worker, initargs=setup)
 
 
+def stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool at once (Ctrl-C, an error): queued work is dropped and running work is
+    not waited for (one large article can take minutes): its workers are terminated."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, AttributeError, ValueError):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(OSError, AttributeError, ValueError, AssertionError):
+            process.join(timeout=2)
+
+
 def _start_worker(
     parent: int, from_main: bool, initializer: Any, initargs: tuple[Any, ...]
 ) -> None:

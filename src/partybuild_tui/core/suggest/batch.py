@@ -142,7 +142,9 @@ def compute_many(
                     done += 1
                     if progress:
                         progress(done, len(work))
-        finally:
-            pool.shutdown(cancel_futures=True)
+        except BaseException:
+            workers.stop(pool)  # Ctrl-C waits for no article (NER of a large one: minutes)
+            raise
+        pool.shutdown()
     after = store.conn.execute(count).fetchone()[0]
     return BatchReport(len(ids), len(work), after - before, timed_out)

@@ -305,8 +305,12 @@ class AnnotateScreen(Screen[None]):
         """Segment (or read cached words of) the article off the UI thread."""
         from partybuild_tui.core import tokenize  # underthesea loads here, not at startup
 
-        with ANALYSIS_LOCK, Store(self.store.path) as store:
-            result = tokenize.tokenization(store, article)
+        worker = get_current_worker()  # cancelled: another article opened, or quitting
+        try:
+            with ANALYSIS_LOCK, Store(self.store.path) as store:
+                result = tokenize.tokenization(store, article, lambda: worker.is_cancelled)
+        except tokenize.Cancelled:
+            return
         self.app.call_from_thread(self._segmented, article.id, result)
 
     def _segmented(self, article_id: int, result: object) -> None:
