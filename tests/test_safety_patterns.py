@@ -134,3 +134,22 @@ def test_a_backtracking_rule_runs_out_of_time_and_is_skipped(
             "SELECT count(*) FROM suggestions WHERE source = 'rules' AND label = 'RESOLUTION'"
         ).fetchone()[0]
     assert found >= 6, "the other rules still ran on every article"
+
+
+def test_articles_a_rule_was_skipped_on_are_computed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Skipping a rule changes the version stored with the run, so the next run is not
+    fooled into thinking those articles are up to date."""
+    from partybuild_tui.core.suggest import batch, patterns
+
+    monkeypatch.setattr(patterns, "TIME_BUDGET", 0.2)
+    corpus = _slow_corpus(tmp_path / "corpus", 2)
+    db = tmp_path / "slow.db"
+    (tmp_path / "patterns.toml").write_text(SLOW_RULES, encoding="utf-8")
+    with Store(db) as store:
+        ids = ingest.import_paths(store, [corpus]).imported
+        first = batch.compute_many(store, ids, ["rules"])
+        assert set(first.timed_out) == {"shouting"}
+        again = batch.compute_many(store, ids, ["rules"])
+        assert again.updated == len(ids), "the skipped articles were not brought up to date"

@@ -252,9 +252,9 @@ class Sink:
                 stream.close()
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-        for folder in self._file_folders:
+        for name in self._file_folders:
             with contextlib.suppress(OSError):
-                for tmp, _path in self._waiting(folder):
+                for tmp, _path in self._waiting(name):
                     os.unlink(tmp)
         for swapped in self._folders:
             swapped.abort()

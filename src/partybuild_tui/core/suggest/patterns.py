@@ -67,11 +67,11 @@ class OutOfTime(Exception):
 
 
 def finditer_within(
-    pattern: regex.Pattern[str], text: str, start: int, end: int, budget: float = TIME_BUDGET
+    pattern: regex.Pattern[str], text: str, start: int, end: int, budget: float | None = None
 ) -> Iterator[regex.Match[str]]:
     """``pattern.finditer(text, start, end)`` that raises :class:`OutOfTime` once the whole
-    search has taken ``budget`` seconds."""
-    deadline = time.monotonic() + budget
+    search has taken ``budget`` seconds (default ``TIME_BUDGET``)."""
+    deadline = time.monotonic() + (TIME_BUDGET if budget is None else budget)
     pos = start
     while pos <= end:
         left = deadline - time.monotonic()

@@ -27,11 +27,7 @@ class RuleSource:
     def __init__(self, patterns: Patterns) -> None:
         self.patterns = patterns
         self.timed_out: dict[str, tuple[str, int]] = {}  # rule -> (its file, first article)
-
-    @property
-    def version(self) -> str:
-        skipped = f"-{','.join(sorted(self.timed_out))}" if self.timed_out else ""
-        return f"{RULES_VERSION}+{self.patterns.digest}{skipped}"
+        self.version = f"{RULES_VERSION}+{patterns.digest}"
 
     def suggest(
         self, article: Article, tokenization: Tokenization, context: Context
@@ -44,6 +40,8 @@ class RuleSource:
                 found.extend(self._matches(rule, article))
             except OutOfTime:
                 self.timed_out[rule.name] = (rule.file, article.id)
+                skipped = ",".join(sorted(self.timed_out))
+                self.version = f"{RULES_VERSION}+{self.patterns.digest}-{skipped}"
         return flatten(found)
 
     def _matches(self, rule: Rule, article: Article) -> list[Proposal]:
