@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from partybuild_tui.cli import app
 from partybuild_tui.core import ingest
+from partybuild_tui.core.export.swap import MANIFEST
 from partybuild_tui.core.store import Store
 from tests import safety_driver
 
@@ -71,7 +72,12 @@ def _assert_flat_and_true(text: str, spans: list[tuple[int, int, str, str]]) -> 
 def _assert_whole_export(out: Path, articles: dict[str, str]) -> None:
     """Every article once, every line whole JSON (or every brat pair), no temporary file."""
     folder = out if out.is_dir() else out.parent
-    leftovers = [p.name for p in folder.rglob("*") if p.name.startswith(".") or ".part" in p.name]
+    found = folder.rglob("*")
+    leftovers = [
+        p.name
+        for p in found
+        if (p.name.startswith(".") or p.suffix == ".part") and p.name != MANIFEST  # brat's list
+    ]
     assert leftovers == [], f"temporary files left by the export: {leftovers}"
     if out.suffix == ".jsonl":
         raw = out.read_bytes()

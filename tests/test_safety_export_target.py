@@ -20,6 +20,7 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from partybuild_tui.cli import app
+from partybuild_tui.core.export.swap import MANIFEST
 from tests.export_support import build_seeded, copy_db
 from tests.safety_support import read_only
 
@@ -59,7 +60,13 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def _leftovers(folder: Path) -> list[str]:
-    return [p.name for p in folder.rglob("*") if p.name.startswith(".") or p.suffix == ".part"]
+    """Hidden or temporary files, but the record of what a brat export wrote."""
+    found = folder.rglob("*")
+    return [
+        p.name
+        for p in found
+        if (p.name.startswith(".") or p.suffix == ".part") and p.name != MANIFEST
+    ]
 
 
 @contextmanager

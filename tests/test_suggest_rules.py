@@ -130,7 +130,7 @@ def test_bad_pattern_files_are_one_line_errors(
     bad = tmp_path / "bad.toml"
     bad.write_text('[[rule]]\nname = "x"\nlabel = "FIGURE"\npattern = "(unclosed"\n', "utf-8")
     monkeypatch.setenv(PATTERNS_ENV, str(bad))
-    with pytest.raises(UserError, match=r"bad\.toml: rule 'x' is not a valid pattern"):
+    with pytest.raises(UserError, match=r"bad\.toml, rule 1 \(x\): not a valid pattern"):
         load_patterns()
     bad.write_text("[[rule]\n", "utf-8")
     with pytest.raises(UserError, match=r"cannot read pattern file .*bad\.toml"):

@@ -505,7 +505,7 @@ async def test_a_failed_write_is_reported_not_shown_as_saved(
 async def test_failed_segmentation_keeps_simple_words(make_app, monkeypatch) -> None:
     from partybuild_tui.core import tokenize
 
-    def broken(store, article):  # noqa: ANN001, ANN202
+    def broken(store, article, cancelled=None):  # noqa: ANN001, ANN202
         raise RuntimeError("model missing")
 
     monkeypatch.setattr(tokenize, "tokenization", broken)

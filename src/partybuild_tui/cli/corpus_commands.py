@@ -62,15 +62,18 @@ def import_withprogress_bar(
         report = ingest.import_paths(
             store, paths, progress=lambda done, total: bar.update(task, completed=done, total=total)
         )
-    if segment and report.imported:
+    # what an earlier, killed import stored but did not segment is segmented now
+    todo = report.imported + tokenize.unsegmented(store, report.duplicate_ids) if segment else []
+    if todo:
         with progress_bar("segmenting") as bar:
-            task = bar.add_task("segment", total=len(report.imported))
+            task = bar.add_task("segment", total=len(todo))
             tokenize.segment_articles(
                 store,
-                report.imported,
+                todo,
                 processes=processes,
                 progress=lambda done, total: bar.update(task, completed=done),
             )
+        report.segmented_again = len(todo) - len(report.imported)
     return report
 
 
@@ -82,6 +85,8 @@ def print_import_report(report: ingest.ImportReport, verbose: bool = False) -> N
         table.add_row("  spans carried to new versions", f"{report.spans_carried:,}")
         table.add_row("  spans kept on old versions", f"{report.spans_left_on_old_version:,}")
     table.add_row("duplicates (already stored)", f"{len(report.duplicates):,}")
+    if report.segmented_again:
+        table.add_row("  of which segmented now (not before)", f"{report.segmented_again:,}")
     table.add_row("skipped", f"{len(report.skipped):,}", style="red" if report.skipped else None)
     if report.ignored_files:
         table.add_row("other files in folders (ignored)", f"{report.ignored_files:,}")
@@ -92,6 +97,15 @@ def print_import_report(report: ingest.ImportReport, verbose: bool = False) -> N
         console.print(line, soft_wrap=True)
     if len(shown) < len(report.skipped):
         console.print(f"  … and {len(report.skipped) - len(shown)} more (--verbose lists all)")
+    for path, chars in report.large:
+        line = report_line(
+            "note",
+            "yellow",
+            f"{path}: {chars:,} characters, over {ingest.LARGE_ARTICLE_CHARS:,}: it is "
+            f"segmented in pieces of {tokenize.MAX_PIECE:,} characters, which takes minutes; "
+            "the app shows it at once and segments it in the background",
+        )
+        console.print(line, soft_wrap=True)
 
 
 class ListOrder(StrEnum):

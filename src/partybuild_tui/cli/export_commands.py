@@ -35,6 +35,7 @@ from partybuild_tui.core.export import (
 )
 from partybuild_tui.core.export.importer import ImportReport, summarize
 from partybuild_tui.core.export.readers import FORMATS as IMPORT_FORMATS
+from partybuild_tui.core.export.swap import Cleaned
 from partybuild_tui.core.export.tokens import CUT_POLICIES, LEVELS
 from partybuild_tui.core.store import STATUSES
 from partybuild_tui.errors import UserError
@@ -132,7 +133,7 @@ def export_command(
             bar.update(tasks[stage], completed=done)
 
         summary = export(store, options, out, labels, processes=processes, progress=progress)
-    print_summary(summary, err_console if out == "-" else console, verbose)
+    print_summary(summary, err_console if summary.to_stdout else console, verbose)
 
 
 def _statuses(values: list[str] | None) -> tuple[str, ...]:
@@ -204,6 +205,26 @@ def print_summary(summary: ExportSummary, target: Console, verbose: bool = False
     for path in summary.files:
         written = f"{path}/" if summary.format == "brat" else str(path)
         target.print(Text(f"wrote {printable(written)}"), soft_wrap=True)
+    if summary.cleaned:
+        target.print(describe_cleaned(summary.cleaned), highlight=False, soft_wrap=True)
+
+
+def describe_cleaned(cleaned: Cleaned) -> str:
+    """What this export removed (or put back) of what interrupted exports left."""
+    parts = []
+    if cleaned.folders:
+        parts.append(f"{cleaned.folders:,} temporary folder{'s' if cleaned.folders > 1 else ''}")
+    if cleaned.files:
+        parts.append(f"{cleaned.files:,} temporary file{'s' if cleaned.files > 1 else ''}")
+    lines = []
+    if parts:
+        where = ", ".join(sorted(cleaned.where))
+        lines.append(
+            f"removed {' and '.join(parts)} left by interrupted exports "
+            f"({cleaned.size / 1e6:,.1f} MB) in {where}"
+        )
+    lines += [f"put back {path}/, left aside by an interrupted export" for path in cleaned.restored]
+    return "\n".join(lines)
 
 
 @command("import-annotations")

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich import box
+from rich.markup import escape
 from rich.table import Table
 
 from partybuild_tui.cli import model_commands
@@ -20,6 +21,7 @@ from partybuild_tui.cli.app import (
 )
 from partybuild_tui.core.display import shown
 from partybuild_tui.core.suggest import batch, engine, evaluate
+from partybuild_tui.core.suggest.patterns import TIME_BUDGET
 
 SourceOption = Annotated[
     list[str] | None,
@@ -72,6 +74,15 @@ def suggest_command(
     )
     if untrained:
         console.print("model: none trained yet (partybuild train learns from done articles)")
+    for rule, (where, article_id) in sorted(report.timed_out.items()):
+        console.print(
+            f"[yellow]rule {escape(repr(rule))}[/] of {escape(where)} ran out of time "
+            f"({TIME_BUDGET:g} s on article {article_id}) and was skipped for the rest of this "
+            "run: its pattern backtracks too much; make it simpler",
+            highlight=False,
+            soft_wrap=True,
+            markup=True,
+        )
 
 
 @command("evaluate")

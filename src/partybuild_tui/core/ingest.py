@@ -20,6 +20,9 @@ from partybuild_tui.core.store import Article, NewSpan, Store
 
 ARTICLE_SUFFIXES = {".txt", ".jsonl"}
 BATCH_SIZE = 50  # one batch holds the write lock for tens of ms: the app's actions barely wait
+# Above this an article is imported with a note: it is segmented in pieces (see tokenize),
+# which takes minutes, while the app shows it at once and segments it in the background.
+LARGE_ARTICLE_CHARS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,11 @@ class Skipped:
 class ImportReport:
     imported: list[int] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
+    duplicate_ids: list[int] = field(default_factory=list)  # the stored articles they match
     skipped: list[Skipped] = field(default_factory=list)
     new_versions: list[tuple[int, int]] = field(default_factory=list)  # (old id, new id)
+    segmented_again: int = 0  # duplicates an earlier (killed) import had not segmented
+    large: list[tuple[str, int]] = field(default_factory=list)  # (path, characters)
     spans_carried: int = 0
     spans_left_on_old_version: int = 0
     ignored_files: int = 0
@@ -237,9 +243,13 @@ def _store_batch(store: Store, docs: list[Document], report: ImportReport) -> No
     prepared = [(doc, article_fields(doc)) for doc in docs]  # parsed before taking the lock
     with store.write():
         for doc, fields in prepared:
-            if store.article_by_hash(fields["content_hash"]) is not None:
+            stored = store.article_by_hash(fields["content_hash"])
+            if stored is not None:
                 report.duplicates.append(doc.path)
+                report.duplicate_ids.append(stored.id)
                 continue
+            if len(fields["text"]) > LARGE_ARTICLE_CHARS:
+                report.large.append((doc.path, len(fields["text"])))
             previous = store.latest_by_key(doc.key)
             if previous is None:
                 report.imported.append(store.insert_article(fields))

@@ -4,26 +4,38 @@ underthesea segments; this module maps its output back onto the exact text (it m
 normalize characters, so alignment searches forward instead of trusting lengths) and caches
 the result per article and content hash, so opening an article never segments it again.
 Sentences never cross a newline: each paragraph is split on its own.
+
+underthesea gets at most ``MAX_PIECE`` characters at a time: a longer paragraph is cut at the
+last sentence end (else space) before that, so time and memory per call stay bounded however
+large the article, and a caller's ``cancelled()`` is asked between sentences, so
+segmentation can be abandoned (another article opened, the app quitting) within a fraction
+of a second.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-import signal
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
 import underthesea
 
+from partybuild_tui.core import workers
 from partybuild_tui.core.store import Article, Store
 
 TOKENIZER = f"underthesea-{underthesea.__version__}/1"
 Range = tuple[int, int]
+Check = Callable[[], bool]
+MAX_PIECE = 4000  # characters underthesea segments at once (paragraphs are rarely longer)
 _WORDLIKE = re.compile(r"\S+")
+_SENTENCE_END = re.compile(r"[.!?…;:][\"'”’)\]]*\s")
+
+
+class Cancelled(Exception):
+    """Segmentation was abandoned: its ``cancelled()`` said so between two sentences."""
 
 
 @dataclass(frozen=True)
@@ -117,21 +129,46 @@ def _align(text: str, start: int, end: int, pieces: Iterable[str]) -> list[Range
 
 
 def _paragraphs(text: str) -> Iterable[Range]:
+    """Non-blank lines, the long ones cut into pieces of at most ``MAX_PIECE`` characters."""
     pos = 0
     for line in text.split("\n"):
         if line.strip():
-            yield pos, pos + len(line)
+            yield from _pieces(text, pos, pos + len(line))
         pos += len(line) + 1
 
 
-def segment(text: str) -> Tokenization:
-    """Segment ``text`` into words and sentences with underthesea, as offsets into ``text``."""
+def _pieces(text: str, start: int, end: int) -> Iterable[Range]:
+    while end - start > MAX_PIECE:
+        limit = start + MAX_PIECE
+        cut = _cut(text, start, limit)
+        yield start, cut
+        start = cut
+    yield start, end
+
+
+def _cut(text: str, start: int, limit: int) -> int:
+    """Where to end a piece in text[start:limit]: after its last sentence end, else its last
+    space, else (one 4,000-character token) at the limit."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, start + MAX_PIECE // 2, limit)]
+    if ends:
+        return ends[-1]
+    space = max(text.rfind(" ", start, limit), text.rfind("\t", start, limit))
+    return space + 1 if space > start else limit
+
+
+def segment(text: str, cancelled: Check | None = None) -> Tokenization:
+    """Segment ``text`` into words and sentences with underthesea, as offsets into ``text``.
+
+    Raises :class:`Cancelled` as soon as ``cancelled()`` is true (checked between sentences).
+    """
     words: list[Range] = []
     sentences: list[Range] = []
     for p_start, p_end in _paragraphs(text):
         paragraph = text[p_start:p_end]
         cursor = p_start
         for sentence in underthesea.sent_tokenize(paragraph) or [paragraph]:
+            if cancelled is not None and cancelled():
+                raise Cancelled
             s_start = text.find(sentence, cursor, p_end)
             if s_start == -1:
                 continue
@@ -153,12 +190,15 @@ def _segment_sentence(text: str, start: int, end: int) -> list[Range]:
     return out
 
 
-def tokenization(store: Store, article: Article) -> Tokenization:
-    """The article's tokenization from the cache, segmenting (and caching) on a miss."""
+def tokenization(store: Store, article: Article, cancelled: Check | None = None) -> Tokenization:
+    """The article's tokenization from the cache, segmenting (and caching) on a miss.
+
+    Raises :class:`Cancelled` (and caches nothing) once ``cancelled()`` is true.
+    """
     cached = store.load_tokenization(article.id, article.content_hash, TOKENIZER)
     if cached is not None:
         return Tokenization(_pairs(cached[0]), _pairs(cached[1]), article.text)
-    result = segment(article.text)
+    result = segment(article.text, cancelled)
     store.save_tokenization(article.id, article.content_hash, TOKENIZER, *result.flat())
     return result
 
@@ -170,9 +210,18 @@ def cached_tokenization(store: Store, article: Article) -> Tokenization | None:
     return Tokenization(_pairs(cached[0]), _pairs(cached[1]), article.text)
 
 
+def unsegmented(store: Store, article_ids: Sequence[int]) -> list[int]:
+    """Those of ``article_ids`` (current versions) with no cached words yet, in id order."""
+    wanted = set(article_ids)
+    if not wanted:
+        return []
+    return [i for i in store.untokenized_ids(TOKENIZER) if i in wanted]
+
+
 SegmentJob = tuple[int, str, str]  # article id, content hash, text
 SegmentResult = tuple[int, str, list[int], list[int]]
 WINDOW_PER_PROCESS = 32
+WINDOW_CHARS = 8_000_000  # text sent to the workers at once (one larger article goes alone)
 
 
 def _segment_flat(job: SegmentJob) -> SegmentResult:
@@ -190,18 +239,18 @@ def segment_articles(
 ) -> int:
     """Segment and cache the given articles, in ``processes`` worker processes; return count.
 
-    Articles go to the workers a window at a time, so memory stays flat however large the
-    import, and each window is saved in one short transaction (never held while segmenting,
-    so the app can write in between).
+    Articles go to the workers a window at a time (at most ``WINDOW_PER_PROCESS`` articles a
+    process and ``WINDOW_CHARS`` characters), so memory stays flat however large the import
+    or its articles, and each window is saved in one short transaction (never held while
+    segmenting, so the app can write in between).
     """
     ids = list(article_ids)
     use_pool = processes > 1 and len(ids) >= 4
-    pool = ProcessPoolExecutor(processes, initializer=_ignore_sigint) if use_pool else None
-    window = WINDOW_PER_PROCESS * max(processes, 1)
+    pool = workers.pool(processes) if use_pool else None
     done = 0
     try:
-        for first in range(0, len(ids), window):
-            jobs = _jobs(store, ids[first : first + window])
+        for window in _windows(store, ids, WINDOW_PER_PROCESS * max(processes, 1)):
+            jobs = _jobs(store, window)
             results: Iterable[SegmentResult] = (
                 pool.map(_segment_flat, jobs, chunksize=4) if pool else map(_segment_flat, jobs)
             )
@@ -214,15 +263,34 @@ def segment_articles(
                 for article_id, digest, words, sentences in finished:
                     store.save_tokenization(article_id, digest, TOKENIZER, words, sentences)
             done += len(finished)
-    finally:
+    except BaseException:
         if pool:
-            pool.shutdown(cancel_futures=True)  # Ctrl-C does not wait for the window
+            workers.stop(pool)  # Ctrl-C waits neither for the window nor a large article
+        raise
+    if pool:
+        pool.shutdown()
     return done
 
 
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the parent, which cancels what is queued."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _windows(store: Store, ids: Sequence[int], count: int) -> Iterable[list[int]]:
+    """``ids`` in order, cut into windows of at most ``count`` articles and about
+    ``WINDOW_CHARS`` characters (lengths read 500 at a time, never the texts)."""
+    window: list[int] = []
+    chars = 0
+    for first in range(0, len(ids), 500):
+        chunk = ids[first : first + 500]
+        marks = ", ".join("?" for _ in chunk)
+        sql = f"SELECT id, length(text) FROM articles WHERE id IN ({marks})"
+        lengths = dict(store.conn.execute(sql, chunk).fetchall())
+        for article_id in chunk:
+            size = lengths.get(article_id) or 0
+            if window and (len(window) >= count or chars + size > WINDOW_CHARS):
+                yield window
+                window, chars = [], 0
+            window.append(article_id)
+            chars += size
+    if window:
+        yield window
 
 
 def _jobs(store: Store, ids: Sequence[int]) -> list[SegmentJob]:

@@ -37,12 +37,15 @@ Suggested = Callable[[int, bool], None]  # (article id, was it the last step)
 Trained = Callable[[str], None]  # what to say about the new model
 
 
-def tokenization(path: Path, article: Article) -> Tokenization:
-    """The article's words and sentences (cached in the store, else segmented now)."""
+def tokenization(
+    path: Path, article: Article, cancelled: Callable[[], bool] | None = None
+) -> Tokenization:
+    """The article's words and sentences (cached in the store, else segmented now);
+    ``tokenize.Cancelled`` once ``cancelled()`` (another article opened, or quitting)."""
     from partybuild_tui.core import tokenize  # underthesea loads here, not at startup
 
     with ANALYSIS_LOCK, Store(path) as store:
-        return tokenize.tokenization(store, article)
+        return tokenize.tokenization(store, article, cancelled)
 
 
 def run_abandonable(path: Path, article_id: int, sources: tuple[str, ...], worker: Worker) -> bool:
@@ -103,7 +106,13 @@ class Analysis:
         """Segment (or read cached words of) the article, then ``done(id, result)``."""
 
         def work() -> None:
-            result = tokenization(self.path, article)
+            from partybuild_tui.core import tokenize
+
+            worker = get_current_worker()
+            try:
+                result = tokenization(self.path, article, lambda: worker.is_cancelled)
+            except tokenize.Cancelled:
+                return  # quitting, or another article was opened: a second at most
             self.node.app.call_from_thread(done, article.id, result)
 
         self._start(work, "segment")

@@ -64,7 +64,8 @@ class PartybuildApp(App[None]):
 
     def on_unmount(self) -> None:
         with contextlib.suppress(UserError, sqlite3.Error):  # quitting: never a traceback
-            getattr(self, "annotate_screen", None) and self.annotate_screen.save_position()
+            if hasattr(self, "annotate_screen"):
+                self.annotate_screen.save_position()
         self.store.close()
 
 

@@ -9,14 +9,20 @@ fragments (``start end;start end``), the text field joining them with a space.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from partybuild_tui.core.export.select import Document
-from partybuild_tui.core.export.sink import Sink
+from partybuild_tui.core.export.select import SPLIT_NAMES, Document
+from partybuild_tui.core.export.swap import FolderSwap
 
 NAME = re.compile(r"^[0-9a-f]{16}\.(txt|ann)$")
+CONF = "annotation.conf"
+_CONF_TEXT = re.compile(
+    r"\[entities\]\n(?:\S+\n)*\n\[relations\]\n\n\[events\]\n\n\[attributes\]\n"
+)
+_SPLITS = {name for names in SPLIT_NAMES.values() for name in names}
 
 
 def file_stem(content_hash: str) -> str:
@@ -50,12 +56,12 @@ def annotation_conf(labels: Sequence[str]) -> str:
 
 
 class BratWriter:
-    """Writes into ``folder``; the runner removes files of articles no longer exported."""
+    """Writes one split into ``sub`` (``""``: the top) of a folder swapped in whole."""
 
-    def __init__(self, sink: Sink, folder: Path, labels: Sequence[str]) -> None:
-        self.sink = sink
+    def __init__(self, folder: FolderSwap, sub: str, labels: Sequence[str]) -> None:
         self.folder = folder
-        sink.write_file(folder / "annotation.conf", annotation_conf(labels))
+        self.prefix = f"{sub}/" if sub else ""
+        folder.write(self.prefix + CONF, annotation_conf(labels))
 
     def write(self, doc: Document, sentences: object = None) -> None:
         article = doc.article
@@ -65,16 +71,33 @@ class BratWriter:
             annotation_line(number, span.label, article.text, span.start, span.end)
             for number, span in enumerate(spans, start=1)
         )
-        self.sink.write_file(self.folder / f"{stem}.txt", article.text)
-        self.sink.write_file(self.folder / f"{stem}.ann", "".join(lines))
+        self.folder.write(f"{self.prefix}{stem}.txt", article.text)
+        self.folder.write(f"{self.prefix}{stem}.ann", "".join(lines))
 
     def close(self) -> None:
         pass
 
-    def stale(self) -> list[Path]:
-        """Before commit: hash-named files of an earlier export that this one did not write."""
-        return [
-            path
-            for path in self.folder.iterdir()
-            if NAME.match(path.name) and not self.sink.pending(path).exists()
-        ]
+
+def is_export_name(name: str) -> bool:
+    """A name brat export writes (an old-style temporary file of it may be cleaned)."""
+    return bool(NAME.match(name)) or name == CONF
+
+
+def written_by_export(folder: Path, rel: str) -> bool:
+    """Whether a file in a brat folder with no manifest (written by an older version) is an
+    export's: a text whose name is its hash, the annotations beside it, the generated conf.
+    Anything else, however its name looks, is somebody else's."""
+    *subs, name = rel.split("/")
+    if len(subs) > 1 or (subs and subs[0] not in _SPLITS):
+        return False
+    path = folder / rel
+    try:
+        if name == CONF:
+            return bool(_CONF_TEXT.fullmatch(path.read_text(encoding="utf-8")))
+        if not NAME.match(name) or path.is_symlink():
+            return False
+        text = path.with_suffix(".txt")
+        digest = hashlib.sha256(text.read_bytes()).hexdigest()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return file_stem(digest) == name[:16]

@@ -24,13 +24,13 @@ from partybuild_tui.core.export.select import (
     split_ids,
     words_of,
 )
-from partybuild_tui.core.export.sink import Sink
+from partybuild_tui.core.export.sink import Sink, is_stdout
 from partybuild_tui.core.export.summary import ExportSummary
+from partybuild_tui.core.export.swap import FolderSwap
 from partybuild_tui.core.export.tokens import TaggedSentence, TokenOptions, tag_document
 from partybuild_tui.core.store import Store
 from partybuild_tui.errors import UserError
 
-STDOUT = "-"
 # format -> (file extension, works on tokens)
 FORMATS: dict[str, tuple[str, bool]] = {
     "jsonl": (".jsonl", False),
@@ -100,13 +100,11 @@ def export(
     sink = Sink()
     try:
         with store.snapshot(), sink:
-            brat_writers = _write_splits(store, sink, options, out, labels, stats, progress)
-            stale = [path for writer in brat_writers for path in writer.stale()]
+            _write_splits(store, sink, options, out, labels, stats, progress)
             sink.commit()
     except OSError as exc:  # disk full, quota, I/O error while writing: one line, no file
         raise sink.error(exc) from exc
-    for path in stale:
-        path.unlink(missing_ok=True)
+    stats.cleaned = sink.cleaned
     return stats
 
 
@@ -118,7 +116,7 @@ def _write_splits(
     labels: LabelSet,
     stats: ExportSummary,
     progress: Progress | None,
-) -> list[brat.BratWriter]:
+) -> None:
     """Write every split through the sink (inside the caller's snapshot)."""
     if options.split:
         splits = split_ids(selected(store, options.selection), options.split, options.seed)
@@ -127,20 +125,28 @@ def _write_splits(
     total = sum(len(ids) for ids in splits.values())
     names = _label_names(store, labels)
     extension = FORMATS[options.format][0]
-    brat_writers: list[brat.BratWriter] = []
+    folder = _brat_folder(sink, out, store.path) if options.format == "brat" else None
     for split, ids in splits.items():
         target = _target(out, store.path, options, split, extension)
-        if target is not None:
+        if target is None:
+            stats.to_stdout = True
+        else:
             stats.files.append(target)
-        writer = _writer(sink, target, options, names)
-        if isinstance(writer, brat.BratWriter):
-            brat_writers.append(writer)
+        if folder is not None:
+            writer: Writer = brat.BratWriter(folder, "" if split == "all" else split, names)
+        else:
+            writer = _writer(sink, target, options, names)
         _stream(store, ids, writer, options, stats, split, progress, total)
     if options.format == "hf":
         labels_file = _labels_target(out, store.path, options)
         sink.write_file(labels_file, hf.labels_document(names))
         stats.files.append(labels_file)
-    return brat_writers
+
+
+def _brat_folder(sink: Sink, out: Path | str | None, db_path: Path) -> FolderSwap:
+    """The one folder a brat export (every split) is written into and swapped in as."""
+    root = default_folder(db_path, "brat") if out is None else Path(out)
+    return sink.folder(root, brat.written_by_export, brat.is_export_name)
 
 
 def _stream(
@@ -170,15 +176,15 @@ def _stream(
 
 
 def _check_options(options: ExportOptions, out: Path | str | None) -> None:
-    to_stdout = str(out) == STDOUT
+    to_stdout = is_stdout(out)
     if options.vlsp and options.format != "conll":
         raise UserError("--vlsp is a CoNLL layout: use it with the conll format")
     if options.vlsp and options.tokens.level != "word":
         raise UserError("--vlsp needs word level (POS and chunk tags are per word)")
     if to_stdout and options.split:
-        raise UserError("--split writes one file per split: give --out a folder, not '-'")
+        raise UserError(f"--split writes one file per split: give --out a folder, not '{out}'")
     if to_stdout and options.format in ("brat", "hf"):
-        raise UserError(f"{options.format} writes several files: give --out a folder, not '-'")
+        raise UserError(f"{options.format} writes several files: give --out a folder, not '{out}'")
     if options.joiner not in ("_", " "):
         raise UserError("--word-joiner must be '_' or 'space'")
 
@@ -203,7 +209,7 @@ def _target(
     out: Path | str | None, db_path: Path, options: ExportOptions, split: str, extension: str
 ) -> Path | None:
     """The file (or, for brat, folder) one split goes to; ``None`` is standard output."""
-    if out is not None and str(out) == STDOUT:
+    if is_stdout(out):
         return None
     folder = default_folder(db_path, options.format) if out is None else Path(out)
     if not _is_folder(out, options):
@@ -225,9 +231,6 @@ def _labels_target(out: Path | str | None, db_path: Path, options: ExportOptions
 
 
 def _writer(sink: Sink, target: Path | None, options: ExportOptions, names: list[str]) -> Writer:
-    if options.format == "brat":
-        assert target is not None
-        return brat.BratWriter(sink, target, names)
     stream = sink.open(target)
     if options.format == "jsonl":
         return jsonl.JsonlWriter(stream)

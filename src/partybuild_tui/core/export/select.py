@@ -11,6 +11,7 @@ change.
 from __future__ import annotations
 
 import hashlib
+import math
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -62,7 +63,8 @@ def parse_ratios(text: str) -> tuple[float, ...]:
         values = tuple(float(part) for part in text.split(","))
     except ValueError:
         raise UserError(f"--split {text!r}: give ratios like 0.8,0.1,0.1") from None
-    if len(values) not in SPLIT_NAMES or any(v < 0 for v in values) or sum(values) <= 0:
+    bad = any(not math.isfinite(v) or v < 0 for v in values)
+    if len(values) not in SPLIT_NAMES or bad or not math.isfinite(sum(values)) or sum(values) <= 0:
         raise UserError(f"--split {text!r}: give 2 or 3 non-negative ratios like 0.8,0.1,0.1")
     total = sum(values)
     return tuple(v / total for v in values)

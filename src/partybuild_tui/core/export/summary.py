@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from partybuild_tui.core.export.swap import Cleaned
 from partybuild_tui.errors import UserError
 
 # adjustment kinds, as the summary table names them
@@ -34,8 +35,10 @@ class ExportSummary:
     adjusted: Counter[str] = field(default_factory=Counter)  # kind -> spans
     details: list[str] = field(default_factory=list)  # one line per adjusted span
     files: list[Path] = field(default_factory=list)  # files (brat: folders) written
+    to_stdout: bool = False
     token_level: bool = False
     tokenized_now: int = 0
+    cleaned: Cleaned = field(default_factory=Cleaned)  # left by interrupted exports, removed
 
     @property
     def total_articles(self) -> int:

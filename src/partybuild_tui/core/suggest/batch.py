@@ -8,23 +8,23 @@ interrupted run keeps every article it finished.
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from partybuild_tui.core import tokenize
+from partybuild_tui.core import tokenize, workers
 from partybuild_tui.core.store import Article, Store
 from partybuild_tui.core.suggest import engine
 from partybuild_tui.core.suggest.base import Context, Source
 from partybuild_tui.core.suggest.memory import Lexicon, load_lexicon
 from partybuild_tui.core.suggest.model import Trained
 from partybuild_tui.core.suggest.patterns import Patterns
+from partybuild_tui.core.suggest.rules import RuleSource
 
 BATCH_SIZE = 64
 Flat = tuple[list[int], list[int]]  # a tokenization as cached: words, sentences
 Job = tuple[Article, Flat | None, list[str], Context]
-Done = tuple[int, Flat | None, engine.RunResult]
+TimedOut = dict[str, tuple[str, int]]  # rule -> (its pattern file, first article it ran out on)
+Done = tuple[int, Flat | None, engine.RunResult, TimedOut]
 Progress = Callable[[int, int], None]
 
 _worker_sources: list[Source] = []
@@ -35,6 +35,7 @@ class BatchReport:
     articles: int  # articles considered
     updated: int  # articles on which at least one source ran
     added: int  # suggestions added (net of stale pending ones removed)
+    timed_out: TimedOut = field(default_factory=dict)  # rules skipped: out of time
 
 
 Setup = tuple[list[str], Patterns, dict[str, str], Trained | None]
@@ -45,15 +46,6 @@ def _init_worker(
 ) -> None:
     global _worker_sources
     _worker_sources = engine.build_sources(names, patterns, Lexicon(labels), trained)
-
-
-def _init_pool_worker(
-    names: list[str], patterns: Patterns, labels: dict[str, str], trained: Trained | None
-) -> None:
-    """A pool worker leaves Ctrl-C to the parent, which cancels the queue and saves nothing
-    half-done; a worker dying of the signal mid-task could leave the pool waiting."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _init_worker(names, patterns, labels, trained)
 
 
 def _pairs(flat: list[int]) -> tuple[tuple[int, int], ...]:
@@ -70,7 +62,9 @@ def _run(job: Job) -> Done:
     else:
         tokens = tokenize.Tokenization(_pairs(cached[0]), _pairs(cached[1]), article.text)
     wanted = [s for s in _worker_sources if s.name in names]
-    return article.id, new_flat, engine.propose(article, tokens, wanted, context)
+    results = engine.propose(article, tokens, wanted, context)
+    timed_out = {k: v for s in wanted if isinstance(s, RuleSource) for k, v in s.timed_out.items()}
+    return article.id, new_flat, results, timed_out
 
 
 def stale_work(
@@ -98,8 +92,10 @@ def _jobs(store: Store, work: list[tuple[int, list[str]]]) -> Iterator[Job]:
         yield article, cached, names, engine.stored_context(store, article_id)
 
 
-def _save(store: Store, result: Done) -> None:
-    article_id, flat, proposals = result
+def _save(store: Store, result: Done, timed_out: TimedOut) -> None:
+    article_id, flat, proposals, timed = result
+    for rule, where in timed.items():
+        timed_out.setdefault(rule, where)
     article = store.article(article_id)
     if flat is not None:
         store.save_tokenization(article.id, article.content_hash, tokenize.TOKENIZER, *flat)
@@ -127,24 +123,29 @@ def compute_many(
         progress(0, len(work))
     setup: Setup = (chosen, patterns, lexicon.labels, trained)
     done = 0
+    timed_out: TimedOut = {}
     if processes <= 1 or len(work) < 4:
         _init_worker(*setup)
         for job in _jobs(store, work):
-            _save(store, _run(job))
+            _save(store, _run(job), timed_out)
             done += 1
             if progress:
                 progress(done, len(work))
     else:
-        pool = ProcessPoolExecutor(processes, initializer=_init_pool_worker, initargs=setup)
+        # workers leave Ctrl-C to the parent, which cancels the queue and saves nothing
+        # half-done, and die with it when it is killed
+        pool = workers.pool(processes, initializer=_init_worker, initargs=setup)
         try:
             for start in range(0, len(work), BATCH_SIZE):
                 batch = list(_jobs(store, work[start : start + BATCH_SIZE]))
                 for result in pool.map(_run, batch, chunksize=2):
-                    _save(store, result)
+                    _save(store, result, timed_out)
                     done += 1
                     if progress:
                         progress(done, len(work))
-        finally:
-            pool.shutdown(cancel_futures=True)
+        except BaseException:
+            workers.stop(pool)  # Ctrl-C waits for no article (NER of a large one: minutes)
+            raise
+        pool.shutdown()
     after = store.suggestion_count()
-    return BatchReport(len(ids), len(work), after - before)
+    return BatchReport(len(ids), len(work), after - before, timed_out)

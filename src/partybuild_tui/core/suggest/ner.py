@@ -13,11 +13,12 @@ import difflib
 import re
 from functools import cached_property
 
+import regex
 import underthesea
 
 from partybuild_tui.core.store import Article
 from partybuild_tui.core.suggest.base import Context, Proposal
-from partybuild_tui.core.suggest.patterns import Patterns, WordList
+from partybuild_tui.core.suggest.patterns import OutOfTime, Patterns, WordList, finditer_within
 from partybuild_tui.core.tokenize import Range, Tokenization
 
 NER_VERSION = "3"
@@ -185,10 +186,13 @@ class NerSource:
 
         The CRF often tags such names PER when they stand alone ("đưa Đồng Văn trở thành").
         """
-        return {m.group("name") for m in self._place.finditer(text)}
+        try:
+            return {m["name"] for m in finditer_within(self._place, text, 0, len(text))}
+        except OutOfTime:  # a user's {proper} that backtracks: no place is known
+            return set()
 
     @cached_property
-    def _place(self) -> re.Pattern[str]:
+    def _place(self) -> regex.Pattern[str]:
         return self.patterns.compile("(?:{admin_unit}|{committee}|{party_body}) (?P<name>{proper})")
 
     def sentence(self, text: str, start: int, end: int) -> list[Proposal]:
