@@ -179,7 +179,7 @@ def test_unsegmented_articles_are_segmented_and_cached_first(tmp_path: Path) -> 
             store, options, tmp_path / "a.conll", DEFAULT_LABELS, progress=lambda *a: seen.append(a)
         )
         assert summary.tokenized_now == 5
-        assert store.untokenized_ids(tokenize.TOKENIZER) == []
+        assert store.untokenized_ids(tokenize.tokenizer_id()) == []
         again = export(store, options, tmp_path / "b.conll", DEFAULT_LABELS)
     assert again.tokenized_now == 0
     assert (tmp_path / "a.conll").read_bytes() == (tmp_path / "b.conll").read_bytes()

@@ -294,6 +294,6 @@ def test_segmenting_odd_but_valid_text(tmp_path: Path, db_path: Path) -> None:
 
 
 def _tokenizer() -> str:
-    from partybuild_tui.core.tokenize import TOKENIZER
+    from partybuild_tui.core.tokenize import tokenizer_id
 
-    return TOKENIZER
+    return tokenizer_id()

@@ -3,25 +3,24 @@
 underthesea segments; this module maps its output back onto the exact text (it may drop or
 normalize characters, so alignment searches forward instead of trusting lengths) and caches
 the result per article and content hash, so opening an article never segments it again.
-Sentences never cross a newline: each paragraph is split on its own.
+Sentences never cross a newline: each paragraph is split on its own. underthesea (over a
+second to import) loads on the first segmentation, so reading cached words never pays for it.
 """
 
 from __future__ import annotations
 
 import bisect
+import importlib
 import re
 import signal
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import cached_property
-
-import underthesea
+from functools import cache, cached_property
 
 from partybuild_tui.core.store import Article, Store
 
-TOKENIZER = f"underthesea-{underthesea.__version__}/1"
 Range = tuple[int, int]
 _WORDLIKE = re.compile(r"\S+")
 
@@ -76,6 +75,20 @@ class Tokenization:
         return [x for r in self.words for x in r], [x for r in self.sentences for x in r]
 
 
+@cache
+def underthesea_version() -> str:
+    """The installed underthesea's version, read from its metadata without importing it."""
+    from importlib import metadata  # ~20 ms: only when a cache key is first needed
+
+    return metadata.version("underthesea")
+
+
+@cache
+def tokenizer_id() -> str:
+    """The key of cached tokenizations: a new underthesea segments again."""
+    return f"underthesea-{underthesea_version()}/1"
+
+
 def _index_at(starts: list[int], offset: int) -> int | None:
     if not starts:
         return None
@@ -126,6 +139,8 @@ def _paragraphs(text: str) -> Iterable[Range]:
 
 def segment(text: str) -> Tokenization:
     """Segment ``text`` into words and sentences with underthesea, as offsets into ``text``."""
+    import underthesea
+
     words: list[Range] = []
     sentences: list[Range] = []
     for p_start, p_end in _paragraphs(text):
@@ -145,6 +160,8 @@ def segment(text: str) -> Tokenization:
 
 
 def _segment_sentence(text: str, start: int, end: int) -> list[Range]:
+    import underthesea
+
     out: list[Range] = []
     for word in underthesea.word_tokenize(text[start:end], use_token_normalize=False):
         syllables = _align(text, out[-1][1] if out else start, end, word.split(" "))
@@ -155,16 +172,16 @@ def _segment_sentence(text: str, start: int, end: int) -> list[Range]:
 
 def tokenization(store: Store, article: Article) -> Tokenization:
     """The article's tokenization from the cache, segmenting (and caching) on a miss."""
-    cached = store.load_tokenization(article.id, article.content_hash, TOKENIZER)
+    cached = store.load_tokenization(article.id, article.content_hash, tokenizer_id())
     if cached is not None:
         return Tokenization(_pairs(cached[0]), _pairs(cached[1]), article.text)
     result = segment(article.text)
-    store.save_tokenization(article.id, article.content_hash, TOKENIZER, *result.flat())
+    store.save_tokenization(article.id, article.content_hash, tokenizer_id(), *result.flat())
     return result
 
 
 def cached_tokenization(store: Store, article: Article) -> Tokenization | None:
-    cached = store.load_tokenization(article.id, article.content_hash, TOKENIZER)
+    cached = store.load_tokenization(article.id, article.content_hash, tokenizer_id())
     if cached is None:
         return None
     return Tokenization(_pairs(cached[0]), _pairs(cached[1]), article.text)
@@ -196,6 +213,8 @@ def segment_articles(
     """
     ids = list(article_ids)
     use_pool = processes > 1 and len(ids) >= 4
+    if use_pool:  # loaded once here, so forked workers inherit it instead of each importing it
+        importlib.import_module("underthesea")
     pool = ProcessPoolExecutor(processes, initializer=_ignore_sigint) if use_pool else None
     window = WINDOW_PER_PROCESS * max(processes, 1)
     done = 0
@@ -212,7 +231,7 @@ def segment_articles(
                     progress(done + len(finished), len(ids))
             with store.write():
                 for article_id, digest, words, sentences in finished:
-                    store.save_tokenization(article_id, digest, TOKENIZER, words, sentences)
+                    store.save_tokenization(article_id, digest, tokenizer_id(), words, sentences)
             done += len(finished)
     finally:
         if pool:
