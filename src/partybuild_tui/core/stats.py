@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from partybuild_tui.core.choices import STATS_SECTIONS
 from partybuild_tui.core.consistency import (
     Consistency,
     LabelConflict,
@@ -51,7 +52,7 @@ __all__ = [
     "untagged_elsewhere",
 ]
 
-SECTIONS = ("progress", "labels", "articles", "consistency", "suggestions")
+SECTIONS = STATS_SECTIONS
 SORT_COLUMNS = ("density", "id", "title", "status", "chars", "spans")
 SYLLABLE_BUCKETS = ("1", "2", "3", "4", "5", "6", "7", "8+")
 # Suggestion P/R/F1 are measured on at most this many articles (the newest): ~0.1 s.
