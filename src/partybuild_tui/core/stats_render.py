@@ -143,8 +143,8 @@ def render_activity(p: Progress) -> RenderableType:
     table.add_column("by annotator (articles)", overflow="fold", ratio=1)
     largest = max(d.articles for d in p.daily)
     who: dict[str, list[str]] = {}
-    for d in p.activity:
-        who.setdefault(d.day, []).append(f"{d.annotator} {d.articles:,}")
+    for a in p.activity:
+        who.setdefault(a.day, []).append(f"{a.annotator} {a.articles:,}")
     for d in p.daily:
         table.add_row(
             shown(d.day),
