@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,10 +9,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# mypy errors in files being rewritten elsewhere (the annotate screen is being split): fixed
-# there, then removed from here. The test fails if one of them disappears, so none lingers.
-KNOWN_ERRORS = {("src/partybuild_tui/tui/screens/annotate.py", "assignment")}
-_ERROR = re.compile(r"^(?P<path>[^:\s]+\.py):\d+: error: .*\[(?P<code>[a-z-]+)\]$", re.M)
 
 
 def test_core_imports_no_ui() -> None:
@@ -33,7 +28,4 @@ def test_mypy_is_clean_on_src() -> None:
         capture_output=True,
         text=True,
     )
-    output = done.stdout + done.stderr
-    found = {(m["path"], m["code"]) for m in _ERROR.finditer(output)}
-    assert found == KNOWN_ERRORS, output
-    assert done.returncode == (1 if KNOWN_ERRORS else 0), output
+    assert done.returncode == 0, done.stdout + done.stderr
