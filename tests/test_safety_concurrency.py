@@ -24,6 +24,8 @@ from partybuild_tui.core import ingest
 from partybuild_tui.core.store import Store
 from tests import safety_driver
 
+pytestmark = pytest.mark.safety
+
 SEEDS = Path(__file__).parents[1] / "seeds"
 WRITER_STEPS = 400
 WRITER_PAUSE_S = 0.003  # so the writing lasts over a second, however fast the disk
