@@ -119,8 +119,10 @@ def machine() -> list[str]:
             versions.append(f"{package} {metadata.version(package)}")
         except metadata.PackageNotFoundError:
             pass
+    one, five, fifteen = os.getloadavg()
     return [
-        f"machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
+        f"machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+        f"load average {one:.2f} / {five:.2f} / {fifteen:.2f} at the end (1/5/15 min)",
         f"python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
         + ", ".join(versions),
         f"commit: {git_commit()}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from partybuild_tui.core import ingest
 from partybuild_tui.core.store import Store
+from tests.export_support import build_seeded, copy_db
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -52,3 +54,23 @@ def seeds_copy(tmp_path: Path) -> Path:
     target = tmp_path / "seeds"
     shutil.copytree(SEEDS, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def gold_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds segmented and annotated with their real entities (all done), built once."""
+    return build_seeded(tmp_path_factory.mktemp("gold") / "gold.db", annotate=True)
+
+
+@pytest.fixture
+def gold(gold_template: Path, tmp_path: Path) -> Iterator[Store]:
+    """A private copy of the annotated seeds, open: tests may change it."""
+    with Store(copy_db(gold_template, tmp_path / "gold.db")) as store:
+        yield store
+
+
+@pytest.fixture
+def workspace() -> Iterator[Path]:
+    """A fresh temporary folder, shared by the hypothesis examples of one test."""
+    with tempfile.TemporaryDirectory() as folder:
+        yield Path(folder)

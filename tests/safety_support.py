@@ -5,13 +5,18 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+
+from partybuild_tui.core import ingest
+from partybuild_tui.core.store import Store
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
 @contextmanager
@@ -48,3 +53,16 @@ def hostile_settings(max_examples: int) -> settings:
             HealthCheck.function_scoped_fixture,
         ],
     )
+
+
+def tagged_seeds(path: Path, spans: Sequence[tuple[int, int, str]]) -> Path:
+    """A database of the seeds, each article tagged with ``spans`` and the first one done:
+    what a hostile import must leave exactly as it was."""
+    with Store(path) as store:
+        ingest.import_paths(store, [SEEDS])
+        for article_id in store.article_ids():
+            for start, end, label in spans:
+                store.tag(article_id, start, end, label, "tester")
+        store.set_status(1, "done", "tester")
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path

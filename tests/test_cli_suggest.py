@@ -37,7 +37,7 @@ def test_suggest_computes_once_then_does_nothing_new(seeded: Store, db_path: Pat
     assert "model: none trained yet" in result.output  # nothing to run before training
     assert runs == 5 * (len(suggest.SOURCE_NAMES) - 1) and rows > 50
     with Store(db_path) as store:  # workers' tokenizations were cached by the parent
-        assert store.untokenized_ids(suggest.engine.tokenize.TOKENIZER) == []
+        assert store.untokenized_ids(suggest.engine.tokenize.tokenizer_id()) == []
 
     again = runner.invoke(app, ["suggest"])
     assert again.exit_code == 0, again.output

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from seqeval.metrics import classification_report
 from seqeval.metrics.sequence_labeling import get_entities
 from seqeval.scheme import IOB2, Entities
@@ -16,18 +14,7 @@ from partybuild_tui.core import tokenize
 from partybuild_tui.core.export import ExportOptions, Selection, TokenOptions, export, vlsp
 from partybuild_tui.core.export.summary import DROPPED_OUTSIDE
 from partybuild_tui.core.store import Store
-from tests.export_support import build_seeded, copy_db, gold_spans, read_conll
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_seeded(tmp_path_factory.mktemp("tpl") / "gold.db", annotate=True)
-
-
-@pytest.fixture
-def gold(template: Path, tmp_path: Path) -> Iterator[Store]:
-    with Store(copy_db(template, tmp_path / "gold.db")) as store:
-        yield store
+from tests.export_support import gold_spans, read_conll
 
 
 def run(store: Store, out: Path, fmt: str, **kwargs: object) -> object:

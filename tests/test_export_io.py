@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,18 +21,7 @@ from partybuild_tui.core.export import brat as brat_format
 from partybuild_tui.core.export import jsonl as jsonl_format
 from partybuild_tui.core.store import Store
 from partybuild_tui.errors import UserError
-from tests.export_support import build_seeded, copy_db
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_seeded(tmp_path_factory.mktemp("tpl") / "gold.db", annotate=True)
-
-
-@pytest.fixture
-def gold(template: Path, tmp_path: Path) -> Iterator[Store]:
-    with Store(copy_db(template, tmp_path / "gold.db")) as store:
-        yield store
+from tests.export_support import build_seeded
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -179,7 +167,7 @@ def test_unsegmented_articles_are_segmented_and_cached_first(tmp_path: Path) -> 
             store, options, tmp_path / "a.conll", DEFAULT_LABELS, progress=lambda *a: seen.append(a)
         )
         assert summary.tokenized_now == 5
-        assert store.untokenized_ids(tokenize.TOKENIZER) == []
+        assert store.untokenized_ids(tokenize.tokenizer_id()) == []
         again = export(store, options, tmp_path / "b.conll", DEFAULT_LABELS)
     assert again.tokenized_now == 0
     assert (tmp_path / "a.conll").read_bytes() == (tmp_path / "b.conll").read_bytes()

@@ -22,6 +22,8 @@ from partybuild_tui.core import ingest
 from partybuild_tui.core.store import Action, Store
 from tests import safety_driver
 
+pytestmark = pytest.mark.safety
+
 DRIVER = Path(safety_driver.__file__)
 ROUNDS = 8
 

@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-import tempfile
 import unicodedata
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -25,9 +23,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from partybuild_tui.cli import app
-from partybuild_tui.core import corpus, ingest
-from partybuild_tui.core.store import Store
-from tests.safety_support import ANY_CHAR, hostile_settings
+from partybuild_tui.core import corpus
+from tests.safety_support import ANY_CHAR, hostile_settings, tagged_seeds
+
+pytestmark = pytest.mark.safety
 
 SEEDS = Path(__file__).parents[1] / "seeds"
 SEED_TEXT = corpus.normalize((SEEDS / "000_e5b5bf95444e5f29.txt").read_text(encoding="utf-8"))
@@ -148,20 +147,7 @@ brat_folder = st.lists(st.tuples(ann_file, txt_file), min_size=1, max_size=3)
 @pytest.fixture(scope="module")
 def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Seeds imported and annotated: what must survive every hostile import."""
-    path = tmp_path_factory.mktemp("base") / "base.db"
-    with Store(path) as store:
-        ingest.import_paths(store, [SEEDS])
-        for article_id in store.article_ids():
-            store.tag(article_id, 0, 5, "ORGANIZATION", "tester")
-        store.set_status(1, "done", "tester")
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
-
-
-@pytest.fixture
-def workspace() -> Iterator[Path]:
-    with tempfile.TemporaryDirectory() as folder:
-        yield Path(folder)
+    return tagged_seeds(tmp_path_factory.mktemp("base") / "base.db", [(0, 5, "ORGANIZATION")])
 
 
 def _state(db: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:

@@ -13,9 +13,7 @@ import json
 import os
 import shutil
 import sqlite3
-import tempfile
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +24,9 @@ from typer.testing import CliRunner
 from partybuild_tui.cli import app
 from partybuild_tui.core import corpus, ingest
 from partybuild_tui.core.store import Store
-from tests.safety_support import ANY_CHAR, hostile_settings
+from tests.safety_support import ANY_CHAR, hostile_settings, tagged_seeds
+
+pytestmark = pytest.mark.safety
 
 SEEDS = Path(__file__).parents[1] / "seeds"
 SEED_TEXT = (SEEDS / "000_e5b5bf95444e5f29.txt").read_text(encoding="utf-8")
@@ -119,14 +119,7 @@ hostile_folder = st.lists(hostile_files, min_size=1, max_size=5, unique_by=lambd
 def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Seeds imported and annotated: what must survive every hostile import."""
     path = tmp_path_factory.mktemp("base") / "base.db"
-    with Store(path) as store:
-        ingest.import_paths(store, [SEEDS])
-        for article_id in store.article_ids():
-            store.tag(article_id, 0, 5, "ORGANIZATION", "tester")
-            store.tag(article_id, 10, 20, "FIGURE", "tester")
-        store.set_status(1, "done", "tester")
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
+    return tagged_seeds(path, [(0, 5, "ORGANIZATION"), (10, 20, "FIGURE")])
 
 
 def _state(db: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
@@ -146,12 +139,6 @@ def _write(folder: Path, files: list[tuple[bytes, bytes]]) -> list[Path]:
         path.write_bytes(data)
         written.append(path)
     return written
-
-
-@pytest.fixture
-def workspace() -> Iterator[Path]:
-    with tempfile.TemporaryDirectory() as folder:
-        yield Path(folder)
 
 
 def _fresh(base_db: Path, folder: Path) -> Path:
@@ -294,6 +281,6 @@ def test_segmenting_odd_but_valid_text(tmp_path: Path, db_path: Path) -> None:
 
 
 def _tokenizer() -> str:
-    from partybuild_tui.core.tokenize import TOKENIZER
+    from partybuild_tui.core.tokenize import tokenizer_id
 
-    return TOKENIZER
+    return tokenizer_id()

@@ -153,7 +153,7 @@ def test_rerun_after_a_killed_import_segments_what_is_missing(tmp_path: Path) ->
     assert _cached(db) == (60, 60)
     assert "segmented" in " ".join(done.stdout.split()), done.stdout
     with Store(db) as store:
-        assert store.untokenized_ids(tokenize.TOKENIZER) == []
+        assert store.untokenized_ids(tokenize.tokenizer_id()) == []
 
 
 def test_ctrl_c_during_import_does_not_wait_for_a_large_article(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ def test_segment_articles_in_windows_matches_segment(
     )
     assert count == len(ids) == 5
     assert calls[-1] == (5, 5) and [done for done, _ in calls] == [1, 2, 3, 4, 5]
-    assert seeded.untokenized_ids(tokenize.TOKENIZER) == []
+    assert seeded.untokenized_ids(tokenize.tokenizer_id()) == []
     for article_id in ids:
         article = seeded.article(article_id)
         cached = tokenize.cached_tokenization(seeded, article)

@@ -70,11 +70,11 @@ def test_cache_is_written_once_and_reused(seeded: Store, monkeypatch: pytest.Mon
     monkeypatch.setattr(tokenize, "segment", boom)
     second = tokenize.tokenization(seeded, article)
     assert second.words == first.words and second.sentences == first.sentences
-    assert seeded.untokenized_ids(tokenize.TOKENIZER) == seeded.article_ids()[:4]
+    assert seeded.untokenized_ids(tokenize.tokenizer_id()) == seeded.article_ids()[:4]
 
 
 def test_segment_articles_in_processes(seeded: Store) -> None:
     ids = seeded.article_ids()
     done = tokenize.segment_articles(seeded, ids, processes=2)
     assert done == 5
-    assert seeded.untokenized_ids(tokenize.TOKENIZER) == []
+    assert seeded.untokenized_ids(tokenize.tokenizer_id()) == []

@@ -14,8 +14,6 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rich.color import Color, ColorParseError
-
 from partybuild_tui.errors import UserError
 
 DB_ENV = "PARTYBUILD_DB"
@@ -225,6 +223,8 @@ def _label(item: object, where: str) -> Label:
                 'space or a comma) or a key name like "f5" or "ctrl+l"'
             )
     color = str(item.get("color", "grey70"))
+    from rich.color import Color, ColorParseError  # only when a label file is read
+
     try:
         Color.parse(color)
     except ColorParseError as exc:

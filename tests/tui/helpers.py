@@ -5,8 +5,11 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+from textual.app import App
 from textual.pilot import Pilot
 from textual.worker import WorkerFailed
+
+from partybuild_tui.tui.screens.annotate import AnnotateScreen
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZE = (120, 36)
@@ -23,3 +26,10 @@ async def settle(pilot: Pilot) -> None:
         if not busy and not any(w.is_running for w in pilot.app.workers):
             return
     raise AssertionError("workers did not settle")
+
+
+def screen_of(app: App[None]) -> AnnotateScreen:
+    """The annotate screen, which must be the one on top."""
+    screen = app.screen
+    assert isinstance(screen, AnnotateScreen)
+    return screen

@@ -13,7 +13,7 @@ from partybuild_tui.tui.screens.annotate import AnnotateScreen
 from partybuild_tui.tui.screens.help import HelpScreen
 from partybuild_tui.tui.widgets.article_list import ArticleList
 from partybuild_tui.tui.widgets.article_view import ArticleView, Mark
-from tests.tui.helpers import SIZE, settle
+from tests.tui.helpers import SIZE, screen_of, settle
 
 ORG = "Đảng bộ huyện Đồng Văn"
 RESOLUTION = "Nghị quyết TW 4 (khóa XII)"
@@ -32,12 +32,6 @@ def spans(db: Path, article_id: int = 1) -> list[tuple[str, str]]:
 def status(db: Path, article_id: int) -> str:
     with Store(db) as store:
         return store.article(article_id).status
-
-
-def screen_of(app) -> AnnotateScreen:  # noqa: ANN001
-    screen = app.screen
-    assert isinstance(screen, AnnotateScreen)
-    return screen
 
 
 def put_cursor(view: ArticleView, phrase: str) -> None:

@@ -10,8 +10,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from partybuild_tui.core.store import Store
 from tests.tui.helpers import ROOT
+
+pytestmark = pytest.mark.safety
 
 
 def test_sigkill_after_acknowledged_actions_keeps_them(app_db: Path) -> None:

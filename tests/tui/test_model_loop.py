@@ -12,17 +12,10 @@ from partybuild_tui.core import corpus
 from partybuild_tui.core.store import NewSpan, Store
 from partybuild_tui.core.suggest.base import Proposal
 from partybuild_tui.core.suggest.evaluate import load_gold
-from partybuild_tui.tui.screens.annotate import AnnotateScreen
-from tests.tui.helpers import ROOT, SIZE, settle
+from tests.tui.helpers import ROOT, SIZE, screen_of, settle
 
 ORG = "Đảng bộ huyện Đồng Văn"
 GOLD = ROOT / "tests" / "data" / "seeds_gold.jsonl"
-
-
-def screen_of(app) -> AnnotateScreen:  # noqa: ANN001
-    screen = app.screen
-    assert isinstance(screen, AnnotateScreen)
-    return screen
 
 
 def db_spans(db: Path, article_id: int = 1) -> list[tuple[str, str, str]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from partybuild_tui.core.store import Store
 from partybuild_tui.tui.screens.annotate import AnnotateScreen
 from partybuild_tui.tui.screens.stats import StatsScreen
-from tests.tui.helpers import SIZE, settle
+from tests.tui.helpers import SIZE, screen_of, settle
 
 ORG = "Đảng bộ huyện Đồng Văn"
 RESOLUTION = "Nghị quyết TW 4 (khóa XII)"
@@ -30,12 +30,6 @@ def db_suggestions(db: Path, article_id: int = 1) -> list[tuple[str, str, str, s
             (article_id,),
         )
         return [tuple(row) for row in rows]
-
-
-def screen_of(app) -> AnnotateScreen:  # noqa: ANN001
-    screen = app.screen
-    assert isinstance(screen, AnnotateScreen)
-    return screen
 
 
 def shown(screen: AnnotateScreen) -> list[str]:

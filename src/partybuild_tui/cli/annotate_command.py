@@ -8,24 +8,31 @@ from pathlib import Path
 import typer
 
 from partybuild_tui import config
-from partybuild_tui.cli.app import AnnotatorOption, DbOption, app, command, console, fail
-from partybuild_tui.core import ingest
+from partybuild_tui.cli.app import (
+    AnnotatorOption,
+    DbOption,
+    app,
+    command,
+    console,
+    fail,
+    open_store,
+    sqlite_message,
+)
 from partybuild_tui.core.display import shown
-from partybuild_tui.core.store import describe_sqlite_error
 from partybuild_tui.errors import UserError
 
 
 def seed_if_empty(db: Path | None) -> None:
     """An empty database gets the seed articles, so a first start shows something to tag."""
-    from partybuild_tui.cli.app import open_store
     from partybuild_tui.cli.corpus_commands import print_import_report
+    from partybuild_tui.core import ingest
 
     with open_store(db) as store:
         if store.count_articles(include_superseded=True):
             return
         seeds = config.seeds_path()
         if not seeds.exists():
-            console.print(
+            console().print(
                 shown(
                     f"The database {store.path} is empty and there is no seeds folder {seeds}: "
                     "import articles with `partybuild import FILES`."
@@ -33,7 +40,7 @@ def seed_if_empty(db: Path | None) -> None:
                 soft_wrap=True,
             )
             return
-        console.print(
+        console().print(
             shown(f"Empty database {store.path}: importing the seed articles from {seeds}"),
             soft_wrap=True,
         )
@@ -42,7 +49,7 @@ def seed_if_empty(db: Path | None) -> None:
 
 
 def run_annotator(db: Path | None, annotator: str | None) -> None:
-    from partybuild_tui.tui.app import PartybuildApp
+    from partybuild_tui.tui.app import PartybuildApp  # Textual loads only to annotate
 
     seed_if_empty(db)
     PartybuildApp(config.database_path(db), config.annotator_name(annotator)).run()
@@ -64,4 +71,4 @@ def default(ctx: typer.Context, db: DbOption = None, annotator: AnnotatorOption 
     except UserError as exc:
         fail(str(exc))
     except sqlite3.Error as exc:
-        fail(describe_sqlite_error(exc, config.database_path(db)))
+        fail(sqlite_message(exc, db))

@@ -1,4 +1,8 @@
-"""The typer application, shared options and the error handling every command gets."""
+"""The typer application, shared options and the error handling every command gets.
+
+Command modules import the core, rich renderables and other heavy libraries inside the
+commands, so ``partybuild --help`` (and every command) loads only what it runs.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +10,45 @@ import functools
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.text import Text
 
 from partybuild_tui import config
 from partybuild_tui.core.display import printable, shown
-from partybuild_tui.core.store import MissingDatabase, Store, describe_sqlite_error
 from partybuild_tui.errors import UserError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.text import Text
+
+    from partybuild_tui.core.store import Store
 
 app = typer.Typer(
     name="partybuild",
     help="Annotate named entities (ORGANIZATION, FIGURE, RESOLUTION) in Vietnamese "
     "party-building news, in the terminal.",
     no_args_is_help=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,  # plain click help: typer's rich help imports ~0.25 s of modules
     pretty_exceptions_show_locals=False,
     add_completion=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+
+
+@functools.cache
+def console() -> Console:
+    """Standard output, made on the first print: importing rich costs more than --help."""
+    from rich.console import Console
+
+    return Console()
+
+
+@functools.cache
+def err_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def _db_value(value: str) -> Path:
@@ -42,7 +62,7 @@ DbOption = Annotated[
     Path | None,
     typer.Option(
         "--db",
-        help=f"SQLite database \\[default: ${config.DB_ENV} or {config.DEFAULT_DB}]",
+        help=f"SQLite database [default: ${config.DB_ENV} or {config.DEFAULT_DB}]",
         show_default=False,
         parser=_db_value,  # a folder or a device is refused by open_store, in one line
         metavar="PATH",
@@ -53,7 +73,7 @@ AnnotatorOption = Annotated[
     typer.Option(
         "--annotator",
         "-a",
-        help=f"Annotator name \\[default: ${config.ANNOTATOR_ENV} or your login]",
+        help=f"Annotator name [default: ${config.ANNOTATOR_ENV} or your login]",
         show_default=False,
     ),
 ]
@@ -72,11 +92,13 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
             except UserError as exc:
                 fail(str(exc))
             except sqlite3.Error as exc:
-                fail(describe_sqlite_error(exc, config.database_path(kw.get("db"))))
+                fail(sqlite_message(exc, kw.get("db")))
             except KeyboardInterrupt:
-                err_console.print("interrupted: everything confirmed so far is saved")
+                err_console().print("interrupted: everything confirmed so far is saved")
                 raise typer.Exit(130) from None
 
+        # the whole first paragraph in `partybuild --help`, wrapped, not cut at a width
+        kwargs.setdefault("short_help", (fn.__doc__ or "").split("\n\n")[0])
         app.command(*args, **kwargs)(wrapper)
         return fn
 
@@ -85,18 +107,31 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
 
 def fail(message: str, code: int = 2) -> None:
     """One ``error:`` line (the message may quote file names: shown literally) and exit."""
+    from rich.text import Text
+
     line = Text.assemble(("error:", "bold red"), " ", shown(message))
-    err_console.print(line, highlight=False, soft_wrap=True)
+    err_console().print(line, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def sqlite_message(exc: sqlite3.Error, db: Path | None) -> str:
+    """What an SQLite error means for the user's database, in one line."""
+    from partybuild_tui.core.store import describe_sqlite_error
+
+    return describe_sqlite_error(exc, config.database_path(db))
 
 
 def report_line(tag: str, style: str, detail: str) -> Text:
     """An indented report line: ``tag`` styled, ``detail`` (stored or file text) literal."""
+    from rich.text import Text
+
     return Text.assemble("  ", (tag, style), " ", printable(detail))
 
 
 def open_store(db: Path | None, *, create: bool = True) -> Store:
     """The store at ``--db`` (or the default), checked first; folders it creates are named."""
+    from partybuild_tui.core.store import MissingDatabase, Store
+
     path = config.database_path(db)
     config.check_database_path(path)
     missing = create and not path.parent.exists()
@@ -105,7 +140,7 @@ def open_store(db: Path | None, *, create: bool = True) -> Store:
     except MissingDatabase as exc:
         raise UserError(f"{exc} (create it with: partybuild import PATH)") from exc
     if missing:
-        err_console.print(
+        err_console().print(
             shown(f"note: created folder {path.parent} for the database"), soft_wrap=True
         )
     return store
@@ -113,12 +148,20 @@ def open_store(db: Path | None, *, create: bool = True) -> Store:
 
 def progress_bar(description: str) -> Progress:
     """A transient progress bar on stderr, only on a terminal; ``description`` is a template."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(
         TextColumn(f"[bold]{description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=err_console,
+        console=err_console(),
         transient=True,
-        disable=not err_console.is_terminal,
+        disable=not err_console().is_terminal,
     )

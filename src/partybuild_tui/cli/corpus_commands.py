@@ -6,12 +6,9 @@ import os
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
-from rich.table import Table
-from rich.text import Text
 
 from partybuild_tui.cli.app import (
     DbOption,
@@ -21,9 +18,14 @@ from partybuild_tui.cli.app import (
     progress_bar,
     report_line,
 )
-from partybuild_tui.core import ingest, tokenize
+from partybuild_tui.core.choices import STATUSES
 from partybuild_tui.core.display import printable
-from partybuild_tui.core.store import STATUSES, ArticleRow, Store
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from partybuild_tui.core.ingest import ImportReport
+    from partybuild_tui.core.store import ArticleRow, Store
 
 STATUS_MARKS = {"new": "·", "in_progress": "◐", "done": "●", "skipped": "⊘"}
 SHOW_SKIPPED = 20
@@ -55,8 +57,10 @@ def import_command(
 
 def import_withprogress_bar(
     store: Store, paths: list[str], segment: bool, processes: int
-) -> ingest.ImportReport:
+) -> ImportReport:
     """Import (and segment) with a progress bar on a terminal."""
+    from partybuild_tui.core import ingest, tokenize
+
     with progress_bar("importing") as bar:
         task = bar.add_task("import", total=None)
         report = ingest.import_paths(
@@ -77,7 +81,11 @@ def import_withprogress_bar(
     return report
 
 
-def print_import_report(report: ingest.ImportReport, verbose: bool = False) -> None:
+def print_import_report(report: ImportReport, verbose: bool = False) -> None:
+    from rich.table import Table
+
+    from partybuild_tui.core import ingest, tokenize
+
     table = Table(title="Import", show_header=False, title_justify="left")
     table.add_row("imported", f"{len(report.imported):,}")
     if report.new_versions:
@@ -90,13 +98,13 @@ def print_import_report(report: ingest.ImportReport, verbose: bool = False) -> N
     table.add_row("skipped", f"{len(report.skipped):,}", style="red" if report.skipped else None)
     if report.ignored_files:
         table.add_row("other files in folders (ignored)", f"{report.ignored_files:,}")
-    console.print(table)
+    console().print(table)
     shown = report.skipped if verbose else report.skipped[:SHOW_SKIPPED]
     for skipped in shown:
         line = report_line("skipped", "red", f"{skipped.path}: {skipped.reason}")
-        console.print(line, soft_wrap=True)
+        console().print(line, soft_wrap=True)
     if len(shown) < len(report.skipped):
-        console.print(f"  … and {len(report.skipped) - len(shown)} more (--verbose lists all)")
+        console().print(f"  … and {len(report.skipped) - len(shown)} more (--verbose lists all)")
     for path, chars in report.large:
         line = report_line(
             "note",
@@ -105,7 +113,7 @@ def print_import_report(report: ingest.ImportReport, verbose: bool = False) -> N
             f"segmented in pieces of {tokenize.MAX_PIECE:,} characters, which takes minutes; "
             "the app shows it at once and segments it in the background",
         )
-        console.print(line, soft_wrap=True)
+        console().print(line, soft_wrap=True)
 
 
 class ListOrder(StrEnum):
@@ -145,7 +153,7 @@ def list_command(
             order=order.value,
         )
         total = store.count_articles(status=status, query=search, include_superseded=include_old)
-    console.print(_articles_table(rows, total))
+    console().print(_articles_table(rows, total))
 
 
 def _articles_table(rows: Sequence[ArticleRow], total: int) -> Table:
@@ -153,6 +161,10 @@ def _articles_table(rows: Sequence[ArticleRow], total: int) -> Table:
 
     Stored strings are shown as ``Text`` (never markup) with control characters made visible.
     """
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
     cells = [
         (
             str(row.id),
@@ -167,7 +179,7 @@ def _articles_table(rows: Sequence[ArticleRow], total: int) -> Table:
     ]
     headers = ("id", "status", "title", "date", "source", "spans", "chars")
     widths = [max([len(h), *(len(c[i]) for c in cells)]) for i, h in enumerate(headers)]
-    title_width = max(16, console.width - (sum(widths) - widths[2]) - 3 * len(headers))
+    title_width = max(16, console().width - (sum(widths) - widths[2]) - 3 * len(headers))
     table = Table(
         title=f"{len(rows):,} of {total:,} articles",
         title_justify="left",

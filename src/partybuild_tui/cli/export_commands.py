@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import TaskID
-from rich.table import Table
-from rich.text import Text
 
 from partybuild_tui import config
 from partybuild_tui.cli.app import (
@@ -22,23 +18,18 @@ from partybuild_tui.cli.app import (
     progress_bar,
     report_line,
 )
+from partybuild_tui.core.choices import EXPORT_FORMATS as FORMATS
+from partybuild_tui.core.choices import IMPORT_FORMATS, STATUSES
 from partybuild_tui.core.display import printable, shown
-from partybuild_tui.core.export import (
-    FORMATS,
-    ExportOptions,
-    ExportSummary,
-    Selection,
-    TokenOptions,
-    export,
-    import_annotations,
-    parse_ratios,
-)
-from partybuild_tui.core.export.importer import ImportReport, summarize
-from partybuild_tui.core.export.readers import FORMATS as IMPORT_FORMATS
-from partybuild_tui.core.export.swap import Cleaned
-from partybuild_tui.core.export.tokens import CUT_POLICIES, LEVELS
-from partybuild_tui.core.store import STATUSES
 from partybuild_tui.errors import UserError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import TaskID
+
+    from partybuild_tui.core.export import ExportSummary
+    from partybuild_tui.core.export.importer import ImportReport
+    from partybuild_tui.core.export.swap import Cleaned
 
 SHOW_SKIPPED = 20
 JOINERS = {"_": "_", "underscore": "_", "space": " ", " ": " "}
@@ -53,7 +44,7 @@ def export_command(
             "--out",
             "-o",
             help="File, folder (ends with '/', exists, or has no extension) or '-' for stdout "
-            "\\[default: exports/FORMAT/ beside the database].",
+            "[default: exports/FORMAT/ beside the database].",
             show_default=False,
         ),
     ] = None,
@@ -62,7 +53,7 @@ def export_command(
         list[str] | None,
         typer.Option(
             help=f"Articles with this status (repeatable; 'any' for all): "
-            f"{', '.join(STATUSES)} \\[default: done].",
+            f"{', '.join(STATUSES)} [default: done].",
             show_default=False,
         ),
     ] = None,
@@ -104,6 +95,15 @@ def export_command(
     ] = False,
 ) -> None:
     """Export accepted spans as training data (done articles by default)."""
+    from partybuild_tui.core.export import (
+        ExportOptions,
+        Selection,
+        TokenOptions,
+        export,
+        parse_ratios,
+    )
+    from partybuild_tui.core.export.tokens import CUT_POLICIES, LEVELS
+
     options = ExportOptions(
         format=fmt,
         selection=Selection(
@@ -133,7 +133,7 @@ def export_command(
             bar.update(tasks[stage], completed=done)
 
         summary = export(store, options, out, labels, processes=processes, progress=progress)
-    print_summary(summary, err_console if summary.to_stdout else console, verbose)
+    print_summary(summary, err_console() if summary.to_stdout else console(), verbose)
 
 
 def _statuses(values: list[str] | None) -> tuple[str, ...]:
@@ -161,6 +161,9 @@ def _joiner(value: str) -> str:
 
 def print_summary(summary: ExportSummary, target: Console, verbose: bool = False) -> None:
     """The export summary: per split counts, spans per label and every adjustment."""
+    from rich.table import Table
+    from rich.text import Text
+
     splits = list(summary.articles)
     table = Table(title=f"Export ({summary.format})", title_justify="left")
     table.add_column("")
@@ -242,7 +245,7 @@ def import_annotations_command(
         typer.Option(
             "--annotator",
             "-a",
-            help="Credit every span to this annotator \\[default: the file's, else "
+            help="Credit every span to this annotator [default: the file's, else "
             f"${config.ANNOTATOR_ENV} or your login].",
             show_default=False,
         ),
@@ -250,13 +253,15 @@ def import_annotations_command(
     status: Annotated[
         str | None,
         typer.Option(
-            help="Status of articles the import stores as new \\[default: the file's or 'new'].",
+            help="Status of articles the import stores as new [default: the file's or 'new'].",
             show_default=False,
         ),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every skip.")] = False,
 ) -> None:
     """Import labeled spans; texts are matched by content, spans checked and never duplicated."""
+    from partybuild_tui.core.export import import_annotations
+
     if status is not None and status not in STATUSES:
         raise UserError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
     if fmt not in IMPORT_FORMATS:
@@ -277,13 +282,17 @@ def import_annotations_command(
 
 
 def print_import(report: ImportReport, verbose: bool) -> None:
+    from rich.table import Table
+
+    from partybuild_tui.core.export.importer import summarize
+
     table = Table(title="Import of annotations", show_header=False, title_justify="left")
     for name, value in summarize(report):
         style = "red" if name == "skipped" and report.skipped else None
         table.add_row(shown(name), value, style=style)
-    console.print(table)
+    console().print(table)
     listed = report.skipped if verbose else report.skipped[:SHOW_SKIPPED]
     for where, reason in listed:
-        console.print(report_line("skipped", "red", f"{where}: {reason}"), soft_wrap=True)
+        console().print(report_line("skipped", "red", f"{where}: {reason}"), soft_wrap=True)
     if len(listed) < len(report.skipped):
-        console.print(f"  … and {len(report.skipped) - len(listed)} more (--verbose lists all)")
+        console().print(f"  … and {len(report.skipped) - len(listed)} more (--verbose lists all)")

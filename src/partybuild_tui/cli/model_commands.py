@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
-from rich.table import Table
 
 from partybuild_tui.cli.app import DbOption, command, console, open_store
 from partybuild_tui.cli.app import progress_bar as make_bar
@@ -61,7 +59,7 @@ def train_command(
     record = report.record
     assert record is not None
     if report.up_to_date:
-        console.print(
+        console().print(
             f"model up to date: trained {record.created_at[:19].replace('T', ' ')} on "
             f"{record.articles} articles, {record.spans} spans (--force retrains)",
             highlight=False,
@@ -74,13 +72,13 @@ def train_command(
         if record.cv_f1 is not None
         else "too few articles for cross-validation"
     )
-    console.print(
+    console().print(
         f"trained model {record.version} on {record.articles} articles, {record.spans} spans, "
         f"{record.tokens:,} syllables in {record.seconds:.1f} s; {cv}",
         highlight=False,
         soft_wrap=True,
     )
-    console.print("its proposals appear as source 'model' (partybuild suggest, or in the app)")
+    console().print("its proposals appear as source 'model' (partybuild suggest, or in the app)")
 
 
 def print_folds(db: Path | None, gold_path: Path, folds: int) -> None:
@@ -117,6 +115,9 @@ def _row(name: str, c: Counts) -> list[str]:
 
 
 def _print_fold_report(report: FoldReport, where: str) -> None:
+    from rich import box
+    from rich.table import Table
+
     table = Table(
         title=(
             f"Held-out articles of {where}: {report.articles} articles, {report.gold_spans} "
@@ -131,7 +132,7 @@ def _print_fold_report(report: FoldReport, where: str) -> None:
     table.add_row(*_row("model", report.model))
     table.add_row(*_row("rules+ner+byline+memory", report.baseline))
     table.add_row(*_row("all sources (accept all)", report.combined), style="bold")
-    console.print(table)
+    console().print(table)
     curve = Table(
         title="Learning curve: F1 on held-out articles by training articles per fold",
         title_justify="left",
@@ -144,4 +145,4 @@ def _print_fold_report(report: FoldReport, where: str) -> None:
         curve.add_row(
             str(point.articles), f"{100 * point.model.f1:.1f}", f"{100 * point.combined.f1:.1f}"
         )
-    console.print(curve)
+    console().print(curve)

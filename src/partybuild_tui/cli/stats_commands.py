@@ -9,9 +9,8 @@ import typer
 
 from partybuild_tui import config
 from partybuild_tui.cli.app import DbOption, command, console, open_store
-from partybuild_tui.core import stats as st
-from partybuild_tui.core.store import STATUSES
-from partybuild_tui.render.stats import render_stats
+from partybuild_tui.core.choices import STATS_SECTIONS as SECTIONS
+from partybuild_tui.core.choices import STATUSES
 
 
 @command("stats")
@@ -36,7 +35,7 @@ def stats_command(
     ] = None,
     section: Annotated[
         list[str] | None,
-        typer.Option(help=f"Show only this section (repeatable): {', '.join(st.SECTIONS)}."),
+        typer.Option(help=f"Show only this section (repeatable): {', '.join(SECTIONS)}."),
     ] = None,
     top: Annotated[
         int, typer.Option(help="Top forms per label, consistency forms checked.", min=1)
@@ -56,7 +55,10 @@ def stats_command(
     ] = False,
 ) -> None:
     """Summarize progress, labels, per-article density, consistency and suggestions."""
-    wanted = [s.lower() for s in section] if section else list(st.SECTIONS)
+    from partybuild_tui.core import stats as st
+    from partybuild_tui.render.stats import render_stats
+
+    wanted = [s.lower() for s in section] if section else list(SECTIONS)
     filters = st.StatsFilter(
         status=tuple(status or ()), annotator=annotator, since=since, until=until, search=search
     )
@@ -77,4 +79,4 @@ def stats_command(
     if as_json:
         typer.echo(json.dumps(st.to_json(stats), ensure_ascii=False, indent=2))
         return
-    console.print(render_stats(stats, labels))
+    console().print(render_stats(stats, labels))

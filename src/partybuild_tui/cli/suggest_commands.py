@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
-from rich.markup import escape
-from rich.table import Table
 
 from partybuild_tui.cli import model_commands
 from partybuild_tui.cli.app import (
@@ -19,16 +16,18 @@ from partybuild_tui.cli.app import (
     open_store,
     progress_bar,
 )
-from partybuild_tui.core.display import shown
-from partybuild_tui.core.suggest import batch, engine, evaluate
-from partybuild_tui.core.suggest.patterns import TIME_BUDGET
+from partybuild_tui.core.choices import SUGGESTION_SOURCES as SOURCE_NAMES
+from partybuild_tui.core.display import printable, shown
+
+if TYPE_CHECKING:
+    from partybuild_tui.core.suggest.evaluate import Report
 
 SourceOption = Annotated[
     list[str] | None,
     typer.Option(
         "--source",
         "-s",
-        help=f"Only this source (repeatable): {', '.join(engine.SOURCE_NAMES)}.",
+        help=f"Only this source (repeatable): {', '.join(SOURCE_NAMES)}.",
         show_default=False,
     ),
 ]
@@ -50,6 +49,11 @@ def suggest_command(
     ] = False,
 ) -> None:
     """Pre-compute suggestions. Re-running only does what changed (texts, sources, tags)."""
+    from rich.markup import escape
+
+    from partybuild_tui.core.suggest import batch, engine
+    from partybuild_tui.core.suggest.patterns import TIME_BUDGET
+
     names = list(engine.check_names(source))
     with open_store(db, create=False) as store:
         untrained = "model" in names and engine.trained_model(store) is None
@@ -67,16 +71,17 @@ def suggest_command(
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         pending = store.suggestion_count("pending")
-    console.print(
+    console().print(
         f"{report.articles:,} articles, {report.updated:,} brought up to date "
         f"({', '.join(names)}): {report.added:+,} suggestions, {pending:,} pending in all",
         highlight=False,
     )
     if untrained:
-        console.print("model: none trained yet (partybuild train learns from done articles)")
+        console().print("model: none trained yet (partybuild train learns from done articles)")
     for rule, (where, article_id) in sorted(report.timed_out.items()):
-        console.print(
-            f"[yellow]rule {escape(repr(rule))}[/] of {escape(where)} ran out of time "
+        console().print(
+            f"[yellow]rule {escape(printable(repr(rule)))}[/] of {escape(printable(where))} "
+            "ran out of time "
             f"({TIME_BUDGET:g} s on article {article_id}) and was skipped for the rest of this "
             "run: its pattern backtracks too much; make it simpler",
             highlight=False,
@@ -110,6 +115,8 @@ def evaluate_command(
     ] = None,
 ) -> None:
     """Precision, recall and F1 of each suggestion source, per label, exact and overlap."""
+    from partybuild_tui.core.suggest import evaluate
+
     if (gold is None) == (not against_accepted):
         raise typer.BadParameter("give a GOLD.jsonl file or --against-accepted (not both)")
     if folds is not None:
@@ -132,7 +139,7 @@ def evaluate_command(
 
 def _nothing_accepted() -> None:
     """Exit 1 (not 2: nothing was misused) so a script does not record a table of zeros."""
-    console.print(
+    console().print(
         "no accepted spans to score against: tag or accept spans first (the spans of "
         "articles marked done count, or of every article when none is done)",
         highlight=False,
@@ -145,8 +152,13 @@ def _pct(value: float) -> str:
     return f"{100 * value:.1f}"
 
 
-def print_report(report: evaluate.Report, where: str) -> None:
+def print_report(report: Report, where: str) -> None:
     """One row per source and label: counts, then P/R/F1 exact and with overlap."""
+    from rich import box
+    from rich.table import Table
+
+    from partybuild_tui.core.suggest import evaluate
+
     table = Table(
         title=shown(f"Suggestions vs {where}: {report.articles} articles (P/R/F1 in %)"),
         title_justify="left",
@@ -174,16 +186,16 @@ def print_report(report: evaluate.Report, where: str) -> None:
                 style="bold" if label == evaluate.TOTAL else None,
                 end_section=label == evaluate.TOTAL,
             )
-    console.print(table)
-    console.print("~ : a prediction counts if it overlaps a gold span of its label")
+    console().print(table)
+    console().print("~ : a prediction counts if it overlaps a gold span of its label")
     if evaluate.MEMORY_LOO in report.sources:
-        console.print(
+        console().print(
             f"{evaluate.MEMORY_LOO}: memory in each gold article, the others tagged as gold"
         )
     if report.unmatched:
         listed = ", ".join(report.unmatched[:5])
         more = f" and {len(report.unmatched) - 5} more" if len(report.unmatched) > 5 else ""
-        console.print(
+        console().print(
             shown(
                 f"{len(report.unmatched)} gold articles are not in the database "
                 f"(import them first): {listed}{more}",

@@ -11,7 +11,10 @@ string's length and offsets into it are offsets into the stored text.
 
 from __future__ import annotations
 
-from rich.text import Text
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 REPLACEMENT = "\ufffd"  # C1 controls have no control picture of their own
 
@@ -37,4 +40,6 @@ def printable(text: str, *, body: bool = False) -> str:
 
 def shown(text: str | None, style: str = "") -> Text:
     """A stored string as a rich ``Text``: no markup parsed, control characters visible."""
+    from rich.text import Text  # here: printable() serves `partybuild --help`, which has no rich
+
     return Text(printable(text or ""), style=style)

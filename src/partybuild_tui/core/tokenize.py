@@ -9,24 +9,23 @@ underthesea gets at most ``MAX_PIECE`` characters at a time: a longer paragraph 
 last sentence end (else space) before that, so time and memory per call stay bounded however
 large the article, and a caller's ``cancelled()`` is asked between sentences, so
 segmentation can be abandoned (another article opened, the app quitting) within a fraction
-of a second.
+of a second. underthesea (over a
+second to import) loads on the first segmentation, so reading cached words never pays for it.
 """
 
 from __future__ import annotations
 
 import bisect
+import importlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
-
-import underthesea
+from functools import cache, cached_property
 
 from partybuild_tui.core import workers
 from partybuild_tui.core.store import Article, Store
 
-TOKENIZER = f"underthesea-{underthesea.__version__}/1"
 Range = tuple[int, int]
 Check = Callable[[], bool]
 MAX_PIECE = 4000  # characters underthesea segments at once (paragraphs are rarely longer)
@@ -86,6 +85,20 @@ class Tokenization:
 
     def flat(self) -> tuple[list[int], list[int]]:
         return [x for r in self.words for x in r], [x for r in self.sentences for x in r]
+
+
+@cache
+def underthesea_version() -> str:
+    """The installed underthesea's version, read from its metadata without importing it."""
+    from importlib import metadata  # ~20 ms: only when a cache key is first needed
+
+    return metadata.version("underthesea")
+
+
+@cache
+def tokenizer_id() -> str:
+    """The key of cached tokenizations: a new underthesea segments again."""
+    return f"underthesea-{underthesea_version()}/1"
 
 
 def _index_at(starts: list[int], offset: int) -> int | None:
@@ -161,6 +174,8 @@ def segment(text: str, cancelled: Check | None = None) -> Tokenization:
 
     Raises :class:`Cancelled` as soon as ``cancelled()`` is true (checked between sentences).
     """
+    import underthesea
+
     words: list[Range] = []
     sentences: list[Range] = []
     for p_start, p_end in _paragraphs(text):
@@ -182,6 +197,8 @@ def segment(text: str, cancelled: Check | None = None) -> Tokenization:
 
 
 def _segment_sentence(text: str, start: int, end: int) -> list[Range]:
+    import underthesea
+
     out: list[Range] = []
     for word in underthesea.word_tokenize(text[start:end], use_token_normalize=False):
         syllables = _align(text, out[-1][1] if out else start, end, word.split(" "))
@@ -195,16 +212,16 @@ def tokenization(store: Store, article: Article, cancelled: Check | None = None)
 
     Raises :class:`Cancelled` (and caches nothing) once ``cancelled()`` is true.
     """
-    cached = store.load_tokenization(article.id, article.content_hash, TOKENIZER)
+    cached = store.load_tokenization(article.id, article.content_hash, tokenizer_id())
     if cached is not None:
         return Tokenization(_pairs(cached[0]), _pairs(cached[1]), article.text)
     result = segment(article.text, cancelled)
-    store.save_tokenization(article.id, article.content_hash, TOKENIZER, *result.flat())
+    store.save_tokenization(article.id, article.content_hash, tokenizer_id(), *result.flat())
     return result
 
 
 def cached_tokenization(store: Store, article: Article) -> Tokenization | None:
-    cached = store.load_tokenization(article.id, article.content_hash, TOKENIZER)
+    cached = store.load_tokenization(article.id, article.content_hash, tokenizer_id())
     if cached is None:
         return None
     return Tokenization(_pairs(cached[0]), _pairs(cached[1]), article.text)
@@ -215,7 +232,7 @@ def unsegmented(store: Store, article_ids: Sequence[int]) -> list[int]:
     wanted = set(article_ids)
     if not wanted:
         return []
-    return [i for i in store.untokenized_ids(TOKENIZER) if i in wanted]
+    return [i for i in store.untokenized_ids(tokenizer_id()) if i in wanted]
 
 
 SegmentJob = tuple[int, str, str]  # article id, content hash, text
@@ -246,6 +263,8 @@ def segment_articles(
     """
     ids = list(article_ids)
     use_pool = processes > 1 and len(ids) >= 4
+    if use_pool:  # loaded once here, so forked workers inherit it instead of each importing it
+        importlib.import_module("underthesea")
     pool = workers.pool(processes) if use_pool else None
     done = 0
     try:
@@ -261,7 +280,7 @@ def segment_articles(
                     progress(done + len(finished), len(ids))
             with store.write():
                 for article_id, digest, words, sentences in finished:
-                    store.save_tokenization(article_id, digest, TOKENIZER, words, sentences)
+                    store.save_tokenization(article_id, digest, tokenizer_id(), words, sentences)
             done += len(finished)
     except BaseException:
         if pool:

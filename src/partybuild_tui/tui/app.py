@@ -63,9 +63,10 @@ class PartybuildApp(App[None]):
         self.exit()
 
     def on_unmount(self) -> None:
+        screen: AnnotateScreen | None = getattr(self, "annotate_screen", None)  # mounted?
         with contextlib.suppress(UserError, sqlite3.Error):  # quitting: never a traceback
-            if hasattr(self, "annotate_screen"):
-                self.annotate_screen.save_position()
+            if screen is not None:
+                screen.save_position()
         self.store.close()
 
 

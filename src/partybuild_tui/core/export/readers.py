@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from partybuild_tui.core import corpus
+from partybuild_tui.core.choices import IMPORT_FORMATS
 
-FORMATS = ("auto", "jsonl", "doccano", "brat")
+FORMATS = IMPORT_FORMATS
 CHUNK = 1 << 20  # how a line over the size limit is read past
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from partybuild_tui.config import LabelSet
+from partybuild_tui.core.choices import EXPORT_FORMATS
 from partybuild_tui.core.export import brat, conll, doccano, hf, jsonl, phoner
 from partybuild_tui.core.export.select import (
     Document,
@@ -31,15 +32,7 @@ from partybuild_tui.core.export.tokens import TaggedSentence, TokenOptions, tag_
 from partybuild_tui.core.store import Store
 from partybuild_tui.errors import UserError
 
-# format -> (file extension, works on tokens)
-FORMATS: dict[str, tuple[str, bool]] = {
-    "jsonl": (".jsonl", False),
-    "conll": (".conll", True),
-    "phoner": (".jsonl", True),
-    "hf": (".jsonl", True),
-    "brat": ("", False),
-    "doccano": (".jsonl", False),
-}
+FORMATS = EXPORT_FORMATS  # format -> (file extension, works on tokens)
 
 
 class Writer(Protocol):

@@ -111,7 +111,7 @@ def ensure_tokenized(
 
     Done before the read snapshot, so the export itself never writes.
     """
-    untokenized = store.untokenized_ids(tokenize.TOKENIZER, current_only=False)
+    untokenized = store.untokenized_ids(tokenize.tokenizer_id(), current_only=False)
     missing = sorted(set(untokenized).intersection(ids))
     if not missing:
         return 0

@@ -260,9 +260,9 @@ class Sink:
             swapped.abort()
         self._direct, self._streams, self._folders = [], [], []
         self._file_folders = set()
-        for folder in reversed(self._created):  # deepest first; only if left empty
+        for created in reversed(self._created):  # deepest first; only if left empty
             with contextlib.suppress(OSError):
-                folder.rmdir()
+                created.rmdir()
         self._created = []
 
     def __enter__(self) -> Sink:

@@ -12,9 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-
-from underthesea.pipeline.chunking.model_crf import CRFChunkingPredictor
-from underthesea.pipeline.pos_tag.model_crf import CRFPOSTagPredictor
+from typing import Any
 
 _SYNTAX = re.compile(r"T\[(?P<i>-?\d+)(,(?P<j>-?\d+))?\](\[(?P<column>.*)\])?(\.(?P<function>.*))?")
 
@@ -91,14 +89,21 @@ def features(rows: Sequence[Sequence[str]], templates: Sequence[_Template]) -> l
 
 @cache
 def _models() -> tuple[object, tuple[_Template, ...], object, tuple[_Template, ...]]:
-    pos = CRFPOSTagPredictor.Instance()
-    chunk = CRFChunkingPredictor.Instance()
+    pos, chunk = _predictors()
     return (
         pos.model,
         _parse(pos.transformer.template),
         chunk.model,
         _parse(chunk.transformer.template),
     )
+
+
+def _predictors() -> tuple[Any, Any]:
+    """underthesea's POS and chunking predictors, imported only when VLSP columns are asked."""
+    from underthesea.pipeline.chunking.model_crf import CRFChunkingPredictor
+    from underthesea.pipeline.pos_tag.model_crf import CRFPOSTagPredictor
+
+    return CRFPOSTagPredictor.Instance(), CRFChunkingPredictor.Instance()
 
 
 def pos_chunk(words: Sequence[str]) -> list[tuple[str, str]]:
@@ -114,6 +119,6 @@ def pos_chunk(words: Sequence[str]) -> list[tuple[str, str]]:
 
 def reference_pos_chunk(words: Sequence[str]) -> list[tuple[str, str]]:
     """The same through underthesea's own predictors (slow), to check the fast path."""
-    tagged = CRFPOSTagPredictor.Instance().predict(list(words))
-    chunked = CRFChunkingPredictor.Instance().predict(tagged)
+    pos, chunk = _predictors()
+    chunked = chunk.predict(pos.predict(list(words)))
     return [(pos, chunk) for _word, pos, chunk in chunked]

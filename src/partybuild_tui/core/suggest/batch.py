@@ -88,7 +88,7 @@ def stale_work(
 def _jobs(store: Store, work: list[tuple[int, list[str]]]) -> Iterator[Job]:
     for article_id, names in work:
         article = store.article(article_id)
-        cached = store.load_tokenization(article.id, article.content_hash, tokenize.TOKENIZER)
+        cached = store.load_tokenization(article.id, article.content_hash, tokenize.tokenizer_id())
         yield article, cached, names, engine.stored_context(store, article_id)
 
 
@@ -98,7 +98,7 @@ def _save(store: Store, result: Done, timed_out: TimedOut) -> None:
         timed_out.setdefault(rule, where)
     article = store.article(article_id)
     if flat is not None:
-        store.save_tokenization(article.id, article.content_hash, tokenize.TOKENIZER, *flat)
+        store.save_tokenization(article.id, article.content_hash, tokenize.tokenizer_id(), *flat)
     engine.save_results(store, article, proposals)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from partybuild_tui import config
 from partybuild_tui.core import tokenize
+from partybuild_tui.core.choices import SUGGESTION_SOURCES
 from partybuild_tui.core.store import Action, Article, NewSpan, Span, Store, Suggestion
 from partybuild_tui.core.suggest import reliability
 from partybuild_tui.core.suggest.base import Context, Proposal, Source, flatten, snap
@@ -31,7 +32,7 @@ from partybuild_tui.core.suggest.rules import RuleSource
 from partybuild_tui.core.tokenize import Tokenization
 from partybuild_tui.errors import UserError
 
-SOURCE_NAMES = ("memory", "rules", "byline", "ner", "model")
+SOURCE_NAMES = SUGGESTION_SOURCES
 # Sources that take milliseconds; NER takes 0.5-2 s per article. The app can show the fast
 # ones first: compute(store, id, FAST_SOURCES), then compute(store, id, SLOW_SOURCES). The
 # model reads the other sources' proposals, so it runs last (and is skipped until trained).

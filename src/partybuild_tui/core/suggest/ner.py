@@ -14,12 +14,11 @@ import re
 from functools import cached_property
 
 import regex
-import underthesea
 
 from partybuild_tui.core.store import Article
 from partybuild_tui.core.suggest.base import Context, Proposal
 from partybuild_tui.core.suggest.patterns import OutOfTime, Patterns, WordList, finditer_within
-from partybuild_tui.core.tokenize import Range, Tokenization
+from partybuild_tui.core.tokenize import Range, Tokenization, underthesea_version
 
 NER_VERSION = "3"
 LABELS = {"PER": "FIGURE", "ORG": "ORGANIZATION"}
@@ -167,7 +166,7 @@ class NerSource:
 
     def __init__(self, patterns: Patterns) -> None:
         self.patterns = patterns
-        self.version = f"{NER_VERSION}+ut{underthesea.__version__}+{patterns.digest}"
+        self.version = f"{NER_VERSION}+ut{underthesea_version()}+{patterns.digest}"
 
     def suggest(
         self, article: Article, tokenization: Tokenization, context: Context
@@ -197,6 +196,8 @@ class NerSource:
 
     def sentence(self, text: str, start: int, end: int) -> list[Proposal]:
         """Proposals for text[start:end], one sentence."""
+        import underthesea  # loads with the first sentence tagged, not with the module
+
         tagged = underthesea.ner(text[start:end])
         ranges = align_tokens(text, start, end, [row[0] for row in tagged])
         out: list[Proposal] = []

@@ -131,7 +131,8 @@ class StatsScreen(Screen[None]):
         if sections == ("articles",):
             self.app.call_from_thread(self._show_articles, stats)
         else:
-            self.app.call_from_thread(self._show, stats)
+            # mypy cannot infer T of call_from_thread's ``T | Awaitable[T]`` from a coroutine
+            self.app.call_from_thread(self._show, stats)  # type: ignore[arg-type]
 
     def _show_error(self, message: str) -> None:
         line = Text.assemble(("error:", "red"), " ", shown(message))
