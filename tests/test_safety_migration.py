@@ -22,6 +22,7 @@ import pytest
 
 from partybuild_tui.core import corpus, ingest
 from partybuild_tui.core.store import Span, Store, migrations
+from partybuild_tui.core.text import plain_fold
 from tests import safety_driver
 
 SEED = Path(__file__).parents[1] / "seeds" / "000_e5b5bf95444e5f29.txt"
@@ -42,6 +43,11 @@ def _old_database(path: Path, version: int) -> tuple[Span, Span]:
             f"INSERT INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
             tuple(columns.values()),
         )
+        if version >= 10:  # that version's Store also indexed the folded text
+            conn.execute(
+                "INSERT INTO articles_plain (rowid, title, text) VALUES (1, ?, ?)",
+                (plain_fold(fields["title"]), plain_fold(fields["text"])),
+            )
         for span in (live, undone):  # as that version's Store did: tag both, undo one
             conn.execute(
                 'INSERT INTO spans (id, uid, article_id, start, "end", label, text, origin, '

@@ -32,7 +32,17 @@ def test_importing_the_cli_loads_no_heavy_library() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    ["tokenize", "suggest", "export", "stats", "evaluate", "ingest", "tagging", "crf", "store"],
+    [
+        "tokenize",
+        "suggest",
+        "export",
+        "stats",
+        "suggest.evaluate",
+        "ingest",
+        "tagging",
+        "crf",
+        "store",
+    ],
 )
 def test_core_modules_load_underthesea_only_when_segmenting(module: str) -> None:
     assert "underthesea" not in imported_after(f"import partybuild_tui.core.{module}")

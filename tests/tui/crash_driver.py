@@ -24,7 +24,7 @@ STEPS = (
 
 
 async def main(db: Path) -> None:
-    app = PartybuildApp(db, "tester", suggest_steps=(("memory", "rules", "byline"),))
+    app = PartybuildApp(db, "tester", suggest_steps=())
     async with app.run_test(size=(120, 36)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -298,9 +298,7 @@ def _windows(store: Store, ids: Sequence[int], count: int) -> Iterable[list[int]
     chars = 0
     for first in range(0, len(ids), 500):
         chunk = ids[first : first + 500]
-        marks = ", ".join("?" for _ in chunk)
-        sql = f"SELECT id, length(text) FROM articles WHERE id IN ({marks})"
-        lengths = dict(store.conn.execute(sql, chunk).fetchall())
+        lengths = store.text_lengths(chunk)
         for article_id in chunk:
             size = lengths.get(article_id) or 0
             if window and (len(window) >= count or chars + size > WINDOW_CHARS):

@@ -177,6 +177,9 @@ class Store:
     def article_texts(self, article_ids: Sequence[int]) -> list[tuple[int, str, str]]:
         return articles.texts(self.conn, article_ids)
 
+    def text_lengths(self, article_ids: Sequence[int]) -> dict[int, int]:
+        return articles.text_lengths(self.conn, article_ids)
+
     def content_hashes(self) -> dict[int, str]:
         return articles.content_hashes(self.conn)
 
