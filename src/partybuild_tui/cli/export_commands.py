@@ -75,20 +75,36 @@ def export_command(
     seed: Annotated[int, typer.Option(help="Seed of the split.")] = 13,
     level: Annotated[str, typer.Option(help="Token formats: 'word' or 'syllable'.")] = "word",
     word_joiner: Annotated[
-        str, typer.Option(help="Join a word's syllables with '_' (PhoNER) or 'space'.")
-    ] = "_",
+        str | None,
+        typer.Option(
+            help="Join a word's syllables with '_' (PhoNER) or 'space' "
+            "\\[default: '_'; 'space' with --vlsp, as the VLSP 2016 files].",
+            show_default=False,
+        ),
+    ] = None,
     vlsp: Annotated[
         bool, typer.Option("--vlsp", help="CoNLL in VLSP 2016 columns: word POS chunk NER.")
     ] = False,
     cut: Annotated[
-        str, typer.Option(help="A span edge inside a token: 'expand' to it or 'drop' the span.")
-    ] = "expand",
+        str,
+        typer.Option(
+            help="A span edge inside a token: 'split' the token there, 'expand' the span to "
+            "the token or 'drop' the span."
+        ),
+    ] = "split",
     strict: Annotated[
         bool, typer.Option("--strict", help="Fail instead of adjusting any span.")
     ] = False,
     docstart: Annotated[
-        bool, typer.Option(help="CoNLL: a -DOCSTART- line before each article.")
-    ] = True,
+        bool | None,
+        typer.Option(
+            help="CoNLL: a -DOCSTART- line before each article \\[default: on; off with --vlsp].",
+            show_default=False,
+        ),
+    ] = None,
+    allow_empty: Annotated[
+        bool, typer.Option("--allow-empty", help="--split: write a part even if it is empty.")
+    ] = False,
     include_superseded: Annotated[
         bool, typer.Option("--include-superseded", help="Also old versions of changed files.")
     ] = False,
@@ -115,9 +131,10 @@ def export_command(
             cut=_choice("--cut", cut, CUT_POLICIES),
             strict=strict,
         ),
-        joiner=_joiner(word_joiner),
+        joiner=None if word_joiner is None else _joiner(word_joiner),
         vlsp=vlsp,
         docstart=docstart,
+        allow_empty=allow_empty,
     )
     with open_store(db, create=False) as store, progress_bar("{task.description}") as bar:
         labels = config.load_labels(store.path)
@@ -207,7 +224,9 @@ def print_summary(summary: ExportSummary, target: Console, verbose: bool = False
 def import_annotations_command(
     path: Annotated[
         Path,
-        typer.Argument(help="This tool's JSONL, doccano JSONL, a brat .ann/.txt or a folder."),
+        typer.Argument(
+            help="This tool's JSONL, doccano or Prodigy JSONL, a brat .ann/.txt or a folder."
+        ),
     ],
     db: DbOption = None,
     fmt: Annotated[

@@ -1,7 +1,13 @@
-"""Reading labeled files: this tool's JSONL, doccano JSONL and brat standoff, into records.
+"""Reading labeled files: this tool's JSONL, doccano JSONL, Prodigy JSONL and brat standoff.
 
-Readers never raise on bad input: a malformed line or file becomes a :class:`Problem` naming
+Readers never raise on bad lines: a malformed line or file becomes a :class:`Problem` naming
 the file and line, and reading goes on. Files are read one line (or one brat pair) at a time.
+A file in a format the import does not read raises :class:`UserError` before anything is
+read, naming the format it looks like (see :mod:`sniff`).
+
+Prodigy examples (lines with ``answer``, ``_input_hash`` or ``_task_hash``) are imported only
+when the answer is ``accept``; rejected, ignored and unanswered ones are reported. The same
+task (``_task_hash``) answered again by the same annotator is a duplicate.
 """
 
 from __future__ import annotations
@@ -13,8 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from partybuild_tui.core import corpus
+from partybuild_tui.core.export.sniff import sniff
+from partybuild_tui.errors import UserError
 
-FORMATS = ("auto", "jsonl", "doccano", "brat")
+FORMATS = ("auto", "jsonl", "doccano", "prodigy", "brat")
+READS = "this tool's JSONL, doccano JSONL, Prodigy JSONL and brat standoff"
+PRODIGY_KEYS = ("answer", "_input_hash", "_task_hash")
 
 
 @dataclass(frozen=True)
@@ -53,7 +63,16 @@ def read(path: Path, fmt: str = "auto") -> Iterator[Record | Problem]:
     if not path.exists():
         yield Problem(str(path), "no such file or folder")
         return
-    if fmt == "brat" or path.is_dir() or path.suffix.lower() in (".ann", ".txt"):
+    brat = fmt == "brat" or path.is_dir() or path.suffix.lower() in (".ann", ".txt")
+    looks_like = sniff(path) if fmt == "auto" and not path.is_dir() else None
+    if brat and (path.suffix.lower() == ".ann" or path.with_suffix(".ann").exists()):
+        looks_like = None  # a brat pair: its .txt is the article, whatever it holds
+    if looks_like is not None:
+        raise UserError(
+            f"{path} looks like {looks_like}, which import-annotations does not read "
+            f"(it reads {READS})"
+        )
+    if brat:
         yield from _brat(path)
         return
     yield from _json_lines(path, fmt)
@@ -68,6 +87,7 @@ def _json_lines(path: Path, fmt: str) -> Iterator[Record | Problem]:
     except OSError as exc:
         yield Problem(str(path), f"cannot read: {exc.strerror or exc}")
         return
+    seen: dict[tuple[object, object], int] = {}  # Prodigy (task hash, annotator) -> line
     with handle:
         for number, raw in enumerate(handle, start=1):
             where = f"{path}:{number}"
@@ -89,7 +109,7 @@ def _json_lines(path: Path, fmt: str) -> Iterator[Record | Problem]:
             if surrogate:
                 yield Problem(where, surrogate)
                 continue
-            yield _json_record(where, data, fmt)
+            yield _json_record(where, data, fmt, (seen, number))
 
 
 def _surrogate(data: Any) -> str | None:
@@ -101,7 +121,10 @@ def _surrogate(data: Any) -> str | None:
     return None
 
 
-def _json_record(where: str, data: Any, fmt: str) -> Record | Problem:
+Seen = tuple[dict[tuple[object, object], int], int]  # Prodigy tasks seen, this line's number
+
+
+def _json_record(where: str, data: Any, fmt: str, seen: Seen) -> Record | Problem:
     if not isinstance(data, dict):
         return Problem(where, "line is not a JSON object")
     text = data.get("text")
@@ -109,13 +132,49 @@ def _json_record(where: str, data: Any, fmt: str) -> Record | Problem:
         return Problem(where, "no non-empty 'text' string")
     if "\x00" in text:
         return Problem(where, "'text' contains NUL characters")
-    kind = fmt if fmt != "auto" else ("jsonl" if "spans" in data else "doccano")
+    kind = fmt if fmt != "auto" else _kind(data)
+    if kind == "prodigy":
+        refused = _prodigy_refusal(data, seen)
+        if refused:
+            return Problem(where, refused)
     try:
-        spans = _own_spans(data) if kind == "jsonl" else _doccano_spans(data)
+        spans = _doccano_spans(data) if kind == "doccano" else _own_spans(data, kind)
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         return Problem(where, f"malformed spans ({_reason(exc)})")
-    meta = {key: data.get(key) for key in ("title", "date", "source", "author", "url", "status")}
+    fields = data.get("meta") if kind == "prodigy" else data
+    if not isinstance(fields, dict):
+        fields = {}
+    meta = {key: fields.get(key) for key in ("title", "date", "source", "author", "url", "status")}
     return Record(where, kind, text, tuple(spans), meta)
+
+
+def _kind(data: dict[str, Any]) -> str:
+    if any(key in data for key in PRODIGY_KEYS):
+        return "prodigy"
+    return "jsonl" if "spans" in data else "doccano"
+
+
+def _prodigy_refusal(data: dict[str, Any], seen: Seen) -> str | None:
+    """Why a Prodigy example is not imported: not accepted, or a task already imported."""
+    answer = data.get("answer")
+    if answer != "accept":
+        if answer is None:
+            return "not accepted: no Prodigy answer (a task nobody answered yet)"
+        return f"not accepted: Prodigy answer {answer!r} (only 'accept' is imported)"
+    task = data.get("_task_hash")
+    if task is None:
+        return None
+    tasks, number = seen
+    key = (task, _annotator(data))
+    if key in tasks:
+        return f"duplicate task: same _task_hash {task} as line {tasks[key]}"
+    tasks[key] = number
+    return None
+
+
+def _annotator(data: dict[str, Any]) -> str | None:
+    """Prodigy's annotator: the named session (``dataset-name``) that answered."""
+    return _opt(data.get("_annotator_id") or data.get("_session_id"))
 
 
 def _reason(exc: Exception) -> str:
@@ -130,10 +189,12 @@ def _int(value: Any) -> int:
     return value
 
 
-def _own_spans(data: dict[str, Any]) -> list[RawSpan]:
-    spans = data["spans"]
+def _own_spans(data: dict[str, Any], kind: str) -> list[RawSpan]:
+    """This tool's spans, or Prodigy's (character offsets; token indices are not needed)."""
+    spans = data.get("spans", []) if kind == "prodigy" else data["spans"]
     if not isinstance(spans, list):
         raise TypeError("'spans' is not a list")
+    prodigy_annotator = _annotator(data) if kind == "prodigy" else None
     out = []
     for item in spans:
         if not isinstance(item, dict):
@@ -144,8 +205,8 @@ def _own_spans(data: dict[str, Any]) -> list[RawSpan]:
                 _int(item["end"]),
                 str(item["label"]),
                 _opt(item.get("text")),
-                _opt(item.get("annotator")),
-                _opt(item.get("origin")),
+                prodigy_annotator or _opt(item.get("annotator")),
+                None if kind == "prodigy" else _opt(item.get("origin")),
             )
         )
     return out

@@ -54,9 +54,20 @@ class ExportOptions:
     split: tuple[float, ...] | None = None
     seed: int = 13
     tokens: TokenOptions = field(default_factory=TokenOptions)
-    joiner: str = "_"
+    joiner: str | None = None  # None: "_", or " " in the VLSP layout (as its files have)
     vlsp: bool = False
-    docstart: bool = True
+    docstart: bool | None = None  # None: on, except in the VLSP layout
+    allow_empty: bool = False  # write a split part even when no article falls in it
+
+    @property
+    def word_joiner(self) -> str:
+        if self.joiner is not None:
+            return self.joiner
+        return " " if self.vlsp else "_"
+
+    @property
+    def doc_markers(self) -> bool:
+        return not self.vlsp if self.docstart is None else self.docstart
 
 
 def default_folder(db_path: Path, fmt: str) -> Path:
@@ -122,14 +133,18 @@ def _write_splits(
     """Write every split through the sink (inside the caller's snapshot)."""
     if options.split:
         splits = split_ids(selected(store, options.selection), options.split, options.seed)
+        if options.format == "hf":  # Hugging Face names the dev part "validation"
+            splits = {HF_SPLITS.get(name, name): ids for name, ids in splits.items()}
     else:
         splits = {"all": selected_ids(store, options.selection)}
     total = sum(len(ids) for ids in splits.values())
     names = _label_names(store, labels)
     extension = FORMATS[options.format][0]
+    targets = {split: _target(out, store.path, options, split, extension) for split in splits}
+    _check_parts(splits, options)
     brat_writers: list[brat.BratWriter] = []
     for split, ids in splits.items():
-        target = _target(out, store.path, options, split, extension)
+        target = targets[split]
         if target is not None:
             stats.files.append(target)
         writer = _writer(sink, target, options, names)
@@ -169,6 +184,23 @@ def _stream(
     writer.close()
 
 
+HF_SPLITS = {"dev": "validation"}
+
+
+def _check_parts(splits: dict[str, Sequence[int]], options: ExportOptions) -> None:
+    """An empty part is an empty file that datasets and seqeval fail on: refuse it."""
+    empty = [name for name, ids in splits.items() if not ids]
+    if not empty or options.allow_empty:
+        return
+    total = sum(len(ids) for ids in splits.values())
+    ratios = ",".join(f"{r:g}" for r in options.split or ())
+    raise UserError(
+        f"--split {ratios} leaves {' and '.join(repr(n) for n in empty)} empty "
+        f"({total} article{'s' * (total != 1)} selected): nothing written; change the "
+        "ratios, select more articles, or add --allow-empty to write empty files"
+    )
+
+
 def _check_options(options: ExportOptions, out: Path | str | None) -> None:
     to_stdout = str(out) == STDOUT
     if options.vlsp and options.format != "conll":
@@ -179,8 +211,14 @@ def _check_options(options: ExportOptions, out: Path | str | None) -> None:
         raise UserError("--split writes one file per split: give --out a folder, not '-'")
     if to_stdout and options.format in ("brat", "hf"):
         raise UserError(f"{options.format} writes several files: give --out a folder, not '-'")
-    if options.joiner not in ("_", " "):
+    if options.word_joiner not in ("_", " "):
         raise UserError("--word-joiner must be '_' or 'space'")
+    if options.format == "conll" and not options.vlsp and options.word_joiner == " ":
+        raise UserError(
+            "--word-joiner space puts spaces inside CoNLL tokens, and spaCy and most CoNLL "
+            "readers split a line on any whitespace: use '_' (the default), --vlsp "
+            "(tab-separated, as the VLSP 2016 files), or the phoner or hf format"
+        )
 
 
 def _is_folder(out: Path | str | None, options: ExportOptions) -> bool:
@@ -234,10 +272,12 @@ def _writer(sink: Sink, target: Path | None, options: ExportOptions, names: list
     if options.format == "doccano":
         return doccano.DoccanoWriter(stream)
     if options.format == "phoner":
-        return phoner.PhonerWriter(stream, options.joiner)
+        return phoner.PhonerWriter(stream, options.word_joiner)
     if options.format == "hf":
-        return hf.HfWriter(stream, options.joiner, names)
-    return conll.ConllWriter(stream, options.joiner, vlsp=options.vlsp, docstart=options.docstart)
+        return hf.HfWriter(stream, options.word_joiner, names)
+    return conll.ConllWriter(
+        stream, options.word_joiner, vlsp=options.vlsp, docstart=options.doc_markers
+    )
 
 
 def _label_names(store: Store, labels: LabelSet) -> list[str]:
