@@ -157,36 +157,10 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-LABEL_STUDIO = json.dumps(
-    [
-        {
-            "id": 1,
-            "data": {"text": "Đồng chí Lò Văn Phong phát biểu."},
-            "annotations": [
-                {
-                    "id": 1,
-                    "result": [
-                        {
-                            "value": {
-                                "start": 9,
-                                "end": 21,
-                                "text": "Lò Văn Phong",
-                                "labels": ["FIGURE"],
-                            },
-                            "id": "a1",
-                            "from_name": "label",
-                            "to_name": "text",
-                            "type": "labels",
-                        }
-                    ],
-                }
-            ],
-        }
-    ]
-    * 300,
-    ensure_ascii=False,
-    indent=2,
-)
+CONLLU = "# sent_id = 1\n# text = Lò Văn Phong phát biểu\n" + (
+    "1\tLò_Văn_Phong\tLò_Văn_Phong\tPROPN\tNp\t_\t2\tnsubj\t_\t_\n"
+    "2\tphát_biểu\tphát_biểu\tVERB\tV\t_\t0\troot\t_\t_\n\n"
+) * 200
 CONLL = "-DOCSTART- -X- O O\n\n" + "Đồng_chí O\nLò_Văn_Phong B-FIGURE\n. O\n\n" * 300
 PHONER = '{"words": ["Lò_Văn_Phong", "phát_biểu"], "tags": ["B-FIGURE", "O"]}\n' * 300
 
@@ -194,12 +168,12 @@ PHONER = '{"words": ["Lò_Văn_Phong", "phát_biểu"], "tags": ["B-FIGURE", "O"
 @pytest.mark.parametrize(
     ("name", "content", "looks_like"),
     [
-        ("tasks.json", LABEL_STUDIO, "Label Studio JSON"),
+        ("parsed.conllu", CONLLU, "CoNLL-U"),
         ("train.conll", CONLL, "CoNLL"),
         ("train.txt", CONLL.replace(" O O", "\tO"), "CoNLL"),
         ("phoner.jsonl", PHONER, "PhoNER"),
     ],
-    ids=["label-studio", "conll", "conll-tab", "phoner"],
+    ids=["conll-u", "conll", "conll-tab", "phoner"],
 )
 def test_import_of_an_unsupported_format_is_one_error_line(
     tmp_path: Path, name: str, content: str, looks_like: str

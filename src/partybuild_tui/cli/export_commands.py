@@ -105,6 +105,12 @@ def export_command(
     allow_empty: Annotated[
         bool, typer.Option("--allow-empty", help="--split: write a part even if it is empty.")
     ] = False,
+    predictions: Annotated[
+        bool,
+        typer.Option(
+            "--predictions", help="labelstudio: pre-annotated tasks (predictions) to review."
+        ),
+    ] = False,
     include_superseded: Annotated[
         bool, typer.Option("--include-superseded", help="Also old versions of changed files.")
     ] = False,
@@ -135,6 +141,7 @@ def export_command(
         vlsp=vlsp,
         docstart=docstart,
         allow_empty=allow_empty,
+        predictions=predictions,
     )
     with open_store(db, create=False) as store, progress_bar("{task.description}") as bar:
         labels = config.load_labels(store.path)

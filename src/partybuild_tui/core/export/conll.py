@@ -31,7 +31,9 @@ class ConllWriter:
         self.sep = "\t" if vlsp else " "
         self.marker = (VLSP_DOCSTART if vlsp else DOCSTART) if docstart else ""
 
-    def write(self, doc: Document, sentences: Sequence[TaggedSentence]) -> None:
+    def write(
+        self, doc: Document, sentences: Sequence[TaggedSentence], words: object = None
+    ) -> None:
         self.out.write(self.marker)
         for sentence in sentences:
             tokens = sentence.tokens(self.joiner)

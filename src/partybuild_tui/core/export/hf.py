@@ -36,7 +36,9 @@ class HfWriter:
         self.joiner = joiner
         self.ids = {name: i for i, name in enumerate(tag_names(labels))}
 
-    def write(self, doc: Document, sentences: Sequence[TaggedSentence]) -> None:
+    def write(
+        self, doc: Document, sentences: Sequence[TaggedSentence], words: object = None
+    ) -> None:
         for number, sentence in enumerate(sentences):
             line = {
                 "id": f"{doc.article.id}-{number}",

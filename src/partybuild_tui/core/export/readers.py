@@ -14,45 +14,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from partybuild_tui.core import corpus
-from partybuild_tui.core.export.sniff import sniff
+from partybuild_tui.core.export.labelstudio_reader import label_studio
+from partybuild_tui.core.export.records import Problem, RawSpan, Record
+from partybuild_tui.core.export.sniff import readable, sniff
 from partybuild_tui.errors import UserError
 
-FORMATS = ("auto", "jsonl", "doccano", "prodigy", "brat")
-READS = "this tool's JSONL, doccano JSONL, Prodigy JSONL and brat standoff"
+__all__ = ["FORMATS", "Problem", "RawSpan", "Record", "read"]
+
+FORMATS = ("auto", "jsonl", "doccano", "prodigy", "labelstudio", "brat")
+READS = (
+    "this tool's JSONL, doccano JSONL, Prodigy JSONL, Label Studio JSON or JSON-MIN "
+    "and brat standoff"
+)
 PRODIGY_KEYS = ("answer", "_input_hash", "_task_hash")
-
-
-@dataclass(frozen=True)
-class RawSpan:
-    start: int
-    end: int
-    label: str
-    text: str | None = None  # as the file states it (brat: fragments joined by a space)
-    annotator: str | None = None
-    origin: str | None = None
-    fragments: tuple[tuple[int, int], ...] = ()
-
-
-@dataclass(frozen=True)
-class Record:
-    """One article's text and spans as a file states them."""
-
-    where: str
-    format: str
-    text: str
-    spans: tuple[RawSpan, ...]
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Problem:
-    where: str
-    reason: str
 
 
 def read(path: Path, fmt: str = "auto") -> Iterator[Record | Problem]:
@@ -67,6 +45,9 @@ def read(path: Path, fmt: str = "auto") -> Iterator[Record | Problem]:
     looks_like = sniff(path) if fmt == "auto" and not path.is_dir() else None
     if brat and (path.suffix.lower() == ".ann" or path.with_suffix(".ann").exists()):
         looks_like = None  # a brat pair: its .txt is the article, whatever it holds
+    if fmt == "labelstudio" or readable(looks_like) == "labelstudio":
+        yield from label_studio(path)
+        return
     if looks_like is not None:
         raise UserError(
             f"{path} looks like {looks_like}, which import-annotations does not read "

@@ -10,10 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from partybuild_tui.config import LabelSet
-from partybuild_tui.core.export import brat, conll, doccano, hf, jsonl, phoner
+from partybuild_tui.core.export import (
+    brat,
+    conll,
+    doccano,
+    hf,
+    jsonl,
+    labelstudio,
+    phoner,
+    prodigy,
+)
 from partybuild_tui.core.export.select import (
     Document,
     Selection,
@@ -28,22 +37,35 @@ from partybuild_tui.core.export.sink import Sink
 from partybuild_tui.core.export.summary import ExportSummary
 from partybuild_tui.core.export.tokens import TaggedSentence, TokenOptions, tag_document
 from partybuild_tui.core.store import Store
+from partybuild_tui.core.tokenize import Tokenization
 from partybuild_tui.errors import UserError
 
 STDOUT = "-"
-# format -> (file extension, works on tokens)
-FORMATS: dict[str, tuple[str, bool]] = {
-    "jsonl": (".jsonl", False),
-    "conll": (".conll", True),
-    "phoner": (".jsonl", True),
-    "hf": (".jsonl", True),
-    "brat": ("", False),
-    "doccano": (".jsonl", False),
+
+
+class Format(NamedTuple):
+    extension: str
+    token_level: bool  # BIO tags over tokens, per sentence (the summary counts them)
+    tokenized: bool  # needs each article's words (token formats, Prodigy's tokens)
+
+
+FORMATS: dict[str, Format] = {
+    "jsonl": Format(".jsonl", False, False),
+    "conll": Format(".conll", True, True),
+    "phoner": Format(".jsonl", True, True),
+    "hf": Format(".jsonl", True, True),
+    "brat": Format("", False, False),
+    "doccano": Format(".jsonl", False, False),
+    "prodigy": Format(".jsonl", False, True),
+    "labelstudio": Format(".json", False, False),
+    "labelstudio-min": Format(".json", False, False),
 }
 
 
 class Writer(Protocol):
-    def write(self, doc: Document, sentences: Sequence[TaggedSentence]) -> None: ...
+    def write(
+        self, doc: Document, sentences: Sequence[TaggedSentence], words: Tokenization | None
+    ) -> None: ...
     def close(self) -> None: ...
 
 
@@ -58,6 +80,7 @@ class ExportOptions:
     vlsp: bool = False
     docstart: bool | None = None  # None: on, except in the VLSP layout
     allow_empty: bool = False  # write a split part even when no article falls in it
+    predictions: bool = False  # labelstudio: regions as predictions, not annotations
 
     @property
     def word_joiner(self) -> str:
@@ -95,13 +118,13 @@ def export(
     if options.format not in FORMATS:
         raise UserError(f"unknown format {options.format!r}; use one of {', '.join(FORMATS)}")
     _check_options(options, out)
-    token_level = FORMATS[options.format][1]
+    token_level = FORMATS[options.format].token_level
     stats = ExportSummary(options.format, token_level=token_level)
     chosen = selected_ids(store, options.selection)
     if not chosen:
         hint = " (--status any exports every status)" if options.selection.statuses else ""
         raise UserError(f"no article matches {_describe(options.selection)}: nothing written{hint}")
-    if token_level:
+    if FORMATS[options.format].tokenized:
         stats.tokenized_now = ensure_tokenized(
             store,
             chosen,
@@ -169,15 +192,16 @@ def _stream(
     total: int,
 ) -> None:
     stats.articles[split] += 0
+    tokenized = FORMATS[options.format].tokenized
     for doc in documents(store, ids, options.selection.annotator):
         sentences: list[TaggedSentence] = []
-        if stats.token_level:
-            words = words_of(store, doc.article)
+        words = words_of(store, doc.article) if tokenized else None
+        if words is not None and stats.token_level:
             sentences = list(tag_document(doc, words, options.tokens, stats, split))
         else:
             for span in doc.spans:
                 stats.spans[span.label] += 1
-        writer.write(doc, sentences)
+        writer.write(doc, sentences, words)
         stats.articles[split] += 1
         if progress:
             progress("exporting", stats.total_articles, total)
@@ -203,6 +227,8 @@ def _check_parts(splits: dict[str, Sequence[int]], options: ExportOptions) -> No
 
 def _check_options(options: ExportOptions, out: Path | str | None) -> None:
     to_stdout = str(out) == STDOUT
+    if options.predictions and options.format != "labelstudio":
+        raise UserError("--predictions is Label Studio's: use it with the labelstudio format")
     if options.vlsp and options.format != "conll":
         raise UserError("--vlsp is a CoNLL layout: use it with the conll format")
     if options.vlsp and options.tokens.level != "word":
@@ -271,6 +297,11 @@ def _writer(sink: Sink, target: Path | None, options: ExportOptions, names: list
         return jsonl.JsonlWriter(stream)
     if options.format == "doccano":
         return doccano.DoccanoWriter(stream)
+    if options.format == "prodigy":
+        return prodigy.ProdigyWriter(stream)
+    if options.format in ("labelstudio", "labelstudio-min"):
+        flat = options.format == "labelstudio-min"
+        return labelstudio.LabelStudioWriter(stream, predictions=options.predictions, flat=flat)
     if options.format == "phoner":
         return phoner.PhonerWriter(stream, options.word_joiner)
     if options.format == "hf":

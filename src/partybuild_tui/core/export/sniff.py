@@ -15,6 +15,15 @@ from typing import Any
 
 HEAD_BYTES = 1 << 20
 _TAG = re.compile(r"^(O|[BIESLU]-\S+)$")
+LABEL_STUDIO = "Label Studio JSON (a list of tasks)"
+LABEL_STUDIO_MIN = "Label Studio JSON-MIN"
+# what the import reads among the formats recognised here: description -> --format
+READABLE = {LABEL_STUDIO: "labelstudio", LABEL_STUDIO_MIN: "labelstudio"}
+
+
+def readable(looks_like: str | None) -> str | None:
+    """The import format that reads a file recognised as ``looks_like``, if any."""
+    return None if looks_like is None else READABLE.get(looks_like)
 
 
 def sniff(path: Path) -> str | None:
@@ -56,13 +65,18 @@ def _json_array(text: str) -> str | None:
         if isinstance(first.get("data"), dict) and (
             "annotations" in first or "predictions" in first
         ):
-            return "Label Studio JSON (a list of tasks)"
-        if any(_regions(value) for value in first.values()):
-            return "Label Studio JSON-MIN"
+            return LABEL_STUDIO
+        values = list(first.values())
+        if isinstance(first.get("text"), str) and (
+            any(_regions(v) for v in values)
+            or any(key in first for key in ("annotator", "annotation_id"))
+            or [] in values
+        ):
+            return LABEL_STUDIO_MIN
         if "words" in first and "tags" in first:
             return "PhoNER JSON as one array"
     elif first is None and '"annotations"' in text and '"data"' in text:
-        return "Label Studio JSON (a list of tasks)"  # a first task longer than the head
+        return LABEL_STUDIO  # a first task longer than the head
     return None
 
 
