@@ -157,23 +157,28 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-CONLLU = "# sent_id = 1\n# text = Lò Văn Phong phát biểu\n" + (
-    "1\tLò_Văn_Phong\tLò_Văn_Phong\tPROPN\tNp\t_\t2\tnsubj\t_\t_\n"
-    "2\tphát_biểu\tphát_biểu\tVERB\tV\t_\t0\troot\t_\t_\n\n"
-) * 200
+CONLLU = (
+    "# sent_id = 1\n# text = Lò Văn Phong phát biểu\n"
+    + (
+        "1\tLò_Văn_Phong\tLò_Văn_Phong\tPROPN\tNp\t_\t2\tnsubj\t_\t_\n"
+        "2\tphát_biểu\tphát_biểu\tVERB\tV\t_\t0\troot\t_\t_\n\n"
+    )
+    * 200
+)
 CONLL = "-DOCSTART- -X- O O\n\n" + "Đồng_chí O\nLò_Văn_Phong B-FIGURE\n. O\n\n" * 300
 PHONER = '{"words": ["Lò_Văn_Phong", "phát_biểu"], "tags": ["B-FIGURE", "O"]}\n' * 300
+HF = '{"id": "1-0", "tokens": ["Lò_Văn_Phong", "phát_biểu"], "ner_tags": [3, 0]}\n' * 300
+LS_LINES = '{"data": {"text": "Lò Văn Phong phát biểu"}, "annotations": []}\n' * 300
 
 
 @pytest.mark.parametrize(
     ("name", "content", "looks_like"),
     [
         ("parsed.conllu", CONLLU, "CoNLL-U"),
-        ("train.conll", CONLL, "CoNLL"),
-        ("train.txt", CONLL.replace(" O O", "\tO"), "CoNLL"),
-        ("phoner.jsonl", PHONER, "PhoNER"),
+        ("hf.jsonl", HF, "Hugging Face"),
+        ("tasks.jsonl", LS_LINES, "Label Studio tasks, one a line"),
     ],
-    ids=["conll-u", "conll", "conll-tab", "phoner"],
+    ids=["conll-u", "hf", "label-studio-lines"],
 )
 def test_import_of_an_unsupported_format_is_one_error_line(
     tmp_path: Path, name: str, content: str, looks_like: str
@@ -184,3 +189,21 @@ def test_import_of_an_unsupported_format_is_one_error_line(
     assert result.exit_code == 2, result.output
     assert result.stderr.count("\n") == 1 and result.stdout == ""
     assert result.stderr.startswith(f"error: {path}") and looks_like in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("train.conll", CONLL), ("train.txt", CONLL.replace(" -X- O O", "\tO")), ("p.jsonl", PHONER)],
+    ids=["conll", "conll-tab", "phoner"],
+)
+def test_import_of_a_token_corpus(tmp_path: Path, name: str, content: str) -> None:
+    path = write(tmp_path / name, content.replace("FIGURE", "PER"))
+    fresh = tmp_path / "fresh.db"
+    args = ["import-annotations", str(path), "--db", str(fresh), "--map-label", "PER=FIGURE"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    with Store(fresh) as store:
+        spans = [s for i in store.article_ids() for s in store.spans(i)]
+        assert {(s.text, s.label) for s in spans} == {("Lò Văn Phong", "FIGURE")}
+    bad = runner.invoke(app, [*args[:4], "--map-label", "PER"])
+    assert bad.exit_code == 2 and "--map-label 'PER'" in bad.stderr

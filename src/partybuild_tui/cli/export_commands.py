@@ -30,6 +30,7 @@ from partybuild_tui.core.export import (
     import_annotations,
     parse_ratios,
 )
+from partybuild_tui.core.export.bio import SCHEMES
 from partybuild_tui.core.export.importer import ImportReport, summarize
 from partybuild_tui.core.export.readers import FORMATS as IMPORT_FORMATS
 from partybuild_tui.core.export.tokens import CUT_POLICIES, LEVELS
@@ -95,6 +96,9 @@ def export_command(
     strict: Annotated[
         bool, typer.Option("--strict", help="Fail instead of adjusting any span.")
     ] = False,
+    scheme: Annotated[
+        str, typer.Option(help="Token formats: tags in 'iob2', 'bioes' or 'bilou'.")
+    ] = "iob2",
     docstart: Annotated[
         bool | None,
         typer.Option(
@@ -136,6 +140,7 @@ def export_command(
             level=_choice("--level", level, LEVELS),
             cut=_choice("--cut", cut, CUT_POLICIES),
             strict=strict,
+            scheme=_choice("--scheme", scheme, SCHEMES),
         ),
         joiner=None if word_joiner is None else _joiner(word_joiner),
         vlsp=vlsp,
@@ -256,6 +261,13 @@ def import_annotations_command(
             show_default=False,
         ),
     ] = None,
+    map_label: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map-label",
+            help="Rename a file's label before it is checked, e.g. PER=FIGURE (repeatable).",
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every skip.")] = False,
 ) -> None:
     """Import labeled spans; texts are matched by content, spans checked and never duplicated."""
@@ -272,10 +284,21 @@ def import_annotations_command(
             annotator=annotator,
             fmt=fmt,
             status=status,
+            label_map=_label_map(map_label or []),
         )
     print_import(report, verbose)
     if report.skipped and not report.spans_imported and not report.records:
         raise typer.Exit(1)
+
+
+def _label_map(values: list[str]) -> dict[str, str]:
+    out = {}
+    for value in values:
+        old, sep, new = value.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise UserError(f"--map-label {value!r}: give OLD=NEW, e.g. PER=FIGURE")
+        out[old.strip()] = new.strip()
+    return out
 
 
 def print_import(report: ImportReport, verbose: bool) -> None:

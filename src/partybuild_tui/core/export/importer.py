@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from partybuild_tui.config import LabelSet
 from partybuild_tui.core import corpus, ingest
+from partybuild_tui.core.export.align import Aligner
 from partybuild_tui.core.export.readers import Problem, RawSpan, Record, read
 from partybuild_tui.core.store import STATUSES, NewSpan, Span, Store
 
@@ -45,17 +46,24 @@ def import_annotations(
     annotator: str | None = None,
     fmt: str = "auto",
     status: str | None = None,
+    label_map: dict[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import the spans in ``path``; ``annotator`` overrides the file's, else the default."""
+    """Import the spans in ``path``; ``annotator`` overrides the file's, else the default.
+
+    ``label_map`` renames a file's labels (``PER`` → ``FIGURE``) before they are checked.
+    """
     report = ImportReport()
-    for item in read(path, fmt):
+    renames = {old.strip().upper(): new for old, new in (label_map or {}).items()}
+    for item in Aligner(store).records(read(path, fmt)):
         if isinstance(item, Problem):
             report.skipped.append((item.where, item.reason))
             continue
         report.records += 1
         for where, why in item.meta.get("problems", ()):
             report.skipped.append((where, why))
+        if renames:
+            item = _renamed(item, renames)
         with store.write():
             _import_record(store, item, labels, default_annotator, annotator, status, report)
         if progress:
@@ -95,6 +103,14 @@ def _import_record(
     for who, spans in sorted(accepted.items()):
         store.apply(article_id, who, "import", add=spans, text=text)
         report.spans_imported += len(spans)
+
+
+def _renamed(record: Record, renames: dict[str, str]) -> Record:
+    spans = tuple(
+        replace(raw, label=renames.get(raw.label.strip().upper(), raw.label))
+        for raw in record.spans
+    )
+    return replace(record, spans=spans)
 
 
 def _create(store: Store, record: Record, status: str | None) -> int:

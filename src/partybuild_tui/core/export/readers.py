@@ -21,20 +21,21 @@ from partybuild_tui.core import corpus
 from partybuild_tui.core.export.labelstudio_reader import label_studio
 from partybuild_tui.core.export.records import Problem, RawSpan, Record
 from partybuild_tui.core.export.sniff import readable, sniff
+from partybuild_tui.core.export.tokens_reader import TokenDocument, read_conll, read_phoner
 from partybuild_tui.errors import UserError
 
-__all__ = ["FORMATS", "Problem", "RawSpan", "Record", "read"]
+__all__ = ["FORMATS", "Problem", "RawSpan", "Record", "TokenDocument", "read"]
 
-FORMATS = ("auto", "jsonl", "doccano", "prodigy", "labelstudio", "brat")
+FORMATS = ("auto", "jsonl", "doccano", "prodigy", "labelstudio", "brat", "conll", "phoner")
 READS = (
-    "this tool's JSONL, doccano JSONL, Prodigy JSONL, Label Studio JSON or JSON-MIN "
-    "and brat standoff"
+    "this tool's JSONL, doccano JSONL, Prodigy JSONL, Label Studio JSON or JSON-MIN, "
+    "brat standoff, CoNLL / BIO columns and PhoNER JSON"
 )
 PRODIGY_KEYS = ("answer", "_input_hash", "_task_hash")
 
 
-def read(path: Path, fmt: str = "auto") -> Iterator[Record | Problem]:
-    """Records (and problems) in a file or folder."""
+def read(path: Path, fmt: str = "auto") -> Iterator[Record | TokenDocument | Problem]:
+    """Records (token formats: documents of tagged tokens) and problems in a file or folder."""
     if fmt not in FORMATS:
         yield Problem(str(path), f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
         return
@@ -45,8 +46,10 @@ def read(path: Path, fmt: str = "auto") -> Iterator[Record | Problem]:
     looks_like = sniff(path) if fmt == "auto" and not path.is_dir() else None
     if brat and (path.suffix.lower() == ".ann" or path.with_suffix(".ann").exists()):
         looks_like = None  # a brat pair: its .txt is the article, whatever it holds
-    if fmt == "labelstudio" or readable(looks_like) == "labelstudio":
-        yield from label_studio(path)
+    chosen = fmt if fmt != "auto" else readable(looks_like)
+    readers = {"labelstudio": label_studio, "conll": read_conll, "phoner": read_phoner}
+    if chosen in readers:
+        yield from readers[chosen](path)
         return
     if looks_like is not None:
         raise UserError(

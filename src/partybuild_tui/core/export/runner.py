@@ -176,7 +176,7 @@ def _write_splits(
         _stream(store, ids, writer, options, stats, split, progress, total)
     if options.format == "hf":
         labels_file = _labels_target(out, store.path, options)
-        sink.write_file(labels_file, hf.labels_document(names))
+        sink.write_file(labels_file, hf.labels_document(names, options.tokens.scheme))
         stats.files.append(labels_file)
     return brat_writers
 
@@ -305,7 +305,7 @@ def _writer(sink: Sink, target: Path | None, options: ExportOptions, names: list
     if options.format == "phoner":
         return phoner.PhonerWriter(stream, options.word_joiner)
     if options.format == "hf":
-        return hf.HfWriter(stream, options.word_joiner, names)
+        return hf.HfWriter(stream, options.word_joiner, names, options.tokens.scheme)
     return conll.ConllWriter(
         stream, options.word_joiner, vlsp=options.vlsp, docstart=options.doc_markers
     )

@@ -17,8 +17,15 @@ HEAD_BYTES = 1 << 20
 _TAG = re.compile(r"^(O|[BIESLU]-\S+)$")
 LABEL_STUDIO = "Label Studio JSON (a list of tasks)"
 LABEL_STUDIO_MIN = "Label Studio JSON-MIN"
+CONLL = "CoNLL / BIO columns (one token a line)"
+PHONER = "PhoNER JSON (words and tags per sentence)"
 # what the import reads among the formats recognised here: description -> --format
-READABLE = {LABEL_STUDIO: "labelstudio", LABEL_STUDIO_MIN: "labelstudio"}
+READABLE = {
+    LABEL_STUDIO: "labelstudio",
+    LABEL_STUDIO_MIN: "labelstudio",
+    CONLL: "conll",
+    PHONER: "phoner",
+}
 
 
 def readable(looks_like: str | None) -> str | None:
@@ -90,7 +97,7 @@ def _regions(value: object) -> bool:
 
 def _json_lines_kind(first: dict[str, Any]) -> str | None:
     if "words" in first and "tags" in first:
-        return "PhoNER JSON (words and tags per sentence)"
+        return PHONER
     if "tokens" in first and "ner_tags" in first:
         return "Hugging Face token-classification JSON (tokens and ner_tags)"
     if isinstance(first.get("data"), dict):
@@ -108,5 +115,5 @@ def _columns(lines: list[str]) -> str | None:
     if any(line.startswith("-DOCSTART-") for line in lines) or (
         len(rows) >= 3 and len(tagged) >= 0.8 * len(rows)
     ):
-        return "CoNLL / BIO columns (one token a line)"
+        return CONLL
     return None

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from partybuild_tui.core.export import summary as s
+from partybuild_tui.core.export.bio import convert
 from partybuild_tui.core.export.layout import layout
 from partybuild_tui.core.export.select import Document
 from partybuild_tui.core.store import Span
@@ -30,6 +31,7 @@ class TokenOptions:
     level: str = "word"
     cut: str = "split"
     strict: bool = False
+    scheme: str = "iob2"  # or bioes / bilou: tags are made IOB2, then converted
 
 
 @dataclass(frozen=True)
@@ -187,4 +189,4 @@ def _sentences(
         stats.tokens[split] += pos - begin
         offsets = tuple(units[begin:pos])
         words = tuple(" ".join(text[a:b].split()) for a, b in offsets)
-        yield TaggedSentence(words, tuple(sent_tags), offsets)
+        yield TaggedSentence(words, tuple(convert(sent_tags, options.scheme)), offsets)
