@@ -17,11 +17,14 @@ from partybuild_tui.core.export import (
     brat,
     conll,
     doccano,
+    extras,
     hf,
+    hf_parquet,
     jsonl,
     labelstudio,
     phoner,
     prodigy,
+    spacy_docbin,
 )
 from partybuild_tui.core.export.select import (
     Document,
@@ -59,7 +62,11 @@ FORMATS: dict[str, Format] = {
     "prodigy": Format(".jsonl", False, True),
     "labelstudio": Format(".json", False, False),
     "labelstudio-min": Format(".json", False, False),
+    "spacy": Format(".spacy", True, True),
+    "hf-parquet": Format(".parquet", True, True),
 }
+SEVERAL_FILES = ("brat", "hf", "hf-parquet")  # labels.json beside the data, or a folder
+BINARY = ("spacy", "hf-parquet")
 
 
 class Writer(Protocol):
@@ -156,7 +163,7 @@ def _write_splits(
     """Write every split through the sink (inside the caller's snapshot)."""
     if options.split:
         splits = split_ids(selected(store, options.selection), options.split, options.seed)
-        if options.format == "hf":  # Hugging Face names the dev part "validation"
+        if options.format in ("hf", "hf-parquet"):  # Hugging Face calls dev "validation"
             splits = {HF_SPLITS.get(name, name): ids for name, ids in splits.items()}
     else:
         splits = {"all": selected_ids(store, options.selection)}
@@ -174,7 +181,7 @@ def _write_splits(
         if isinstance(writer, brat.BratWriter):
             brat_writers.append(writer)
         _stream(store, ids, writer, options, stats, split, progress, total)
-    if options.format == "hf":
+    if options.format in ("hf", "hf-parquet"):
         labels_file = _labels_target(out, store.path, options)
         sink.write_file(labels_file, hf.labels_document(names, options.tokens.scheme))
         stats.files.append(labels_file)
@@ -235,8 +242,13 @@ def _check_options(options: ExportOptions, out: Path | str | None) -> None:
         raise UserError("--vlsp needs word level (POS and chunk tags are per word)")
     if to_stdout and options.split:
         raise UserError("--split writes one file per split: give --out a folder, not '-'")
-    if to_stdout and options.format in ("brat", "hf"):
+    if to_stdout and options.format in SEVERAL_FILES:
         raise UserError(f"{options.format} writes several files: give --out a folder, not '-'")
+    if to_stdout and options.format in BINARY:
+        raise UserError(f"{options.format} is a binary file: give --out a file or folder, not '-'")
+    if options.format == "spacy" and options.tokens.scheme != "iob2":
+        raise UserError("--scheme is for tag files: spacy stores entities, not tags")
+    extras.require(options.format)
     if options.word_joiner not in ("_", " "):
         raise UserError("--word-joiner must be '_' or 'space'")
     if options.format == "conll" and not options.vlsp and options.word_joiner == " ":
@@ -299,6 +311,10 @@ def _writer(sink: Sink, target: Path | None, options: ExportOptions, names: list
         return doccano.DoccanoWriter(stream)
     if options.format == "prodigy":
         return prodigy.ProdigyWriter(stream)
+    if options.format == "spacy":
+        return spacy_docbin.SpacyWriter(stream)
+    if options.format == "hf-parquet":
+        return hf_parquet.HfParquetWriter(stream, options.word_joiner, names, options.tokens.scheme)
     if options.format in ("labelstudio", "labelstudio-min"):
         flat = options.format == "labelstudio-min"
         return labelstudio.LabelStudioWriter(stream, predictions=options.predictions, flat=flat)
