@@ -185,3 +185,26 @@ def test_every_scheme_decodes_to_the_same_entities() -> None:
     expected = [(0, 1, "ORG"), (3, 3, "PER"), (4, 5, "PER"), (7, 7, "ORG")]
     for tags in (iob2, iob1, bioes, bilou):
         assert decode(tags) == expected, tags
+
+
+def test_a_corpus_comes_in_as_suggestions(gold: Store, plain: Store, tmp_path: Path) -> None:
+    from partybuild_tui.core.suggest import engine
+
+    out = tmp_path / "x.conll"
+    export(gold, ExportOptions("conll"), out, DEFAULT_LABELS)
+    report = run(plain, out, as_suggestions=True)
+    assert report.spans_imported == 0 and report.suggested == len(body_spans(gold))
+    assert spans_of(plain) == set()
+    shown = {
+        (s.article_id, s.start, s.end, s.label, s.source)
+        for i in plain.article_ids()
+        for s in engine.pending(plain, i)
+    }
+    assert {(a, b, c, d) for a, b, c, d, _src in shown} == body_spans(gold)
+    assert {src for *_rest, src in shown} == {"import:conll"}
+    again = run(plain, out, as_suggestions=True)  # replaces, never duplicates
+    assert again.suggested == report.suggested
+    assert sum(len(engine.suggestions(plain, i)) for i in plain.article_ids()) == len(shown)
+    first = next(s for s in engine.pending(plain, 1))
+    engine.accept(plain, first.id, "lan")  # accepted as any suggestion is
+    assert [(s.origin, s.annotator) for s in plain.spans(1)] == [("suggestion:import:conll", "lan")]

@@ -268,6 +268,13 @@ def import_annotations_command(
             help="Rename a file's label before it is checked, e.g. PER=FIGURE (repeatable).",
         ),
     ] = None,
+    as_suggestions: Annotated[
+        bool,
+        typer.Option(
+            "--as-suggestions",
+            help="Store the spans as pending suggestions (source import:FORMAT) to review.",
+        ),
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every skip.")] = False,
 ) -> None:
     """Import labeled spans; texts are matched by content, spans checked and never duplicated."""
@@ -285,6 +292,7 @@ def import_annotations_command(
             fmt=fmt,
             status=status,
             label_map=_label_map(map_label or []),
+            as_suggestions=as_suggestions,
         )
     print_import(report, verbose)
     if report.skipped and not report.spans_imported and not report.records:
