@@ -5,14 +5,20 @@
     PYTHONPATH=src python benchmarks/export_bench.py --db benchmarks/out/bench-10000-seed7.db
     python benchmarks/run.py --only export       # on the run's database of N articles
 
-Offset formats (jsonl, doccano, brat) export every article of the run's database (``--db``,
-read only: the export only reads, files go under ``--work``). Token formats (conll, its
-syllable and VLSP variants, phoner, hf) need each article's words: the first ``--token-sample``
-articles are copied into ``--work`` and segmented once by a separate process (cached there as
+Offset formats (jsonl, doccano, brat, labelstudio, labelstudio-min) export every article of
+the run's database (``--db``, read only: the export only reads, files go under ``--work``).
+Formats that need each article's words (conll, its syllable, BIOES and VLSP variants, phoner,
+hf, hf-parquet, spacy, and prodigy for its tokens) run on the first ``--token-sample``
+articles, copied into ``--work`` and segmented once by a separate process (cached there as
 ``export-tokens-N-K.db``), so the timed export reads cached words as it does after annotation;
 ``--vlsp-sample`` is smaller because VLSP runs underthesea's POS and chunk models on every
-sentence. Every status is exported (``--status any``). Each case runs in its own process under
-run.py, so each row's peak memory is that format's. Follows the convention in
+sentence. Every status is exported (``--status any``).
+
+``import-FORMAT`` cases export first (not timed), then time ``import_annotations`` of that
+file: offset formats into a fresh database (every article stored as new), token formats
+(conll, phoner) onto a copy of the articles they came from with their spans removed (the
+tokens are placed on the article bodies again). Each case runs in its own process under
+run.py, so each row's peak memory is that case's. Follows the convention in
 benchmarks/README.md.
 """
 
@@ -35,11 +41,17 @@ import generate_corpus  # noqa: E402
 from benchlib import Row, row  # noqa: E402
 
 from partybuild_tui.config import DEFAULT_LABELS  # noqa: E402
-from partybuild_tui.core.export import ExportOptions, Selection, TokenOptions, export  # noqa: E402
+from partybuild_tui.core.export import (  # noqa: E402
+    ExportOptions,
+    Selection,
+    TokenOptions,
+    export,
+    import_annotations,
+)
 from partybuild_tui.core.store import Store  # noqa: E402
 
 EVERY_STATUS = Selection(statuses=())
-# case -> (options, works on tokens)
+# case -> (options, needs the words)
 VARIANTS: dict[str, tuple[Callable[[], ExportOptions], bool]] = {
     "jsonl": (lambda: ExportOptions("jsonl", EVERY_STATUS), False),
     "doccano": (lambda: ExportOptions("doccano", EVERY_STATUS), False),
@@ -52,7 +64,19 @@ VARIANTS: dict[str, tuple[Callable[[], ExportOptions], bool]] = {
     "conll-vlsp": (lambda: ExportOptions("conll", EVERY_STATUS, vlsp=True), True),
     "phoner": (lambda: ExportOptions("phoner", EVERY_STATUS), True),
     "hf": (lambda: ExportOptions("hf", EVERY_STATUS, split=(0.8, 0.1, 0.1)), True),
+    "conll-bioes": (
+        lambda: ExportOptions("conll", EVERY_STATUS, tokens=TokenOptions(scheme="bioes")),
+        True,
+    ),
+    "prodigy": (lambda: ExportOptions("prodigy", EVERY_STATUS), True),
+    "labelstudio": (lambda: ExportOptions("labelstudio", EVERY_STATUS), False),
+    "labelstudio-min": (lambda: ExportOptions("labelstudio-min", EVERY_STATUS), False),
+    "spacy": (lambda: ExportOptions("spacy", EVERY_STATUS), True),
+    "hf-parquet": (lambda: ExportOptions("hf-parquet", EVERY_STATUS), True),
 }
+IMPORTS = ("jsonl", "doccano", "brat", "prodigy", "labelstudio", "labelstudio-min", "conll",
+           "phoner")  # fmt: skip
+ONTO_ARTICLES = ("conll", "phoner")  # token formats: imported onto their own articles
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -113,9 +137,9 @@ def size_of(paths: list[Path]) -> int:
 
 
 def run_format(args: argparse.Namespace, name: str) -> list[Row]:
-    make, token_level = VARIANTS[name]
+    make, tokenized = VARIANTS[name]
     count = args.vlsp_sample if name == "conll-vlsp" else args.token_sample
-    db = token_db(args, min(count, args.n)) if token_level else source_db(args)
+    db = token_db(args, min(count, args.n)) if tokenized else source_db(args)
     out = Path(args.work) / "export-out" / name
     shutil.rmtree(out, ignore_errors=True)
     started = time.perf_counter()
@@ -125,7 +149,7 @@ def run_format(args: argparse.Namespace, name: str) -> list[Row]:
     megabytes = size_of(summary.files) / 1e6
     articles = summary.total_articles
     spans = sum(summary.spans.values())
-    where = "words cached" if token_level else "the run's database"
+    where = "words cached" if tokenized else "the run's database"
     note = f"{articles:,} articles, {spans:,} spans, {megabytes:.1f} MB in {seconds:.1f}s; {where}"
     shutil.rmtree(out, ignore_errors=True)
     return [
@@ -134,8 +158,41 @@ def run_format(args: argparse.Namespace, name: str) -> list[Row]:
     ]
 
 
+def run_import(args: argparse.Namespace, name: str) -> list[Row]:
+    """Export ``name`` (untimed), then time importing it."""
+    make, tokenized = VARIANTS[name]
+    db = token_db(args, min(args.token_sample, args.n)) if tokenized else source_db(args)
+    folder = Path(args.work) / "import-run" / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    exported = folder / ("brat" if name == "brat" else f"data.{name}")
+    with Store(db) as store:
+        export(store, make(), exported, DEFAULT_LABELS)
+    target = folder / "target.db"
+    if name in ONTO_ARTICLES:  # the same articles, without their spans
+        shutil.copy(db, target)
+        with Store(target) as store, store.write():
+            store.conn.execute("DELETE FROM spans")
+    started = time.perf_counter()
+    with Store(target) as store:
+        report = import_annotations(store, exported, labels=DEFAULT_LABELS, default_annotator="b")
+    seconds = time.perf_counter() - started
+    articles = len(set(report.matched)) + len(report.created)
+    note = (
+        f"{articles:,} articles ({len(report.created):,} stored as new), "
+        f"{report.spans_imported:,} spans, {len(report.skipped):,} skipped, in {seconds:.1f}s"
+    )
+    shutil.rmtree(folder, ignore_errors=True)
+    return [row(f"import {name}", articles / seconds, "articles/s", note)]
+
+
 def cases(args: argparse.Namespace) -> dict[str, benchlib.Case]:
-    return {name: (lambda a, name=name: run_format(a, name)) for name in VARIANTS}
+    found: dict[str, benchlib.Case] = {
+        name: (lambda a, name=name: run_format(a, name)) for name in VARIANTS
+    }
+    for name in IMPORTS:
+        found[f"import-{name}"] = lambda a, name=name: run_import(a, name)
+    return found
 
 
 if __name__ == "__main__":

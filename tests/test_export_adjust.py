@@ -53,7 +53,7 @@ def conll(store: Store, out: Path, **tokens: object) -> ExportSummary:
 def test_span_cutting_a_word_is_expanded_and_counted(plain: Store, tmp_path: Path) -> None:
     start, first_end, end = multi_syllable_word(plain, 1)
     plain.tag(1, start, first_end, "FIGURE", "tester")
-    summary = conll(plain, tmp_path / "x.conll")
+    summary = conll(plain, tmp_path / "x.conll", cut="expand")
     assert summary.adjusted == {s.EXPANDED: 1}
     assert summary.spans == {"FIGURE": 1}
     sentences, _ = read_conll(tmp_path / "x.conll")
@@ -123,3 +123,57 @@ def test_span_in_page_boilerplate_is_counted_as_outside(plain: Store, tmp_path: 
     plain.tag(2, tail, tail + len("Hồng Ca"), "ORGANIZATION", "tester")
     summary = conll(plain, tmp_path / "x.conll")
     assert summary.adjusted == {s.DROPPED_OUTSIDE: 1} and not summary.spans
+
+
+def tag_text(store: Store, article_id: int, wanted: str, label: str) -> tuple[int, int]:
+    text = store.article(article_id).text
+    start = text.index(wanted)
+    store.tag(article_id, start, start + len(wanted), label, "tester")
+    return start, start + len(wanted)
+
+
+def tagged_rows(path: Path) -> list[list[str]]:
+    sentences, _ = read_conll(path)
+    return [row for sentence in sentences for row in sentence if row[-1] != "O"]
+
+
+def test_syllable_level_splits_punctuation_off_a_syllable(plain: Store, tmp_path: Path) -> None:
+    # underthesea reads "khóa X. Ban" as one word and "X." as one syllable
+    tag_text(plain, 4, "Ban Chấp hành Trung ương khóa X", "ORGANIZATION")
+    out = tmp_path / "x.conll"
+    summary = conll(plain, out, level="syllable")
+    assert not summary.adjusted and summary.spans == {"ORGANIZATION": 1}
+    rows = tagged_rows(out)
+    assert [r[0] for r in rows] == ["Ban", "Chấp", "hành", "Trung", "ương", "khóa", "X"]
+    sentences, _ = read_conll(out)
+    ending = next(s for s in sentences if [r[0] for r in s[-3:]] == ["khóa", "X", "."])
+    assert ending[-1] == [".", "O"]  # the sentence ends after the full stop
+
+
+def test_no_token_holds_a_sentence_end(plain: Store, tmp_path: Path) -> None:
+    out = tmp_path / "x.conll"
+    conll(plain, out)
+    sentences, _ = read_conll(out)
+    tokens = [row[0] for sentence in sentences for row in sentence]
+    assert "X._Ban" not in tokens
+    assert not [t for t in tokens if any(f"{p}_" in t for p in ".!?")]
+    after = [b for a, b in zip(sentences, sentences[1:], strict=False) if a[-1][0] == "X."]
+    assert [s[0][0] for s in after] == ["Ban"]  # "Ban tổ chức ..." starts its own sentence
+
+
+def test_default_cut_splits_the_token_at_the_span_edge(plain: Store, tmp_path: Path) -> None:
+    # underthesea joins "Đồng Văn hiện" into one word; the span ends after "Văn"
+    text = plain.article(1).text
+    start = text.index("Đảng bộ huyện Đồng Văn hiện")
+    plain.tag(1, start, start + len("Đảng bộ huyện Đồng Văn"), "ORGANIZATION", "tester")
+    out = tmp_path / "x.conll"
+    summary = conll(plain, out)
+    assert summary.adjusted == {s.SPLIT: 1}
+    assert [r[0] for r in tagged_rows(out)] == ["Đảng_bộ", "huyện", "Đồng_Văn"]
+    text = out.read_text(encoding="utf-8")
+    assert "Đồng_Văn B-" not in text and "\nhiện O\n" in text
+    (detail,) = summary.details
+    assert "'Đảng bộ huyện Đồng Văn'" in detail and "'Đồng Văn hiện'" in detail
+    expanded = conll(plain, tmp_path / "e.conll", cut="expand")
+    assert expanded.adjusted == {s.EXPANDED: 1}
+    assert [r[0] for r in tagged_rows(tmp_path / "e.conll")][-1] == "Đồng_Văn_hiện"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from seqeval.metrics import classification_report
 from seqeval.metrics.sequence_labeling import get_entities
 from seqeval.scheme import IOB2, Entities
@@ -143,11 +144,12 @@ def test_conll_word_level_reads_back_as_valid_iob2(gold: Store, tmp_path: Path) 
 def test_token_formats_cover_the_body_only(gold: Store, tmp_path: Path) -> None:
     out = tmp_path / "s.conll"
     run(gold, out, "conll", tokens=TokenOptions(level="syllable"))
-    documents = out.read_text(encoding="utf-8").split("-DOCSTART- O\n")[1:]
+    documents = out.read_text(encoding="utf-8").split("-DOCSTART- -X- O O\n")[1:]
     for article_id, document in zip(range(1, 6), documents, strict=True):
         syllables = [line.split(" ")[0] for line in document.split("\n") if line]
         article = gold.article(article_id)
         assert "".join(syllables) == "".join(article.body.split())
+        assert all(line.count(" ") == 1 for line in document.split("\n") if line)
 
 
 def test_syllable_level_one_syllable_a_line(gold: Store, tmp_path: Path) -> None:
@@ -163,17 +165,32 @@ def test_syllable_level_one_syllable_a_line(gold: Store, tmp_path: Path) -> None
     assert written + 2 == all_gold(gold)
 
 
-def test_vlsp_four_columns_and_space_joiner_uses_tabs(gold: Store, tmp_path: Path) -> None:
+def test_vlsp_layout_is_the_vlsp_2016_files(gold: Store, tmp_path: Path) -> None:
     out = tmp_path / "v.conll"
-    run(gold, out, "conll", vlsp=True, joiner=" ", selection=Selection(query="Na Tông"))
+    run(gold, out, "conll", vlsp=True, selection=Selection(query="Na Tông"))
     text = out.read_text(encoding="utf-8")
-    assert text.startswith("-DOCSTART-\t-X-\t-X-\tO\n\n")
-    rows = [line.split("\t") for line in text.split("\n")[2:] if line]
-    assert rows and all(len(r) == 4 for r in rows)
-    assert any(" " in r[0] for r in rows)  # syllables joined by space
+    assert "DOCSTART" not in text  # VLSP 2016 files have no document markers
+    rows = [line.split("\t") for line in text.split("\n") if line]
+    assert rows and all(len(r) == 4 for r in rows)  # word POS chunk NER, tab-separated
+    assert any(" " in r[0] for r in rows) and not any("_" in r[0] for r in rows)  # "Đảng bộ"
     assert {r[1] for r in rows} >= {"N", "V", "CH"}
     assert all(r[2] == "O" or r[2][:2] in ("B-", "I-") for r in rows)
     assert any(r[3] == "B-ORGANIZATION" for r in rows)
+    marked = tmp_path / "m.conll"
+    run(gold, marked, "conll", vlsp=True, docstart=True, selection=Selection(query="Na Tông"))
+    assert marked.read_text(encoding="utf-8").startswith("-DOCSTART-\t-X-\t-X-\tO\n\n")
+
+
+def test_conll_docstart_is_the_line_spacy_convert_splits_on(gold: Store, tmp_path: Path) -> None:
+    converters = pytest.importorskip("spacy.training.converters", reason="spaCy not installed")
+    out = tmp_path / "w.conll"
+    summary = run(gold, out, "conll")
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("-DOCSTART- -X- O O\n\n") and text.count("-DOCSTART-") == 5
+    docs = list(converters.conll_ner_to_docs(text, no_print=True))
+    assert len(docs) == 5  # one per article, no spurious "-DOCSTART-" document
+    assert not any(token.text == "-DOCSTART-" for doc in docs for token in doc)
+    assert sum(len(doc.ents) for doc in docs) == sum(summary.spans.values())  # type: ignore[attr-defined]
 
 
 def test_phoner_json_lines(gold: Store, tmp_path: Path) -> None:
@@ -200,7 +217,7 @@ def test_hf_ids_and_labels_file(gold: Store, tmp_path: Path) -> None:
     ]  # fmt: skip
     assert labels["id2label"]["3"] == "B-FIGURE" and labels["label2id"]["O"] == 0
     entities = 0
-    for split in ("train", "dev", "test"):
+    for split in ("train", "validation", "test"):
         for line in (out / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
             record = json.loads(line)
             assert set(record) == {"id", "tokens", "ner_tags"}
@@ -232,5 +249,5 @@ def test_no_docstart_separates_documents_by_blank_lines_only(gold: Store, tmp_pa
     run(gold, without, "conll", docstart=False)
     text = without.read_text(encoding="utf-8")
     assert "DOCSTART" not in text and "\n\n\n" not in text
-    marked = with_marks.read_text(encoding="utf-8").replace("-DOCSTART- O\n\n", "")
+    marked = with_marks.read_text(encoding="utf-8").replace("-DOCSTART- -X- O O\n\n", "")
     assert marked == text

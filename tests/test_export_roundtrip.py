@@ -15,7 +15,7 @@ from partybuild_tui.core.export import ExportOptions, Selection, export, import_
 from partybuild_tui.core.store import NewSpan, Store
 from tests.export_support import build_seeded, copy_db, on_edges
 
-OFFSET_FORMATS = ("jsonl", "doccano", "brat")
+OFFSET_FORMATS = ("jsonl", "doccano", "brat", "prodigy", "labelstudio", "labelstudio-min")
 LABELS = DEFAULT_LABELS.names
 ANY_STATUS = Selection(statuses=())
 
@@ -62,8 +62,8 @@ def files(path: Path) -> dict[str, bytes]:
 
 
 def round_trip(source: Store, fmt: str, work: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    first = work / f"first-{fmt}" if fmt == "brat" else work / f"first.{fmt}.jsonl"
-    second = work / f"second-{fmt}" if fmt == "brat" else work / f"second.{fmt}.jsonl"
+    first = work / f"first-{fmt}" if fmt == "brat" else work / f"first.{fmt}.data"
+    second = work / f"second-{fmt}" if fmt == "brat" else work / f"second.{fmt}.data"
     export(source, ExportOptions(fmt, selection=ANY_STATUS), first, DEFAULT_LABELS)
     with Store(work / f"fresh-{fmt}.db") as fresh:
         report = import_annotations(fresh, first, labels=DEFAULT_LABELS, default_annotator="tester")

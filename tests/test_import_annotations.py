@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -195,3 +196,60 @@ def test_brat_problems_are_reported(plain: Store, tmp_path: Path) -> None:
 def test_missing_file_is_reported(plain: Store, tmp_path: Path) -> None:
     report = run(plain, tmp_path / "nope.jsonl")
     assert report.skipped == [(str(tmp_path / "nope.jsonl"), "no such file or folder")]
+
+
+def prodigy_line(
+    text: str, spans: list[tuple[str, str]], answer: str, task: int
+) -> dict[str, object]:
+    """An example as Prodigy's ner.manual saves it (character offsets plus token indices)."""
+    tokens = [
+        {"text": m.group(), "start": m.start(), "end": m.end(), "id": i, "ws": True}
+        for i, m in enumerate(re.finditer(r"\w+|[^\w\s]", text))
+    ]
+    found = []
+    for wanted, label in spans:
+        start = text.index(wanted)
+        end = start + len(wanted)
+        first = next(t["id"] for t in tokens if t["start"] == start)
+        last = next(t["id"] for t in tokens if t["end"] == end)
+        found.append(
+            {"start": start, "end": end, "token_start": first, "token_end": last, "label": label}
+        )
+    return {
+        "text": text,
+        "_input_hash": -1000 - task,
+        "_task_hash": 2000 + task,
+        "tokens": tokens,
+        "spans": found,
+        "_view_id": "ner_manual",
+        "answer": answer,
+        "_timestamp": 1700000000 + task,
+        "_annotator_id": "ner_partybuild-lan",
+        "_session_id": "ner_partybuild-lan",
+    }
+
+
+def test_prodigy_imports_only_accepted_answers(plain: Store, tmp_path: Path) -> None:
+    text = "Đồng chí Lò Văn Phong dự họp Chi bộ thôn Úc.\n"
+    other = "Đồng chí Vũ Quỳnh Khánh phát biểu.\n"
+    path = write_lines(
+        tmp_path / "prodigy.jsonl",
+        [
+            prodigy_line(
+                text, [("Lò Văn Phong", "FIGURE"), ("Chi bộ thôn Úc", "ORG")], "reject", 1
+            ),
+            prodigy_line(text, [("Lò Văn Phong", "FIGURE")], "accept", 2),
+            prodigy_line(other, [("Vũ Quỳnh Khánh", "FIGURE")], "ignore", 3),
+            prodigy_line(text, [("Lò Văn Phong", "FIGURE")], "accept", 2),  # the same task again
+        ],
+    )
+    report = run(plain, path)
+    assert report.spans_imported == 1 and len(report.created) == 1
+    (span,) = plain.spans(report.created[0])
+    assert (span.text, span.label, span.origin) == ("Lò Văn Phong", "FIGURE", "import:prodigy")
+    assert span.annotator == "ner_partybuild-lan"
+    reasons = dict(report.skipped)
+    assert reasons[f"{path}:1"].startswith("not accepted: Prodigy answer 'reject'")
+    assert reasons[f"{path}:3"].startswith("not accepted: Prodigy answer 'ignore'")
+    assert reasons[f"{path}:4"].startswith("duplicate task: same _task_hash 2002 as line 2")
+    assert report.records == 1

@@ -61,7 +61,7 @@ def test_choices_agree_with_the_modules_that_implement_them() -> None:
     from partybuild_tui.core.suggest import engine
 
     assert store.STATUSES == choices.STATUSES
-    assert runner.FORMATS == choices.EXPORT_FORMATS
+    assert tuple(runner.FORMATS) == choices.EXPORT_FORMATS
     assert readers.FORMATS == choices.IMPORT_FORMATS
     assert engine.SOURCE_NAMES == choices.SUGGESTION_SOURCES
     assert stats.SECTIONS == choices.STATS_SECTIONS

@@ -70,20 +70,45 @@ def export_command(
     seed: Annotated[int, typer.Option(help="Seed of the split.")] = 13,
     level: Annotated[str, typer.Option(help="Token formats: 'word' or 'syllable'.")] = "word",
     word_joiner: Annotated[
-        str, typer.Option(help="Join a word's syllables with '_' (PhoNER) or 'space'.")
-    ] = "_",
+        str | None,
+        typer.Option(
+            help="Join a word's syllables with '_' (PhoNER) or 'space' "
+            "\\[default: '_'; 'space' with --vlsp, as the VLSP 2016 files].",
+            show_default=False,
+        ),
+    ] = None,
     vlsp: Annotated[
         bool, typer.Option("--vlsp", help="CoNLL in VLSP 2016 columns: word POS chunk NER.")
     ] = False,
     cut: Annotated[
-        str, typer.Option(help="A span edge inside a token: 'expand' to it or 'drop' the span.")
-    ] = "expand",
+        str,
+        typer.Option(
+            help="A span edge inside a token: 'split' the token there, 'expand' the span to "
+            "the token or 'drop' the span."
+        ),
+    ] = "split",
     strict: Annotated[
         bool, typer.Option("--strict", help="Fail instead of adjusting any span.")
     ] = False,
+    scheme: Annotated[
+        str, typer.Option(help="Token formats: tags in 'iob2', 'bioes' or 'bilou'.")
+    ] = "iob2",
     docstart: Annotated[
-        bool, typer.Option(help="CoNLL: a -DOCSTART- line before each article.")
-    ] = True,
+        bool | None,
+        typer.Option(
+            help="CoNLL: a -DOCSTART- line before each article \\[default: on; off with --vlsp].",
+            show_default=False,
+        ),
+    ] = None,
+    allow_empty: Annotated[
+        bool, typer.Option("--allow-empty", help="--split: write a part even if it is empty.")
+    ] = False,
+    predictions: Annotated[
+        bool,
+        typer.Option(
+            "--predictions", help="labelstudio: pre-annotated tasks (predictions) to review."
+        ),
+    ] = False,
     include_superseded: Annotated[
         bool, typer.Option("--include-superseded", help="Also old versions of changed files.")
     ] = False,
@@ -102,6 +127,7 @@ def export_command(
         export,
         parse_ratios,
     )
+    from partybuild_tui.core.export.bio import SCHEMES
     from partybuild_tui.core.export.tokens import CUT_POLICIES, LEVELS
 
     options = ExportOptions(
@@ -118,10 +144,13 @@ def export_command(
             level=_choice("--level", level, LEVELS),
             cut=_choice("--cut", cut, CUT_POLICIES),
             strict=strict,
+            scheme=_choice("--scheme", scheme, SCHEMES),
         ),
-        joiner=_joiner(word_joiner),
+        joiner=None if word_joiner is None else _joiner(word_joiner),
         vlsp=vlsp,
         docstart=docstart,
+        allow_empty=allow_empty,
+        predictions=predictions,
     )
     with open_store(db, create=False) as store, progress_bar("{task.description}") as bar:
         labels = config.load_labels(store.path)
@@ -234,7 +263,9 @@ def describe_cleaned(cleaned: Cleaned) -> str:
 def import_annotations_command(
     path: Annotated[
         Path,
-        typer.Argument(help="This tool's JSONL, doccano JSONL, a brat .ann/.txt or a folder."),
+        typer.Argument(
+            help="This tool's JSONL, doccano or Prodigy JSONL, a brat .ann/.txt or a folder."
+        ),
     ],
     db: DbOption = None,
     fmt: Annotated[
@@ -257,6 +288,20 @@ def import_annotations_command(
             show_default=False,
         ),
     ] = None,
+    map_label: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map-label",
+            help="Rename a file's label before it is checked, e.g. PER=FIGURE (repeatable).",
+        ),
+    ] = None,
+    as_suggestions: Annotated[
+        bool,
+        typer.Option(
+            "--as-suggestions",
+            help="Store the spans as pending suggestions (source import:FORMAT) to review.",
+        ),
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every skip.")] = False,
 ) -> None:
     """Import labeled spans; texts are matched by content, spans checked and never duplicated."""
@@ -275,10 +320,22 @@ def import_annotations_command(
             annotator=annotator,
             fmt=fmt,
             status=status,
+            label_map=_label_map(map_label or []),
+            as_suggestions=as_suggestions,
         )
     print_import(report, verbose)
     if report.skipped and not report.spans_imported and not report.records:
         raise typer.Exit(1)
+
+
+def _label_map(values: list[str]) -> dict[str, str]:
+    out = {}
+    for value in values:
+        old, sep, new = value.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise UserError(f"--map-label {value!r}: give OLD=NEW, e.g. PER=FIGURE")
+        out[old.strip()] = new.strip()
+    return out
 
 
 def print_import(report: ImportReport, verbose: bool) -> None:

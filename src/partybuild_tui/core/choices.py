@@ -7,16 +7,21 @@ modules import their names from here, so the help and the code cannot drift apar
 
 # of an article; core.store has its own copy until it imports this one (a test checks both)
 STATUSES = ("new", "in_progress", "done", "skipped")
-# export format -> (file extension, works on tokens)
-EXPORT_FORMATS: dict[str, tuple[str, bool]] = {
-    "jsonl": (".jsonl", False),
-    "conll": (".conll", True),
-    "phoner": (".jsonl", True),
-    "hf": (".jsonl", True),
-    "brat": ("", False),
-    "doccano": (".jsonl", False),
-}
+# the export formats (core.export.runner.FORMATS says what each writes)
+EXPORT_FORMATS = (
+    "jsonl",
+    "conll",
+    "phoner",
+    "hf",
+    "brat",
+    "doccano",
+    "prodigy",
+    "labelstudio",
+    "labelstudio-min",
+    "spacy",
+    "hf-parquet",
+)
 # what ``import-annotations`` reads ("auto": guessed from the file)
-IMPORT_FORMATS = ("auto", "jsonl", "doccano", "brat")
+IMPORT_FORMATS = ("auto", "jsonl", "doccano", "prodigy", "labelstudio", "brat", "conll", "phoner")
 SUGGESTION_SOURCES = ("memory", "rules", "byline", "ner", "model")
 STATS_SECTIONS = ("progress", "labels", "articles", "consistency", "suggestions")

@@ -2,7 +2,8 @@
 
 Public API: :func:`export` with :class:`ExportOptions` / :class:`Selection` /
 :class:`TokenOptions` returns an :class:`ExportSummary`; :func:`import_annotations` returns an
-:class:`ImportReport`. Formats: ``jsonl``, ``conll``, ``phoner``, ``hf``, ``brat``, ``doccano``.
+:class:`ImportReport`. Export formats: :data:`FORMATS`; import formats:
+:data:`readers.FORMATS`.
 """
 
 from partybuild_tui.core.export.importer import ImportReport, import_annotations

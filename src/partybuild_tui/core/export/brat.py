@@ -63,7 +63,7 @@ class BratWriter:
         self.prefix = f"{sub}/" if sub else ""
         folder.write(self.prefix + CONF, annotation_conf(labels))
 
-    def write(self, doc: Document, sentences: object = None) -> None:
+    def write(self, doc: Document, sentences: object = None, words: object = None) -> None:
         article = doc.article
         stem = file_stem(article.content_hash)
         spans = sorted(doc.spans, key=lambda x: (x.start, x.end, x.label))

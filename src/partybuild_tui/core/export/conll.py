@@ -1,11 +1,13 @@
 """CoNLL / BIO columns: one token a line, a blank line after each sentence.
 
-Two columns ``token TAG`` (PhoNER), or with ``vlsp`` the VLSP 2016 layout ``word POS chunk
-NER`` where POS and chunk come from underthesea's taggers run on the same words. Columns are
-separated by a space when syllables are joined with ``_`` and by a tab when they are joined
-with a space (the token then contains spaces). Each document starts with a ``-DOCSTART-``
-line (CoNLL-2003 convention, as many readers expect) followed by a blank line, unless
-``docstart`` is off, when documents simply follow each other.
+Two columns ``token TAG`` separated by a space (PhoNER's files; syllables of a word joined
+by ``_``, since spaCy and most CoNLL readers split a line on any whitespace), or with
+``vlsp`` the VLSP 2016 layout ``word POS chunk NER``, tab-separated, where POS and chunk come
+from underthesea's taggers run on the same words. Each document starts with the
+``-DOCSTART-`` line its readers expect, followed by a blank line: ``-DOCSTART- -X- O O`` in
+two columns (the one line spaCy's ``convert`` splits documents on; readers that skip lines
+starting with ``-DOCSTART-`` skip it too), ``-DOCSTART-<TAB>-X-<TAB>-X-<TAB>O`` in the VLSP
+layout, where it is off by default since the VLSP 2016 files have none.
 """
 
 from __future__ import annotations
@@ -17,19 +19,22 @@ from partybuild_tui.core.export.select import Document
 from partybuild_tui.core.export.tokens import TaggedSentence
 from partybuild_tui.core.export.vlsp import pos_chunk
 
+DOCSTART = "-DOCSTART- -X- O O\n\n"
+VLSP_DOCSTART = "-DOCSTART-\t-X-\t-X-\tO\n\n"
+
 
 class ConllWriter:
     def __init__(self, out: TextIO, joiner: str, *, vlsp: bool, docstart: bool) -> None:
         self.out = out
         self.joiner = joiner
         self.vlsp = vlsp
-        self.docstart = docstart
-        self.sep = " " if joiner != " " else "\t"
+        self.sep = "\t" if vlsp else " "
+        self.marker = (VLSP_DOCSTART if vlsp else DOCSTART) if docstart else ""
 
-    def write(self, doc: Document, sentences: Sequence[TaggedSentence]) -> None:
-        if self.docstart:
-            filler = ["-X-", "-X-"] if self.vlsp else []
-            self.out.write(self.sep.join(["-DOCSTART-", *filler, "O"]) + "\n\n")
+    def write(
+        self, doc: Document, sentences: Sequence[TaggedSentence], words: object = None
+    ) -> None:
+        self.out.write(self.marker)
         for sentence in sentences:
             tokens = sentence.tokens(self.joiner)
             if self.vlsp:

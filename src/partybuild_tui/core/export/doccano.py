@@ -17,7 +17,7 @@ class DoccanoWriter:
     def __init__(self, out: TextIO) -> None:
         self.out = out
 
-    def write(self, doc: Document, sentences: object = None) -> None:
+    def write(self, doc: Document, sentences: object = None, words: object = None) -> None:
         labels = [
             [span.start, span.end, span.label]
             for span in sorted(doc.spans, key=lambda x: (x.start, x.end, x.label))

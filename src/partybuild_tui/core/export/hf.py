@@ -1,6 +1,7 @@
 """Hugging Face ``datasets`` JSONL: ``{"id", "tokens", "ner_tags"}`` per sentence, integer tags.
 
-The tag list (``O``, then ``B-``/``I-`` of each label in the project's label order) is written
+The tag list (``O``, then ``B-``/``I-`` of each label in the project's label order, with
+``E-``/``S-`` or ``L-``/``U-`` in the BIOES / BILOU schemes) is written
 beside the data as ``labels.json`` with ``names`` (for ``ClassLabel(names=...)``), ``id2label``
 and ``label2id``, so ids never depend on which labels happen to occur in a split.
 """
@@ -11,16 +12,17 @@ import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from partybuild_tui.core.export.bio import prefixes
 from partybuild_tui.core.export.select import Document
 from partybuild_tui.core.export.tokens import TaggedSentence
 
 
-def tag_names(labels: Sequence[str]) -> list[str]:
-    return ["O", *(f"{prefix}-{label}" for label in labels for prefix in ("B", "I"))]
+def tag_names(labels: Sequence[str], scheme: str = "iob2") -> list[str]:
+    return ["O", *(f"{prefix}-{label}" for label in labels for prefix in prefixes(scheme))]
 
 
-def labels_document(labels: Sequence[str]) -> str:
-    names = tag_names(labels)
+def labels_document(labels: Sequence[str], scheme: str = "iob2") -> str:
+    names = tag_names(labels, scheme)
     data: dict[str, Any] = {
         "labels": list(labels),
         "names": names,
@@ -31,12 +33,16 @@ def labels_document(labels: Sequence[str]) -> str:
 
 
 class HfWriter:
-    def __init__(self, out: TextIO, joiner: str, labels: Sequence[str]) -> None:
+    def __init__(
+        self, out: TextIO, joiner: str, labels: Sequence[str], scheme: str = "iob2"
+    ) -> None:
         self.out = out
         self.joiner = joiner
-        self.ids = {name: i for i, name in enumerate(tag_names(labels))}
+        self.ids = {name: i for i, name in enumerate(tag_names(labels, scheme))}
 
-    def write(self, doc: Document, sentences: Sequence[TaggedSentence]) -> None:
+    def write(
+        self, doc: Document, sentences: Sequence[TaggedSentence], words: object = None
+    ) -> None:
         for number, sentence in enumerate(sentences):
             line = {
                 "id": f"{doc.article.id}-{number}",

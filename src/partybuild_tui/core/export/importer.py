@@ -13,14 +13,21 @@ tool's JSONL keeps the origin recorded in the file (it already says where the sp
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from partybuild_tui.config import LabelSet
 from partybuild_tui.core import corpus, ingest
+from partybuild_tui.core.export.align import Aligner
 from partybuild_tui.core.export.readers import Problem, RawSpan, Record, read
 from partybuild_tui.core.store import STATUSES, NewSpan, Span, Store
+from partybuild_tui.core.suggest import engine
+from partybuild_tui.core.suggest.base import Proposal
+
+BATCH = 50  # records written in one transaction
+SUGGESTIONS = "\0suggestions"  # the annotator slot of spans imported as suggestions
+SUGGESTION_VERSION = "1"
 
 
 @dataclass
@@ -29,6 +36,7 @@ class ImportReport:
     matched: list[int] = field(default_factory=list)
     created: list[int] = field(default_factory=list)
     spans_imported: int = 0
+    suggested: int = 0  # with as_suggestions: proposals stored instead of spans
     trimmed: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
 
@@ -45,22 +53,46 @@ def import_annotations(
     annotator: str | None = None,
     fmt: str = "auto",
     status: str | None = None,
+    label_map: dict[str, str] | None = None,
+    as_suggestions: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import the spans in ``path``; ``annotator`` overrides the file's, else the default."""
+    """Import the spans in ``path``; ``annotator`` overrides the file's, else the default.
+
+    ``label_map`` renames a file's labels (``PER`` → ``FIGURE``) before they are checked.
+    ``as_suggestions`` stores them as pending suggestions of source ``import:<format>``
+    (annotators review them in the app) instead of accepted spans.
+    """
     report = ImportReport()
-    for item in read(path, fmt):
-        if isinstance(item, Problem):
-            report.skipped.append((item.where, item.reason))
-            continue
-        report.records += 1
-        for where, why in item.meta.get("problems", ()):
-            report.skipped.append((where, why))
-        with store.write():
-            _import_record(store, item, labels, default_annotator, annotator, status, report)
-        if progress:
-            progress(report.records)
+    renames = {old.strip().upper(): new for old, new in (label_map or {}).items()}
+    for batch in _batches(Aligner(store).records(read(path, fmt))):
+        with store.write():  # one commit per batch: an fsync per article took most of the time
+            for item in batch:
+                if isinstance(item, Problem):
+                    report.skipped.append((item.where, item.reason))
+                    continue
+                report.records += 1
+                for where, why in item.meta.get("problems", ()):
+                    report.skipped.append((where, why))
+                if renames:
+                    item = _renamed(item, renames)
+                who = SUGGESTIONS if as_suggestions else annotator
+                _import_record(store, item, labels, default_annotator, who, status, report)
+                if progress:
+                    progress(report.records)
     return report
+
+
+def _batches(items: Iterable[Record | Problem]) -> Iterator[list[Record | Problem]]:
+    """Up to BATCH records, read before the write lock is taken (it is held ~20 ms a batch)."""
+    batch: list[Record | Problem] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _import_record(
@@ -85,16 +117,39 @@ def _import_record(
     for raw in record.spans:  # in file order: of two overlapping spans, the first wins
         who = override or raw.annotator or default_annotator
         where = f"{record.where} [{raw.start}, {raw.end}) {raw.label}"
-        if who not in existing:
-            existing[who] = store.spans(article_id, who)
+        if who not in existing:  # suggestions are not checked against stored spans
+            existing[who] = [] if who == SUGGESTIONS else store.spans(article_id, who)
         checked = _check(raw, record, text, labels, accepted.get(who, []), existing[who], report)
         if isinstance(checked, str):
             report.skipped.append((where, checked))
             continue
         accepted.setdefault(who, []).append(checked)
+    if override == SUGGESTIONS:
+        _suggest(store, article_id, record.format, accepted.get(SUGGESTIONS, []), report)
+        return
     for who, spans in sorted(accepted.items()):
         store.apply(article_id, who, "import", add=spans, text=text)
         report.spans_imported += len(spans)
+
+
+def _suggest(
+    store: Store, article_id: int, fmt: str, spans: list[NewSpan], report: ImportReport
+) -> None:
+    """Store the spans as the pending proposals of source ``import:<format>``: importing the
+    file again replaces them, and the app hides those that overlap a span."""
+    proposals = [Proposal(s.start, s.end, s.label, 1.0) for s in spans]
+    engine.save_results(
+        store, store.article(article_id), {f"import:{fmt}": (SUGGESTION_VERSION, proposals, None)}
+    )
+    report.suggested += len(proposals)
+
+
+def _renamed(record: Record, renames: dict[str, str]) -> Record:
+    spans = tuple(
+        replace(raw, label=renames.get(raw.label.strip().upper(), raw.label))
+        for raw in record.spans
+    )
+    return replace(record, spans=spans)
 
 
 def _create(store: Store, record: Record, status: str | None) -> int:
@@ -215,6 +270,8 @@ def summarize(report: ImportReport) -> Iterable[tuple[str, str]]:
     yield "articles matched by content", f"{len(report.matched):,}"
     yield "articles stored as new", f"{len(report.created):,}"
     yield "spans imported", f"{report.spans_imported:,}"
+    if report.suggested:
+        yield "suggestions stored", f"{report.suggested:,}"
     if report.trimmed:
         yield "  of which trimmed of whitespace", f"{report.trimmed:,}"
     yield "skipped", f"{len(report.skipped):,}"

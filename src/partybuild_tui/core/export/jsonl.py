@@ -42,7 +42,7 @@ class JsonlWriter:
     def __init__(self, out: TextIO) -> None:
         self.out = out
 
-    def write(self, doc: Document, sentences: object = None) -> None:
+    def write(self, doc: Document, sentences: object = None, words: object = None) -> None:
         self.out.write(json.dumps(record(doc), ensure_ascii=False) + "\n")
 
     def close(self) -> None:

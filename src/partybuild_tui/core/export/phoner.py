@@ -15,7 +15,9 @@ class PhonerWriter:
         self.out = out
         self.joiner = joiner
 
-    def write(self, doc: Document, sentences: Sequence[TaggedSentence]) -> None:
+    def write(
+        self, doc: Document, sentences: Sequence[TaggedSentence], words: object = None
+    ) -> None:
         for sentence in sentences:
             line = {"words": sentence.tokens(self.joiner), "tags": list(sentence.tags)}
             self.out.write(json.dumps(line, ensure_ascii=False) + "\n")

@@ -1,61 +1,64 @@
-"""Reading labeled files: this tool's JSONL, doccano JSONL and brat standoff, into records.
+"""Reading labeled files: this tool's JSONL, doccano JSONL, Prodigy JSONL and brat standoff.
 
-Readers never raise on bad input: a malformed line or file becomes a :class:`Problem` naming
+Readers never raise on bad lines: a malformed line or file becomes a :class:`Problem` naming
 the file and line, and reading goes on. Files are read one line (or one brat pair) at a time.
+A file in a format the import does not read raises :class:`UserError` before anything is
+read, naming the format it looks like (see :mod:`sniff`).
+
+Prodigy examples (lines with ``answer``, ``_input_hash`` or ``_task_hash``) are imported only
+when the answer is ``accept``; rejected, ignored and unanswered ones are reported. The same
+task (``_task_hash``) answered again by the same annotator is a duplicate.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from partybuild_tui.core import corpus
 from partybuild_tui.core.choices import IMPORT_FORMATS
+from partybuild_tui.core.export.labelstudio_reader import label_studio
+from partybuild_tui.core.export.records import Problem, RawSpan, Record
+from partybuild_tui.core.export.sniff import readable, sniff
+from partybuild_tui.core.export.tokens_reader import TokenDocument, read_conll, read_phoner
+from partybuild_tui.errors import UserError
+
+__all__ = ["FORMATS", "Problem", "RawSpan", "Record", "TokenDocument", "read"]
 
 FORMATS = IMPORT_FORMATS
+READS = (
+    "this tool's JSONL, doccano JSONL, Prodigy JSONL, Label Studio JSON or JSON-MIN, "
+    "brat standoff, CoNLL / BIO columns and PhoNER JSON"
+)
+PRODIGY_KEYS = ("answer", "_input_hash", "_task_hash")
 CHUNK = 1 << 20  # how a line over the size limit is read past
 
 
-@dataclass(frozen=True)
-class RawSpan:
-    start: int
-    end: int
-    label: str
-    text: str | None = None  # as the file states it (brat: fragments joined by a space)
-    annotator: str | None = None
-    origin: str | None = None
-    fragments: tuple[tuple[int, int], ...] = ()
-
-
-@dataclass(frozen=True)
-class Record:
-    """One article's text and spans as a file states them."""
-
-    where: str
-    format: str
-    text: str
-    spans: tuple[RawSpan, ...]
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Problem:
-    where: str
-    reason: str
-
-
-def read(path: Path, fmt: str = "auto") -> Iterator[Record | Problem]:
-    """Records (and problems) in a file or folder."""
+def read(path: Path, fmt: str = "auto") -> Iterator[Record | TokenDocument | Problem]:
+    """Records (token formats: documents of tagged tokens) and problems in a file or folder."""
     if fmt not in FORMATS:
         yield Problem(str(path), f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
         return
     if not path.exists():
         yield Problem(str(path), "no such file or folder")
         return
-    if fmt == "brat" or path.is_dir() or path.suffix.lower() in (".ann", ".txt"):
+    brat = fmt == "brat" or path.is_dir() or path.suffix.lower() in (".ann", ".txt")
+    looks_like = sniff(path) if fmt == "auto" and not path.is_dir() else None
+    if brat and (path.suffix.lower() == ".ann" or path.with_suffix(".ann").exists()):
+        looks_like = None  # a brat pair: its .txt is the article, whatever it holds
+    chosen = fmt if fmt != "auto" else readable(looks_like)
+    readers = {"labelstudio": label_studio, "conll": read_conll, "phoner": read_phoner}
+    if chosen in readers:
+        yield from readers[chosen](path)
+        return
+    if looks_like is not None:
+        raise UserError(
+            f"{path} looks like {looks_like}, which import-annotations does not read "
+            f"(it reads {READS})"
+        )
+    if brat:
         yield from _brat(path)
         return
     yield from _json_lines(path, fmt)
@@ -70,6 +73,7 @@ def _json_lines(path: Path, fmt: str) -> Iterator[Record | Problem]:
     except OSError as exc:
         yield Problem(str(path), f"cannot read: {exc.strerror or exc}")
         return
+    seen: dict[tuple[object, object], int] = {}  # Prodigy (task hash, annotator) -> line
     with handle:
         wide = _wide_text(handle.peek(8)[:8])
         if wide:
@@ -99,7 +103,7 @@ def _json_lines(path: Path, fmt: str) -> Iterator[Record | Problem]:
             if surrogate:
                 yield Problem(where, surrogate)
                 continue
-            yield _json_record(where, data, fmt)
+            yield _json_record(where, data, fmt, (seen, number))
 
 
 def _wide_text(head: bytes) -> str:
@@ -143,7 +147,10 @@ def _surrogate(data: Any) -> str | None:
     return None
 
 
-def _json_record(where: str, data: Any, fmt: str) -> Record | Problem:
+Seen = tuple[dict[tuple[object, object], int], int]  # Prodigy tasks seen, this line's number
+
+
+def _json_record(where: str, data: Any, fmt: str, seen: Seen) -> Record | Problem:
     if not isinstance(data, dict):
         return Problem(where, "line is not a JSON object")
     text = data.get("text")
@@ -151,13 +158,49 @@ def _json_record(where: str, data: Any, fmt: str) -> Record | Problem:
         return Problem(where, "no non-empty 'text' string")
     if "\x00" in text:
         return Problem(where, "'text' contains NUL characters")
-    kind = fmt if fmt != "auto" else ("jsonl" if "spans" in data else "doccano")
+    kind = fmt if fmt != "auto" else _kind(data)
+    if kind == "prodigy":
+        refused = _prodigy_refusal(data, seen)
+        if refused:
+            return Problem(where, refused)
     try:
-        spans = _own_spans(data) if kind == "jsonl" else _doccano_spans(data)
+        spans = _doccano_spans(data) if kind == "doccano" else _own_spans(data, kind)
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         return Problem(where, f"malformed spans ({_reason(exc)})")
-    meta = {key: data.get(key) for key in ("title", "date", "source", "author", "url", "status")}
+    fields = data.get("meta") if kind == "prodigy" else data
+    if not isinstance(fields, dict):
+        fields = {}
+    meta = {key: fields.get(key) for key in ("title", "date", "source", "author", "url", "status")}
     return Record(where, kind, text, tuple(spans), meta)
+
+
+def _kind(data: dict[str, Any]) -> str:
+    if any(key in data for key in PRODIGY_KEYS):
+        return "prodigy"
+    return "jsonl" if "spans" in data else "doccano"
+
+
+def _prodigy_refusal(data: dict[str, Any], seen: Seen) -> str | None:
+    """Why a Prodigy example is not imported: not accepted, or a task already imported."""
+    answer = data.get("answer")
+    if answer != "accept":
+        if answer is None:
+            return "not accepted: no Prodigy answer (a task nobody answered yet)"
+        return f"not accepted: Prodigy answer {answer!r} (only 'accept' is imported)"
+    task = data.get("_task_hash")
+    if task is None:
+        return None
+    tasks, number = seen
+    key = (task, _annotator(data))
+    if key in tasks:
+        return f"duplicate task: same _task_hash {task} as line {tasks[key]}"
+    tasks[key] = number
+    return None
+
+
+def _annotator(data: dict[str, Any]) -> str | None:
+    """Prodigy's annotator: the named session (``dataset-name``) that answered."""
+    return _opt(data.get("_annotator_id") or data.get("_session_id"))
 
 
 def _reason(exc: Exception) -> str:
@@ -172,10 +215,12 @@ def _int(value: Any) -> int:
     return value
 
 
-def _own_spans(data: dict[str, Any]) -> list[RawSpan]:
-    spans = data["spans"]
+def _own_spans(data: dict[str, Any], kind: str) -> list[RawSpan]:
+    """This tool's spans, or Prodigy's (character offsets; token indices are not needed)."""
+    spans = data.get("spans", []) if kind == "prodigy" else data["spans"]
     if not isinstance(spans, list):
         raise TypeError("'spans' is not a list")
+    prodigy_annotator = _annotator(data) if kind == "prodigy" else None
     out = []
     for item in spans:
         if not isinstance(item, dict):
@@ -186,8 +231,8 @@ def _own_spans(data: dict[str, Any]) -> list[RawSpan]:
                 _int(item["end"]),
                 str(item["label"]),
                 _opt(item.get("text")),
-                _opt(item.get("annotator")),
-                _opt(item.get("origin")),
+                prodigy_annotator or _opt(item.get("annotator")),
+                None if kind == "prodigy" else _opt(item.get("origin")),
             )
         )
     return out

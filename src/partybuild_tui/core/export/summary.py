@@ -10,7 +10,8 @@ from partybuild_tui.core.export.swap import Cleaned
 from partybuild_tui.errors import UserError
 
 # adjustment kinds, as the summary table names them
-EXPANDED = "expanded to token edges (edge cut through a token)"
+SPLIT = "token split at the span edge (edge cut through a token)"
+EXPANDED = "expanded to token edges (edge cut through a token, --cut expand)"
 DROPPED_CUT = "dropped: edge cuts through a token (--cut drop)"
 DROPPED_OVERLAP = "dropped: overlaps another span on the same tokens"
 DROPPED_OUTSIDE = "dropped: outside the body (page boilerplate)"

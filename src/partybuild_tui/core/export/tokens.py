@@ -2,31 +2,36 @@
 
 Token formats cover the article body only (``body_start..body_end``): the page boilerplate a
 scraper left behind is not training text. A span is never silently moved or lost: when an edge
-cuts through a word (underthesea may join syllables an annotator split), the span is expanded
-to the word edges or dropped, as asked, and counted; ``strict`` raises instead. Spans that end
-up on the same tokens as an earlier one (two annotators, or an expansion) keep the first.
+cuts through a word (underthesea may join syllables an annotator split), the word is split at
+the edge (``split``, the default: the annotation stays exact, as brat's and Label Studio's
+converters do), or the span is expanded to the word edges or dropped, as asked, and counted;
+``strict`` raises instead. Spans that end up on the same tokens as an earlier one (two
+annotators, or an expansion) keep the first.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from partybuild_tui.core.export import summary as s
+from partybuild_tui.core.export.bio import convert
+from partybuild_tui.core.export.layout import layout
 from partybuild_tui.core.export.select import Document
 from partybuild_tui.core.store import Span
 from partybuild_tui.core.tokenize import Range, Tokenization
 
 LEVELS = ("word", "syllable")
-CUT_POLICIES = ("expand", "drop")
+CUT_POLICIES = ("split", "expand", "drop")
 
 
 @dataclass(frozen=True)
 class TokenOptions:
     level: str = "word"
-    cut: str = "expand"
+    cut: str = "split"
     strict: bool = False
+    scheme: str = "iob2"  # or bioes / bilou: tags are made IOB2, then converted
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class TaggedSentence:
 
     words: tuple[str, ...]
     tags: tuple[str, ...]
+    offsets: tuple[Range, ...] = ()  # each token's [start, end) in the article text
 
     def tokens(self, joiner: str) -> list[str]:
         return [word.replace(" ", joiner) for word in self.words]
@@ -45,7 +51,9 @@ def tag_document(
 ) -> Iterator[TaggedSentence]:
     """The body's sentences with BIO tags; adjustments are counted in ``stats``."""
     article = doc.article
-    units = _units(words, options.level, article.body_start, article.body_end)
+    units, sentences = layout(words, options.level, article.body_start, article.body_end)
+    if options.cut == "split":
+        units = _split_units(doc, units, options, stats)
     tags = ["O"] * len(units)
     owner = [-1] * len(units)
     starts = [u[0] for u in units]
@@ -69,19 +77,50 @@ def tag_document(
         owner[first : last + 1] = [index] * (last - first + 1)
         last_used = last
         stats.spans[span.label] += 1
-    yield from _sentences(doc, words, units, tags, owner, options, stats, split)
+    yield from _sentences(doc, sentences, units, tags, owner, options, stats, split)
 
 
-def _units(words: Tokenization, level: str, body_start: int, body_end: int) -> list[Range]:
-    pool = words.words if level == "word" else words.syllables
-    lo = bisect.bisect_left([u[0] for u in pool], body_start)
-    out = []
-    for unit in pool[lo:]:
-        if unit[0] >= body_end:
-            break
-        if unit[1] <= body_end:
-            out.append(unit)
+def _split_units(
+    doc: Document, units: list[Range], options: TokenOptions, stats: s.ExportSummary
+) -> list[Range]:
+    """Split every token an edge of a span that will be written cuts through."""
+    article = doc.article
+    text = article.text
+    starts = [u[0] for u in units]
+    cuts: dict[int, list[int]] = {}  # unit index -> offsets to cut it at
+    kept_end = -1
+    for span in doc.spans:
+        if span.start < article.body_start or span.end > article.body_end:
+            continue
+        if span.start < kept_end:  # dropped later as an overlap: it splits nothing
+            continue
+        kept_end = span.end
+        notes = []
+        for edge in (span.start, span.end):
+            index = bisect.bisect_right(starts, edge) - 1
+            if index >= 0 and units[index][0] < edge < units[index][1]:
+                cuts.setdefault(index, []).append(edge)
+                notes.append(repr(text[units[index][0] : units[index][1]]))
+        if notes:
+            _adjust(stats, s.SPLIT, span, options, f"split {' and '.join(notes)} at its edge")
+    if not cuts:
+        return units
+    out: list[Range] = []
+    for index, unit in enumerate(units):
+        out.extend(_cut(text, unit, sorted(set(cuts.get(index, ())))))
     return out
+
+
+def _cut(text: str, unit: Range, offsets: Sequence[int]) -> Iterator[Range]:
+    """The unit cut at ``offsets``, each piece trimmed of whitespace (empty pieces dropped)."""
+    bounds = [unit[0], *offsets, unit[1]]
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            yield a, b
 
 
 def _place(
@@ -124,7 +163,7 @@ def _adjust(
 
 def _sentences(
     doc: Document,
-    words: Tokenization,
+    sentences: Sequence[Range],
     units: list[Range],
     tags: list[str],
     owner: list[int],
@@ -134,7 +173,7 @@ def _sentences(
 ) -> Iterator[TaggedSentence]:
     text = doc.article.text
     pos = 0
-    for _sent_start, sent_end in words.sentences:
+    for _sent_start, sent_end in sentences:
         begin = pos
         while pos < len(units) and units[pos][0] < sent_end:
             pos += 1
@@ -148,6 +187,6 @@ def _sentences(
             stats.spans[span.label] += 1
         stats.sentences[split] += 1
         stats.tokens[split] += pos - begin
-        yield TaggedSentence(
-            tuple(" ".join(text[a:b].split()) for a, b in units[begin:pos]), tuple(sent_tags)
-        )
+        offsets = tuple(units[begin:pos])
+        words = tuple(" ".join(text[a:b].split()) for a, b in offsets)
+        yield TaggedSentence(words, tuple(convert(sent_tags, options.scheme)), offsets)
