@@ -169,10 +169,11 @@ def _write_splits(
     total = sum(len(ids) for ids in splits.values())
     names = _label_names(store, labels)
     extension = FORMATS[options.format][0]
+    targets = {split: _target(out, store.path, options, split, extension) for split in splits}
     _check_parts(splits, options)
     folder = _brat_folder(sink, out, store.path) if options.format == "brat" else None
     for split, ids in splits.items():
-        target = _target(out, store.path, options, split, extension)
+        target = targets[split]
         if target is None:
             stats.to_stdout = True
         else:

@@ -36,7 +36,7 @@ class SpacyWriter:
         tokens: list[str] = []
         spaces: list[bool] = []
         ents: list[str] = []
-        starts: list[bool] = []
+        starts: list[bool | int | None] = []  # the type spaCy declares
         for sentence in sentences:
             for index, (word, tag, (_a, b)) in enumerate(
                 zip(sentence.words, sentence.tags, sentence.offsets, strict=True)
