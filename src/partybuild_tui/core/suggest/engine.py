@@ -293,8 +293,9 @@ def _covered(starts: list[int], reach: list[int], start: int, end: int) -> bool:
 def alternatives(
     store: Store, article_id: int, suggestion_id: int, annotator: str | None = None
 ) -> list[Suggestion]:
-    """The other pending proposals at the place of ``suggestion_id`` (overlapping it), most
-    reliable first: what the annotator can cycle to."""
+    """The other pending proposals at the place of ``suggestion_id`` (overlapping it), in
+    the order the annotator cycles to them: those after it in reliability order, then from
+    the most reliable on (so cycling from any of them goes round all, not back and forth)."""
     with store.snapshot():
         everything = suggestions(store, article_id)
         spans = store.spans(article_id, annotator)
@@ -303,8 +304,9 @@ def alternatives(
     if here is None:
         return []
     rates = reliability.load(store, annotator)
-    others = [s for s in shown if s.id != here.id and s.overlaps(here.start, here.end)]
-    return sorted(others, key=rates.rank)
+    place = sorted((s for s in shown if s.overlaps(here.start, here.end)), key=rates.rank)
+    at = next(i for i, s in enumerate(place) if s.id == here.id)
+    return place[at + 1 :] + place[:at]
 
 
 # ---- deciding ------------------------------------------------------------------------------------
