@@ -373,10 +373,13 @@ def reject(store: Store, suggestion_id: int, annotator: str) -> Action | None:
         )
 
 
-def accept_all(store: Store, article_id: int, annotator: str) -> Action | None:
-    """Accept every suggestion ``pending()`` shows, as one undoable action; None if none."""
+def accept_all(
+    store: Store, article_id: int, annotator: str, *, prefer: Collection[int] = ()
+) -> Action | None:
+    """Accept every suggestion ``pending()`` shows (``prefer``: the ones cycled to), as one
+    undoable action; None if none."""
     with store.write():
-        chosen = pending(store, article_id, annotator)
+        chosen = pending(store, article_id, annotator, prefer=prefer)
         if not chosen:
             return None
         decided = [sid for item in chosen for sid in _same_pending(store, item)]
