@@ -33,8 +33,10 @@ counts do not depend on the machine's speed. At the end the database's spans of 
 article must equal the gold: a mismatch is a bug of the app or the bot and fails the run.
 Without ``--gold`` the run is on the seeds (``seeds/`` and ``tests/data/seeds_gold.jsonl``),
 whatever ``--corpus`` says: the generated corpus's gold marks only the entities inserted
-into it. ``--trace`` prints every key with the status line after it. Follows the
-convention in benchmarks/README.md.
+into it. ``--accept-all`` measures another way of working: the bot decides only the wrong
+proposals (jumping from one to the next) and, once every proposal that shows is right,
+accepts them all with ``A``. ``--trace`` prints every key with the status line after it.
+Follows the convention in benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -354,9 +356,15 @@ class Bot:
     """Tags the open article to its gold with the app's keys, counting every key."""
 
     def __init__(
-        self, pilot: Pilot[None], gold: dict[int, GoldArticle], *, trace: bool = False
+        self,
+        pilot: Pilot[None],
+        gold: dict[int, GoldArticle],
+        *,
+        accept_all: bool = False,
+        trace: bool = False,
     ) -> None:
         self.pilot = pilot
+        self.accept_all = accept_all  # fix the wrong proposals, then A (else a on each)
         self.trace = trace  # print every key to stderr, with the status line after it
         self.app = pilot.app
         assert isinstance(self.app, PartybuildApp)
@@ -439,6 +447,9 @@ class Bot:
             await self.settle()
             view = self.view
             pending = [m for m in view.suggestions if m.id not in self.out_of_reach]
+            if pending and self.accept_all:
+                await self.fix_then_accept_all(pending, gold, ranges)
+                continue
             if pending:
                 mark = view.here().suggestion_at()
                 if mark is None:
@@ -461,6 +472,23 @@ class Bot:
                 await self.delete(blocking[0])
             else:
                 await self.tag_by_hand(target)
+
+    async def fix_then_accept_all(
+        self, pending: list[Mark], gold: set[Gold], ranges: dict[tuple[int, int], str]
+    ) -> None:
+        """The other strategy: decide the wrong proposals one by one (the cursor goes from one
+        to the next), and once all that show are right, ``A`` accepts them in one key."""
+        assert self.tally is not None
+        wrong = [m for m in pending if (m.start, m.end, m.label) not in gold]
+        if not wrong:
+            self.tally.accepted += len(pending)
+            await self.press(DECIDE, "A")
+            return
+        mark = self.view.here().suggestion_at()
+        if mark is not None and mark in wrong:
+            await self.decide(mark, gold, ranges)
+        else:
+            await self.move_onto(self.next_in_order(wrong))
 
     def next_in_order(self, marks: Sequence[Mark]) -> Mark:
         """The first of ``marks`` at or after the cursor in text order, else the first."""
@@ -633,7 +661,12 @@ def fresh_rates() -> Iterator[None]:
 
 
 async def drive(
-    db: Path, gold: dict[int, GoldArticle], condition: Condition, *, trace: bool = False
+    db: Path,
+    gold: dict[int, GoldArticle],
+    condition: Condition,
+    *,
+    accept_all: bool = False,
+    trace: bool = False,
 ) -> list[Tally]:
     """Run the app on ``db`` and let the bot tag every article to do, one after the other."""
     app = BotApp(db, ANNOTATOR, suggest_steps=condition.steps)
@@ -641,7 +674,8 @@ async def drive(
     # read when the annotate screen is made; and rates always current (see fresh_rates)
     with retraining(condition.retrain_every), fresh_rates():
         async with app.run_test(size=SIZE) as pilot:
-            await tag_all(Bot(pilot, gold, trace=trace), condition, tallies)
+            bot = Bot(pilot, gold, accept_all=accept_all, trace=trace)
+            await tag_all(bot, condition, tallies)
     return tallies
 
 
@@ -726,10 +760,13 @@ def case_of(condition: Condition, scratch: Path) -> benchlib.Case:
         started = time.perf_counter()
         db = scratch / f"{condition.name}.db"
         copy_db(found.template, db)
-        tallies = asyncio.run(drive(db, found.gold, condition, trace=args.trace))
+        tallies = asyncio.run(
+            drive(db, found.gold, condition, accept_all=args.accept_all, trace=args.trace)
+        )
         seconds = time.perf_counter() - started
         problems = verify(db, found.gold, tallies)
-        rows = summary_rows(condition, found, tallies, problems, seconds, load_before)
+        what = condition.what + (", fix then A" if args.accept_all else "")
+        rows = summary_rows(what, found, tallies, problems, seconds, load_before)
         if condition.name == "model":
             rows += curve_rows(tallies)
         if problems:
@@ -741,7 +778,7 @@ def case_of(condition: Condition, scratch: Path) -> benchlib.Case:
 
 
 def summary_rows(
-    condition: Condition,
+    what: str,
     found: Inputs,
     tallies: list[Tally],
     problems: list[str],
@@ -777,12 +814,12 @@ def summary_rows(
     load_after = os.getloadavg()
     return [
         row(
-            f"{condition.what}: keys per gold entity",
+            f"{what}: keys per gold entity",
             total / gold if gold else 0,
             "keys",
             f"{total} keys / {gold} gold spans; {where}; keys: {breakdown}",
         ),
-        row("  proposals accepted (a)", count("accepted"), "", f"of {decided} decided"),
+        row("  proposals accepted (a, or A)", count("accepted"), "", f"of {decided} decided"),
         row("  proposals corrected (label key)", count("corrected"), "", "right range"),
         row("  proposals cycled to (c), then taken", count("cycled"), "", "a right one there"),
         row("  proposals rejected (x)", count("rejected"), "", ""),
@@ -832,6 +869,11 @@ def cases(args: argparse.Namespace) -> dict[str, benchlib.Case]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gold", help="gold JSONL of the corpus's articles (default: seeds)")
     parser.add_argument("--trace", action="store_true", help="print every key to stderr")
+    parser.add_argument(
+        "--accept-all",
+        action="store_true",
+        help="decide only the wrong proposals, then accept the rest with A",
+    )
 
 
 def main() -> int:
