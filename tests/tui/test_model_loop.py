@@ -50,6 +50,46 @@ async def test_c_cycles_to_the_other_proposal_at_a_place(make_app, app_db: Path)
         assert db_spans(app_db) == [("ORGANIZATION", "huyện Đồng Văn", "suggestion:ner")]
 
 
+async def test_c_cycles_through_every_proposal_at_a_place(make_app, app_db: Path) -> None:
+    """Three sources disagree at one place: c shows each in turn, not two back and forth."""
+    with Store(app_db) as store:
+        article = store.article(1)
+        end = article.text.index(ORG) + len(ORG)  # the three end where the rule's does
+        for source, text in (("ner", "huyện Đồng Văn"), ("model", "Đồng Văn")):
+            proposal = Proposal(end - len(text), end, "ORGANIZATION", 0.5)
+            store.save_suggestion_run(article, source, "test", [proposal])
+    async with make_app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = screen_of(pilot.app).view
+        view.move_to_offset(view.text.index(ORG) + len(ORG) - 1)  # in all three
+        shown = []
+        for _ in range(4):
+            mark = view.here().suggestion_at()
+            assert mark is not None
+            shown.append((mark.source, mark.text))
+            await pilot.press("c")
+        assert shown == [
+            ("rules", ORG),  # most reliable first, by the prior
+            ("model", "Đồng Văn"),
+            ("ner", "huyện Đồng Văn"),
+            ("rules", ORG),  # and round again
+        ]
+
+
+async def test_accept_all_after_c_accepts_the_proposal_cycled_to(make_app, app_db: Path) -> None:
+    """A accepts what shows: at a place cycled with c, the proposal shown, not the default."""
+    propose(app_db, "ner", "huyện Đồng Văn", "ORGANIZATION")
+    async with make_app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = screen_of(pilot.app).view
+        view.move_to_offset(view.text.index(ORG) + 9)
+        await pilot.press("c")
+        assert [m.text for m in view.here().suggestions_at_target()] == ["huyện Đồng Văn"]
+        await pilot.press("A")
+        found = [s for s in db_spans(app_db) if "Đồng Văn" in s[1]]
+        assert found[0] == ("ORGANIZATION", "huyện Đồng Văn", "suggestion:ner")
+
+
 async def test_after_accept_the_status_line_names_the_next_proposal(make_app, app_db: Path) -> None:
     async with make_app().run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -143,7 +143,9 @@ class Reject:
 
 @dataclass(frozen=True)
 class AcceptAll:
-    pass
+    """Accept what shows: ``prefer`` are the proposals cycled to (c), which win their place."""
+
+    prefer: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -343,8 +345,9 @@ def carry_out(store: Store, article_id: int, annotator: str, change: Change) -> 
             action = suggest.reject(store, mark.id, annotator)
             what = f"rejected {mark.label} {quote(mark.text)}"
             return Outcome(action, nothing=NOT_PENDING, what=what)
-        case AcceptAll():
-            return Outcome(suggest.accept_all(store, article_id, annotator), nothing=NO_SUGGESTIONS)
+        case AcceptAll(prefer):
+            action = suggest.accept_all(store, article_id, annotator, prefer=prefer)
+            return Outcome(action, nothing=NO_SUGGESTIONS)
         case Delete(marks):
             spans = [store.span(m.id) for m in marks]
             return Outcome(store.apply(article_id, annotator, "delete", remove=spans))

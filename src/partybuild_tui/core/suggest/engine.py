@@ -294,8 +294,9 @@ def _covered(starts: list[int], reach: list[int], start: int, end: int) -> bool:
 def alternatives(
     store: Store, article_id: int, suggestion_id: int, annotator: str | None = None
 ) -> list[Suggestion]:
-    """The other pending proposals at the place of ``suggestion_id`` (overlapping it), most
-    reliable first: what the annotator can cycle to."""
+    """The other pending proposals at the place of ``suggestion_id`` (overlapping it), in
+    the order the annotator cycles to them: those after it in reliability order, then from
+    the most reliable on (so cycling from any of them goes round all, not back and forth)."""
     with store.snapshot():
         everything = suggestions(store, article_id)
         spans = store.spans(article_id, annotator)
@@ -304,8 +305,9 @@ def alternatives(
     if here is None:
         return []
     rates = reliability.load(store, annotator)
-    others = [s for s in shown if s.id != here.id and s.overlaps(here.start, here.end)]
-    return sorted(others, key=rates.rank)
+    place = sorted((s for s in shown if s.overlaps(here.start, here.end)), key=rates.rank)
+    at = next(i for i, s in enumerate(place) if s.id == here.id)
+    return place[at + 1 :] + place[:at]
 
 
 # ---- deciding ------------------------------------------------------------------------------------
@@ -372,10 +374,13 @@ def reject(store: Store, suggestion_id: int, annotator: str) -> Action | None:
         )
 
 
-def accept_all(store: Store, article_id: int, annotator: str) -> Action | None:
-    """Accept every suggestion ``pending()`` shows, as one undoable action; None if none."""
+def accept_all(
+    store: Store, article_id: int, annotator: str, *, prefer: Collection[int] = ()
+) -> Action | None:
+    """Accept every suggestion ``pending()`` shows (``prefer``: the ones cycled to), as one
+    undoable action; None if none."""
     with store.write():
-        chosen = pending(store, article_id, annotator)
+        chosen = pending(store, article_id, annotator, prefer=prefer)
         if not chosen:
             return None
         decided = [sid for item in chosen for sid in _same_pending(store, item)]

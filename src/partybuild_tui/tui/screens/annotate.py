@@ -308,7 +308,7 @@ class AnnotateScreen(Screen[None]):
 
     @reported
     def action_accept_all(self) -> None:
-        self.do(tagging.AcceptAll())
+        self.do(tagging.AcceptAll(frozenset(self.preferred)))  # what shows, cycled ones too
 
     @reported
     def action_tag_all(self) -> None:
