@@ -68,9 +68,9 @@ from textual.worker import Worker, WorkerFailed, WorkerState  # noqa: E402
 
 from partybuild_tui import config  # noqa: E402
 from partybuild_tui.core import ingest, suggest, tokenize  # noqa: E402
-from partybuild_tui.core.evaluate import GoldArticle, find_article, load_gold  # noqa: E402
 from partybuild_tui.core.store import Store  # noqa: E402
 from partybuild_tui.core.suggest import reliability  # noqa: E402
+from partybuild_tui.core.suggest.evaluate import GoldArticle, find_article, load_gold  # noqa: E402
 from partybuild_tui.core.tagging import Mark  # noqa: E402
 from partybuild_tui.errors import UserError  # noqa: E402
 from partybuild_tui.tui import textlayout  # noqa: E402

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from partybuild_tui.core import corpus
-from partybuild_tui.core.evaluate import load_gold
 from partybuild_tui.core.store import Store
+from partybuild_tui.core.suggest.evaluate import load_gold
 from tests.tui.helpers import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
