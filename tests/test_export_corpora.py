@@ -208,3 +208,33 @@ def test_a_corpus_comes_in_as_suggestions(gold: Store, plain: Store, tmp_path: P
     first = next(s for s in engine.pending(plain, 1))
     engine.accept(plain, first.id, "lan")  # accepted as any suggestion is
     assert [(s.origin, s.annotator) for s in plain.spans(1)] == [("suggestion:import:conll", "lan")]
+
+
+def test_sentences_find_their_article_among_articles_that_begin_alike(tmp_path: Path) -> None:
+    from partybuild_tui.core import tokenize
+
+    texts = [
+        "Tiêu đề chung của hai bài\n\nĐồng chí Lò Văn Phong phát biểu tại hội nghị.\n",
+        "Tiêu đề chung của hai bài\n\nĐồng chí Vũ Quỳnh Khánh dự họp Chi bộ thôn Úc.\n",
+    ]
+    names = ["Lò Văn Phong", "Vũ Quỳnh Khánh"]
+
+    def source(path: Path, with_spans: bool) -> Path:
+        lines = []
+        for text, name in zip(texts, names, strict=True):
+            start = text.index(name)
+            spans = [{"start": start, "end": start + len(name), "label": "FIGURE"}]
+            lines.append({"text": text, "status": "done", "spans": spans if with_spans else []})
+        path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
+        return path
+
+    with Store(tmp_path / "a.db") as first:
+        run(first, source(tmp_path / "a.jsonl", True))
+        tokenize.segment_articles(first, first.article_ids())
+        export(first, ExportOptions("phoner"), tmp_path / "p.jsonl", DEFAULT_LABELS)
+        expected = spans_of(first)
+    with Store(tmp_path / "b.db") as second:
+        run(second, source(tmp_path / "b.jsonl", False))
+        report = run(second, tmp_path / "p.jsonl")
+        assert report.created == [] and sorted(set(report.matched)) == [1, 2]
+        assert spans_of(second) == expected

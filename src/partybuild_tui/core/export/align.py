@@ -29,12 +29,25 @@ def key(text: str) -> str:
 
 @dataclass
 class _Run:
-    """Sentences spelling an article's body from its start, so far."""
+    """Sentences spelling the start of the bodies of ``candidates`` (id, body key), so far:
+    articles may begin alike (a shared title), so every one that fits is followed."""
 
-    article_id: int
-    body_key: str
+    candidates: list[tuple[int, str]]
     cursor: int
     docs: list[TokenDocument]
+
+    def extend(self, sentence_key: str) -> bool:
+        """Keep the candidates the sentence goes on spelling; False if none does."""
+        kept = [c for c in self.candidates if c[1].startswith(sentence_key, self.cursor)]
+        if not kept:
+            return False
+        self.candidates = kept
+        self.cursor += len(sentence_key)
+        return True
+
+    def complete(self) -> int | None:
+        """The article whose whole body the sentences spell, once they do."""
+        return next((i for i, body in self.candidates if len(body) == self.cursor), None)
 
 
 class Aligner:
@@ -80,26 +93,28 @@ class Aligner:
     def _extend(self, run: _Run | None, doc: TokenDocument) -> tuple[_Run | None, list[Record]]:
         sentence_key = key("".join(t for s in doc.sentences for t, _ in s))
         done: list[Record] = []
-        if run is not None and run.body_key.startswith(sentence_key, run.cursor):
+        if run is not None and run.extend(sentence_key):
             run.docs.append(doc)
-            run.cursor += len(sentence_key)
         else:
             done.extend(self._flush(run))
             run = self._start(doc, sentence_key)
             if run is None:
                 return None, [*done, _new(doc)]
-        if run.cursor == len(run.body_key):
-            return None, [*done, self._on_article(run.article_id, run.docs)]
+        finished = run.complete()
+        if finished is not None:
+            return None, [*done, self._on_article(finished, run.docs)]
         return run, done
 
     def _start(self, doc: TokenDocument, sentence_key: str) -> _Run | None:
         self._index()
         if len(sentence_key) < PREFIX:
             return None
-        for article_id, body_key in self._starts.get(sentence_key[:PREFIX], ()):
-            if body_key.startswith(sentence_key):
-                return _Run(article_id, body_key, len(sentence_key), [doc])
-        return None
+        fits = [
+            (article_id, body_key)
+            for article_id, body_key in self._starts.get(sentence_key[:PREFIX], ())
+            if body_key.startswith(sentence_key)
+        ]
+        return _Run(fits, len(sentence_key), [doc]) if fits else None
 
     def _flush(self, run: _Run | None) -> Iterator[Record]:
         """A run that stopped before the body's end: its sentences stand alone."""

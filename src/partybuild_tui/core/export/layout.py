@@ -22,6 +22,7 @@ from partybuild_tui.core.tokenize import Range, Tokenization
 
 _WORDLIKE = re.compile(r"\S+")
 _ENDS = ".!?…"
+_END_INSIDE = re.compile(r"[.!?…]\s")  # a sentence may end inside a word only there
 ABBREVIATIONS = frozenset(
     "TP Tp TT Q P TS ThS PGS GS BS KS CN NXB Th Mr Mrs Dr St Co Ltd No Nr".split()
 )
@@ -34,11 +35,25 @@ def layout(
     text = words.text
     breaks: list[int] = []
     units: list[Range] = []
-    for word in words.words:
-        if word[0] < start or word[1] > end:
+    syllables = level == "syllable"
+    first = bisect.bisect_left(words.words, (start, start))
+    for word in words.words[first:]:
+        if word[0] >= end:
+            break
+        if word[1] > end:
             continue
-        for part in _cut_at_breaks(text, word, breaks):
-            units.extend(_syllable_pieces(text, part) if level == "syllable" else [part])
+        parts = _cut_at_breaks(text, word, breaks) if _END_INSIDE.search(text, *word) else (word,)
+        for part in parts:
+            if not syllables:
+                units.append(part)
+            elif (
+                text[part[0]].isalnum()
+                and text[part[1] - 1].isalnum()
+                and " " not in text[part[0] : part[1]]
+            ):
+                units.append(part)  # one syllable, no punctuation on it: most of them
+            else:
+                units.extend(_syllable_pieces(text, part))
     return units, _split_sentences(words.sentences, breaks)
 
 
@@ -77,6 +92,9 @@ def _syllable_pieces(text: str, word: Range) -> Iterator[Range]:
 
 def pieces(text: str, start: int, end: int) -> Iterator[Range]:
     """A whitespace-free syllable as leading punctuation runs, its core, trailing runs."""
+    if text[start].isalnum() and text[end - 1].isalnum():
+        yield start, end  # no punctuation at its edges: most syllables
+        return
     core = [i for i in range(start, end) if text[i].isalnum()]
     lo, hi = (core[0], core[-1] + 1) if core else (end, end)
     yield from _runs(text, start, lo)

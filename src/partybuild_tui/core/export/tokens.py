@@ -107,7 +107,10 @@ def _split_units(
         return units
     out: list[Range] = []
     for index, unit in enumerate(units):
-        out.extend(_cut(text, unit, sorted(set(cuts.get(index, ())))))
+        if index in cuts:
+            out.extend(_cut(text, unit, sorted(set(cuts[index]))))
+        else:
+            out.append(unit)
     return out
 
 
