@@ -91,6 +91,8 @@ MOVE_KEYS = ("right", "left", "down", "up", "n", "N", "full_stop", "comma")
 
 @dataclass(frozen=True)
 class Condition:
+    """One way of running the app: which suggestion steps, how often the model retrains."""
+
     name: str
     steps: tuple[tuple[str, ...], ...]
     retrain_every: int
@@ -176,6 +178,7 @@ class Tally:
     deleted: int = 0  # wrong spans deleted
     cycle_missed: int = 0  # c never showed the right proposal the store holds there
     replans: int = 0  # the cursor did not end where the mirrored rules said
+    unreached: int = 0  # proposals outside the body the app shows (no cursor reaches them)
     # gold spans no keys can select (outside the body, cutting a syllable) and left untagged
     untaggable: set[Gold] = field(default_factory=set)
     model_articles: int = 0  # the model the article's proposals came from, trained on
@@ -447,7 +450,7 @@ class Bot:
             await self.settle()
             view = self.view
             pending = [m for m in view.suggestions if m.id not in self.out_of_reach]
-            if pending and self.accept_all:
+            if pending and self.accept_all and self.all_right(view.suggestions, gold, pending):
                 await self.fix_then_accept_all(pending, gold, ranges)
                 continue
             if pending:
@@ -481,7 +484,7 @@ class Bot:
         assert self.tally is not None
         wrong = [m for m in pending if (m.start, m.end, m.label) not in gold]
         if not wrong:
-            self.tally.accepted += len(pending)
+            self.tally.accepted += len(self.view.suggestions)  # A takes all that show
             await self.press(DECIDE, "A")
             return
         mark = self.view.here().suggestion_at()
@@ -489,6 +492,12 @@ class Bot:
             await self.decide(mark, gold, ranges)
         else:
             await self.move_onto(self.next_in_order(wrong))
+
+    @staticmethod
+    def all_right(shown: Sequence[Mark], gold: set[Gold], pending: Sequence[Mark]) -> bool:
+        """Whether the proposals no cursor reaches are right, so ``A`` may take them too."""
+        reachable = set(pending)
+        return all((m.start, m.end, m.label) in gold for m in shown if m not in reachable)
 
     def next_in_order(self, marks: Sequence[Mark]) -> Mark:
         """The first of ``marks`` at or after the cursor in text order, else the first."""
@@ -577,7 +586,9 @@ class Bot:
         if goals:
             await self.move_to(goals)
         else:
+            assert self.tally is not None
             self.out_of_reach.add(mark.id)
+            self.tally.unreached += 1
 
     async def tag_by_hand(self, span: Mark) -> None:
         """Select the span (in words, else syllables) and press its label's key."""
@@ -809,6 +820,8 @@ def summary_rows(
         checks.append(f"{untaggable} gold spans no key can select left out")
     if count("cycle_missed"):
         checks.append(f"c never showed a right proposal it had {count('cycle_missed')}x")
+    if count("unreached"):
+        checks.append(f"{count('unreached')} proposals outside the body left pending")
     if count("replans"):
         checks.append(f"cursor moves replanned {count('replans')}x")
     load_after = os.getloadavg()
