@@ -355,7 +355,7 @@ def carry_out(store: Store, article_id: int, annotator: str, change: Change) -> 
             action = suggest.tag_all_occurrences(store, article_id, span.id, annotator)
             return Outcome(action, nothing=f"no untagged {quote(span.text)} left in this article")
         case MarkStatus(pressed):
-            status = toggled_status(store.article(article_id).status, pressed)
+            status = toggled_status(store.status(article_id, annotator), pressed)
             return Outcome(store.set_status(article_id, status, annotator))
         case Undo():
             action = store.undo(article_id, annotator)

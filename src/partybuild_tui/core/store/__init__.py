@@ -206,6 +206,10 @@ class Store:
     def done_article_ids(self) -> list[int]:
         return articles.done_ids(self.conn)
 
+    def status(self, article_id: int, annotator: str) -> str:
+        """The article's status in ``annotator``'s layer."""
+        return articles.status_of(self.conn, article_id, annotator)
+
     def status_counts(self) -> dict[str, int]:
         return articles.status_counts(self.conn)
 
@@ -215,11 +219,11 @@ class Store:
         """Change an article's status; recorded (undoable) unless ``record`` is false."""
         articles.check_status(status)
         with self.write():
-            old = self.article(article_id).status
+            old = articles.status_of(self.conn, article_id, annotator)
             if old == status:
                 return None
             if not record:
-                articles.write_status(self.conn, article_id, status)
+                articles.write_status(self.conn, article_id, annotator, status)
                 return None
             return self.apply(article_id, annotator, "status", status=(old, status))
 

@@ -299,10 +299,27 @@ def status_counts(conn: sqlite3.Connection) -> dict[str, int]:
     return counts
 
 
-def write_status(conn: sqlite3.Connection, article_id: int, status: str) -> None:
+def status_of(conn: sqlite3.Connection, article_id: int, annotator: str) -> str:
+    """The article's status in one annotator's layer ('new' until they act in it)."""
+    row = conn.execute(
+        "SELECT status FROM article_status WHERE article_id = ? AND annotator = ?",
+        (article_id, annotator),
+    ).fetchone()
+    return str(row[0]) if row else "new"
+
+
+def write_status(conn: sqlite3.Connection, article_id: int, annotator: str, status: str) -> None:
+    """Set the status in the annotator's layer (and, for readers not yet per layer, the shared
+    column, which holds the latest status anyone set)."""
+    stamp = now()
     conn.execute(
-        "UPDATE articles SET status = ?, updated_at = ? WHERE id = ?",
-        (status, now(), article_id),
+        "INSERT INTO article_status (article_id, annotator, status, updated_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (article_id, annotator) DO UPDATE SET "
+        "status = excluded.status, updated_at = excluded.updated_at",
+        (article_id, annotator, status, stamp),
+    )
+    conn.execute(
+        "UPDATE articles SET status = ?, updated_at = ? WHERE id = ?", (status, stamp, article_id)
     )
 
 

@@ -36,10 +36,9 @@ def apply(
     The first change in an untouched article also makes it in progress (opening it does
     not), as part of the same action: undoing it makes the article new again.
     """
-    current = articles.get(conn, article_id)
     if text is None:
-        text = current.text
-    if status is None and current.status == "new":
+        text = articles.get(conn, article_id).text
+    if status is None and articles.status_of(conn, article_id, annotator) == "new":
         status = ("new", "in_progress")
     removed = tuple(remove)
     for span in removed:
@@ -47,7 +46,7 @@ def apply(
     stamp = now()
     added = tuple(spans.insert(conn, article_id, annotator, new, text, stamp) for new in add)
     if status is not None:
-        articles.write_status(conn, article_id, status[1])
+        articles.write_status(conn, article_id, annotator, status[1])
     decided = tuple(suggestions)
     for sid, _old, new_status in decided:
         write_decision(conn, sid, new_status, annotator, stamp)
@@ -110,7 +109,7 @@ def step(
     for span in back:
         spans.restore(conn, span)
     if status:
-        articles.write_status(conn, article_id, status[1] if forward else status[0])
+        articles.write_status(conn, article_id, annotator, status[1] if forward else status[0])
     stamp = now()
     for sid, old, new in payload["suggestions"]:
         write_decision(conn, sid, new if forward else old, annotator, stamp)

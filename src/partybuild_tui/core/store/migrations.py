@@ -293,6 +293,44 @@ def m011_where_annotators_left_off(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m012_team_layers(conn: sqlite3.Connection) -> None:
+    """Team work: a status per annotator, assignments, and actions that merge and redo in order.
+
+    ``article_status`` holds each annotator's (and each review layer's, see ``core.layers``)
+    own status; ``articles.status`` stays as the latest status anyone set. Existing statuses go to
+    every annotator who acted in or tagged the article. Actions get a ``uid`` (a merge brings
+    each in once), the ``session`` (app instance) that made them, and ``undone_seq``, the order
+    of undoing, so redo takes the latest undone by sequence, not by the clock.
+    """
+    conn.execute(
+        "CREATE TABLE article_status (article_id INTEGER NOT NULL REFERENCES articles(id) "
+        "ON DELETE CASCADE, annotator TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN "
+        "('new', 'in_progress', 'done', 'skipped')), updated_at TEXT NOT NULL, "
+        "PRIMARY KEY (article_id, annotator)) WITHOUT ROWID"
+    )
+    conn.execute(
+        "CREATE INDEX idx_article_status_annotator ON article_status(annotator, status, article_id)"
+    )
+    conn.execute(
+        "INSERT INTO article_status (article_id, annotator, status, updated_at) "
+        "SELECT a.id, who.annotator, a.status, a.updated_at FROM articles a JOIN "
+        "(SELECT article_id, annotator FROM actions UNION SELECT article_id, annotator FROM spans)"
+        " who ON who.article_id = a.id WHERE a.status != 'new'"
+    )
+    conn.execute(
+        "CREATE TABLE assignments (article_id INTEGER NOT NULL REFERENCES articles(id) "
+        "ON DELETE CASCADE, annotator TEXT NOT NULL, assigned_at TEXT NOT NULL, "
+        "PRIMARY KEY (article_id, annotator)) WITHOUT ROWID"
+    )
+    conn.execute("CREATE INDEX idx_assignments_annotator ON assignments(annotator, article_id)")
+    conn.execute("ALTER TABLE actions ADD COLUMN uid TEXT")
+    conn.execute("UPDATE actions SET uid = lower(hex(randomblob(16)))")
+    conn.execute("CREATE UNIQUE INDEX idx_actions_uid ON actions(uid)")
+    conn.execute("ALTER TABLE actions ADD COLUMN session TEXT")
+    conn.execute("ALTER TABLE actions ADD COLUMN undone_seq INTEGER")
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
