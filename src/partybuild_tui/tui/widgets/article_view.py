@@ -1,8 +1,10 @@
 """The article body as a Line API widget: wrapped once per width, styled per visible line.
 
 Only the lines a change touches are re-rendered: a cursor move repaints the old and the new
-cursor lines, a new span repaints the lines it covers. Strips are cached per display line, so
-a 100,000-character article costs the same per keypress as a short one.
+cursor lines, a new span repaints the lines it covers. Strips are cached per display line (an
+LRU of a few screens, as toolong does), and the marks on a line are found by bisect over sorted
+starts, so a 100,000-character article with thousands of spans costs the same per keypress as
+a short one.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -29,6 +32,8 @@ from partybuild_tui.tui.textlayout import Layout, Range
 _CURSOR, _SELECTED = 1, 2
 _EXTEND = "Extend the selection by a word (syllable)"
 _EXTEND_LINE = "Extend the selection by a line"
+# Rendered display lines kept: a few screens' worth, so memory stays flat in a huge article.
+STRIP_CACHE_LINES = 1024
 
 
 class ArticleView(ScrollView, can_focus=True):
@@ -96,10 +101,14 @@ class ArticleView(ScrollView, can_focus=True):
         self.cursor = 0
         self.sel_anchor: int | None = None
         self.spans: list[Mark] = []
+        self._span_starts: list[int] = []
         self._span_ends: list[int] = []
         self.suggestions: list[Mark] = []
+        self._hint_starts: list[int] = []
+        self._hint_reach = 0
+        self._sentence_starts: list[int] = []
         self.text_layout: Layout | None = None
-        self._strips: dict[int, Strip] = {}
+        self._strips: LRUCache[int, Strip] = LRUCache(STRIP_CACHE_LINES)
         self._styles: dict[tuple[str | None, str | None, int, bool], Style] = {}
         self._dragging = False
         self._goal_column: int | None = None
@@ -114,7 +123,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.segmented = False
         self.words = textlayout.fallback_tokens(text, *body)
         self.syllables = self.words
-        self.sentences = textlayout.fallback_sentences(text, *body)
+        self._set_sentences(textlayout.fallback_sentences(text, *body))
         self.sel_anchor, self._goal_column = None, None
         self._set_tokens(0)
         self.cursor = 0
@@ -132,9 +141,13 @@ class ArticleView(ScrollView, can_focus=True):
             for s, e in self.words
             for m in textlayout._NON_SPACE.finditer(self.text, s, e)
         ]
-        self.sentences = textlayout.clip(sentences, start, end) or self.sentences
+        self._set_sentences(textlayout.clip(sentences, start, end) or self.sentences)
         self.segmented = True
         self._retokenize()
+
+    def _set_sentences(self, sentences: list[Range]) -> None:
+        self.sentences = sentences
+        self._sentence_starts = [s for s, _ in sentences]
 
     def set_spans(self, spans: Sequence[Mark]) -> None:
         """Replace the spans, repainting only lines whose marks changed."""
@@ -153,8 +166,11 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _set_marks(self, spans: Sequence[Mark], suggestions: Sequence[Mark]) -> None:
         self.spans = sorted(spans, key=lambda m: (m.start, m.end))
+        self._span_starts = [m.start for m in self.spans]
         self._span_ends = [m.end for m in self.spans]
         self.suggestions = sorted(suggestions, key=lambda m: (m.start, m.end))
+        self._hint_starts = [m.start for m in self.suggestions]
+        self._hint_reach = max((m.end - m.start for m in self.suggestions), default=0)
 
     # ---- queries ----------------------------------------------------------------------------
 
@@ -190,7 +206,7 @@ class ArticleView(ScrollView, can_focus=True):
         target = self.target
         if target is None:
             return []
-        return [m for m in self.suggestions if m.start < target[1] and target[0] < m.end]
+        return self._hints_in(*target)
 
     def spans_in(self, start: int, end: int) -> list[Mark]:
         return list(self._marks_in(start, end))
@@ -204,6 +220,13 @@ class ArticleView(ScrollView, can_focus=True):
                 break
             out.append(mark)
         return out
+
+    def _hints_in(self, start: int, end: int) -> list[Mark]:
+        """Suggestions overlapping [start, end). They may overlap each other, so the search
+        starts the longest suggestion's length before ``start``."""
+        lo = bisect.bisect_left(self._hint_starts, start - self._hint_reach)
+        hi = bisect.bisect_left(self._hint_starts, end)
+        return [m for m in self.suggestions[lo:hi] if m.end > start]
 
     # ---- cursor -----------------------------------------------------------------------------
 
@@ -287,7 +310,7 @@ class ArticleView(ScrollView, can_focus=True):
         if not self.tokens or not self.sentences:
             return
         here = self.tokens[self.cursor][0]
-        starts = [s for s, _ in self.sentences]
+        starts = self._sentence_starts
         current = textlayout.index_at(starts, here)
         if delta > 0:
             target = starts[min(current + 1, len(starts) - 1)] if starts[0] <= here else starts[0]
@@ -306,12 +329,24 @@ class ArticleView(ScrollView, can_focus=True):
         self._move(len(self.tokens) - 1 if end else 0, False)
 
     def action_page(self, delta: int) -> None:
+        """A screen up or down in one move, keeping the column (not one line at a time)."""
+        if self.text_layout is None or not self.tokens:
+            return
+        lines = self.text_layout.lines
+        start = self.tokens[self.cursor][0]
+        line_index = self.text_layout.line_of(start)
+        if self._goal_column is None:
+            self._goal_column = textlayout.offset_to_column(self.text, lines[line_index], start)
         height = max(self.scrollable_content_region.height - 2, 1)
-        for _ in range(height):
-            before = self.cursor
-            self.action_line(delta)
-            if self.cursor == before:
-                break
+        target = max(0, min(line_index + delta * height, len(lines) - 1))
+        step = 1 if delta > 0 else -1
+        while 0 <= target < len(lines) and self._is_blank(target):
+            target += step
+        if not 0 <= target < len(lines):
+            self._move(0 if delta < 0 else len(self.tokens) - 1, False)
+            return
+        offset = textlayout.column_to_offset(self.text, lines[target], self._goal_column)
+        self._move(self._token_on_line(offset, target, step), False, keep_goal=True)
 
     def action_next_span(self, delta: int) -> None:
         """Jump the cursor to the start of the next (or previous) span."""
@@ -319,11 +354,11 @@ class ArticleView(ScrollView, can_focus=True):
             return
         here = self.tokens[self.cursor][0]
         if delta > 0:
-            after = [m for m in self.spans if m.start > here]
-            mark = after[0] if after else self.spans[0]
+            i = bisect.bisect_right(self._span_starts, here)
+            mark = self.spans[i] if i < len(self.spans) else self.spans[0]
         else:
-            before = [m for m in self.spans if m.end <= here]
-            mark = before[-1] if before else self.spans[-1]
+            i = bisect.bisect_right(self._span_ends, here)  # flat spans: ends sorted too
+            mark = self.spans[i - 1] if i > 0 else self.spans[-1]
         self.move_to_offset(mark.start)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -434,7 +469,7 @@ class ArticleView(ScrollView, can_focus=True):
             return
         lines = self.text_layout.lines_between(start, end)
         for index in lines:
-            self._strips.pop(index, None)
+            self._strips.discard(index)
         if lines:
             self.refresh_lines(lines.start, len(lines))
 
@@ -459,10 +494,9 @@ class ArticleView(ScrollView, can_focus=True):
         for mark in self._marks_in(start, end):
             for i in range(max(mark.start, start) - start, min(mark.end, end) - start):
                 labels[i] = mark.label
-        for mark in self.suggestions:
-            if mark.start < end and start < mark.end:
-                for i in range(max(mark.start, start) - start, min(mark.end, end) - start):
-                    hints[i] = mark.label
+        for mark in self._hints_in(start, end):
+            for i in range(max(mark.start, start) - start, min(mark.end, end) - start):
+                hints[i] = mark.label
         self._flag(flags, start, end, self.selection, _SELECTED)
         self._flag(flags, start, end, self.cursor_range, _CURSOR)
         segments: list[Segment] = []
