@@ -171,7 +171,15 @@ def _assert_full_disk_handled(db: Path, corpus: Path) -> None:
     articles, spans = _contents(db)
     assert set(before[0]) <= set(articles), "articles stored before the disk filled are kept"
     assert spans == before[1]
-    assert (len(articles) - len(before[0])) % ingest.BATCH_SIZE == 0, "whole batches only"
+    old = len(before[0])
+    with closing(sqlite3.connect(db)) as conn:  # whole articles only, each found by search
+        texts = conn.execute("SELECT text FROM articles WHERE id > ?", (old,)).fetchall()
+        indexed = conn.execute(
+            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'Bài' AND rowid > ?",
+            (old,),
+        )
+        assert indexed.fetchone()[0] == len(texts)
+    assert all(text.startswith("Bài ") and len(text) > 1000 for (text,) in texts)
     listed = _cli("list", "--db", str(db))
     assert listed.exit_code == 0, listed.output
 

@@ -1,8 +1,9 @@
 """Importing article files into the store: discovery, per-file errors, dedup and versions.
 
 Every file is read on its own; a bad one is listed with its reason and the import goes on.
-Articles are written in batches (one transaction each), so a killed import keeps what it
-committed and a re-run picks up the rest: the content hash makes re-import a no-op.
+Articles are written in short transactions (at most ``LOCK_BUDGET_S`` each), so a killed
+import keeps what it committed and a re-run picks up the rest (the content hash makes
+re-import a no-op), and an annotator tagging meanwhile waits one budget at most.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +21,11 @@ from partybuild_tui.core import corpus
 from partybuild_tui.core.store import Article, NewSpan, Store
 
 ARTICLE_SUFFIXES = {".txt", ".jsonl"}
-BATCH_SIZE = 50  # one batch holds the write lock for tens of ms: the app's actions barely wait
+BATCH_SIZE = 50  # documents parsed (outside the lock) per round
+# The importer holds the write lock at most this long per transaction, then leaves a gap: an
+# annotator's tag in another process (polling every millisecond) gets in within one budget.
+LOCK_BUDGET_S = 0.02
+LOCK_GAP_S = 0.002
 # Above this an article is imported with a note: it is segmented in pieces (see tokenize),
 # which takes minutes, while the app shows it at once and segments it in the background.
 LARGE_ARTICLE_CHARS = 1_000_000
@@ -241,24 +247,38 @@ def import_paths(
 
 def _store_batch(store: Store, docs: list[Document], report: ImportReport) -> None:
     prepared = [(doc, article_fields(doc)) for doc in docs]  # parsed before taking the lock
-    with store.write():
-        for doc, fields in prepared:
-            stored = store.article_by_hash(fields["content_hash"])
-            if stored is not None:
-                report.duplicates.append(doc.path)
-                report.duplicate_ids.append(stored.id)
-                continue
-            if len(fields["text"]) > LARGE_ARTICLE_CHARS:
-                report.large.append((doc.path, len(fields["text"])))
-            previous = store.latest_by_key(doc.key)
-            if previous is None:
-                report.imported.append(store.insert_article(fields))
-                continue
-            new_id = store.insert_article({**fields, "version": previous.version + 1})
-            store.supersede(previous.id, new_id)
-            report.imported.append(new_id)
-            report.new_versions.append((previous.id, new_id))
-            _carry_spans(store, previous, new_id, fields["text"], report)
+    done = 0
+    while done < len(prepared):
+        with store.write():
+            deadline = time.monotonic() + LOCK_BUDGET_S
+            while done < len(prepared):
+                _store_one(store, *prepared[done], report)
+                done += 1
+                if time.monotonic() >= deadline:
+                    break
+        if done < len(prepared):
+            time.sleep(LOCK_GAP_S)
+
+
+def _store_one(store: Store, doc: Document, fields: dict[str, Any], report: ImportReport) -> None:
+    """Insert one document (inside the caller's transaction), as a new version if its key is
+    known, or note it as a duplicate."""
+    stored = store.article_by_hash(fields["content_hash"])
+    if stored is not None:
+        report.duplicates.append(doc.path)
+        report.duplicate_ids.append(stored.id)
+        return
+    if len(fields["text"]) > LARGE_ARTICLE_CHARS:
+        report.large.append((doc.path, len(fields["text"])))
+    previous = store.latest_by_key(doc.key)
+    if previous is None:
+        report.imported.append(store.insert_article(fields))
+        return
+    new_id = store.insert_article({**fields, "version": previous.version + 1})
+    store.supersede(previous.id, new_id)
+    report.imported.append(new_id)
+    report.new_versions.append((previous.id, new_id))
+    _carry_spans(store, previous, new_id, fields["text"], report)
 
 
 def _carry_spans(

@@ -8,6 +8,7 @@ outer one), ``snapshot`` one read transaction in which every query sees the same
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -85,7 +86,7 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     if conn.in_transaction:
         yield conn
         return
-    conn.execute("BEGIN IMMEDIATE")
+    begin_immediate(conn)
     try:
         yield conn
         conn.execute("COMMIT")
@@ -95,6 +96,37 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+# While another process holds the write lock, try again this often. SQLite's own busy handler
+# backs off to 25-100 ms sleeps and so keeps missing the short gaps an importer leaves between
+# its transactions; a tight poll takes the lock in the first gap.
+POLL_S = 0.001
+
+
+def begin_immediate(conn: sqlite3.Connection, patience: float = BUSY_TIMEOUT_S) -> None:
+    """``BEGIN IMMEDIATE``, waiting up to ``patience`` seconds for another writer."""
+    deadline = time.monotonic() + patience
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(POLL_S)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+
+
+def is_busy(exc: sqlite3.OperationalError) -> bool:
+    """Another connection holds the lock (as opposed to a real failure)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 @contextmanager
