@@ -308,9 +308,11 @@ def status_of(conn: sqlite3.Connection, article_id: int, annotator: str) -> str:
     return str(row[0]) if row else "new"
 
 
-def write_status(conn: sqlite3.Connection, article_id: int, annotator: str, status: str) -> None:
-    """Set the status in the annotator's layer (and, for readers not yet per layer, the shared
-    column, which holds the latest status anyone set)."""
+def write_status(
+    conn: sqlite3.Connection, article_id: int, annotator: str, status: str, *, shared: bool = True
+) -> None:
+    """Set the status in the annotator's layer and, unless ``shared`` is false, in the shared
+    column that readers not yet per layer use (the latest status anyone set)."""
     stamp = now()
     conn.execute(
         "INSERT INTO article_status (article_id, annotator, status, updated_at) "
@@ -318,9 +320,11 @@ def write_status(conn: sqlite3.Connection, article_id: int, annotator: str, stat
         "status = excluded.status, updated_at = excluded.updated_at",
         (article_id, annotator, status, stamp),
     )
-    conn.execute(
-        "UPDATE articles SET status = ?, updated_at = ? WHERE id = ?", (status, stamp, article_id)
-    )
+    if shared:
+        conn.execute(
+            "UPDATE articles SET status = ?, updated_at = ? WHERE id = ?",
+            (status, stamp, article_id),
+        )
 
 
 def save_resume_point(

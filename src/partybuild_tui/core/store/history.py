@@ -38,6 +38,8 @@ def apply(
     """
     if text is None:
         text = articles.get(conn, article_id).text
+    # the shared column moves only when nobody had started the article (as before layers)
+    shared = status is not None or articles.get(conn, article_id).status == "new"
     if status is None and articles.status_of(conn, article_id, annotator) == "new":
         status = ("new", "in_progress")
     removed = tuple(remove)
@@ -46,7 +48,7 @@ def apply(
     stamp = now()
     added = tuple(spans.insert(conn, article_id, annotator, new, text, stamp) for new in add)
     if status is not None:
-        articles.write_status(conn, article_id, annotator, status[1])
+        articles.write_status(conn, article_id, annotator, status[1], shared=shared)
     decided = tuple(suggestions)
     for sid, _old, new_status in decided:
         write_decision(conn, sid, new_status, annotator, stamp)
