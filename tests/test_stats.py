@@ -190,8 +190,49 @@ def test_untagged_candidate_limit_is_reported(store: Store, fx: Fixture) -> None
     found, checked = untagged_elsewhere(store.conn, st.StatsFilter(), rows, candidate_limit=1)
     org = next(u for u in found if u.form == "Tỉnh uỷ Hà Giang")
     assert (org.articles_checked, org.truncated, org.untagged) == (1, True, 1)
-    _, checked = untagged_elsewhere(store.conn, st.StatsFilter(), rows, top=1)
-    assert checked == 1
+    shown, checked = untagged_elsewhere(store.conn, st.StatsFilter(), rows, top=1)
+    assert checked == 4, "more forms are checked than shown, to rank the findings"
+    assert [u.form for u in shown] == ["Tỉnh uỷ Hà Giang"]  # 2 untagged beats 1
+
+
+def test_findings_most_worth_a_look_come_first(tmp_path: Path) -> None:
+    """A form tagged once but left untagged a dozen times shows by default, ahead of forms
+    tagged more often; a bare "Đảng bộ" is a likely wrong tag, not an untagged entity."""
+    names = [f"Chi bộ thôn Nà {i}" for i in range(30)]
+    lines = [f"{name} họp." for name in names for _ in range(3)]
+    lines += ["Ban Tuyên giáo Huyện ủy Lục Yên chỉ đạo."] * 13 + ["Đảng bộ luôn đoàn kết."] * 6
+    text = "\n".join(lines)
+    with Store(tmp_path / "c.db") as store:
+        with store.write():
+            article = store.insert_article(
+                {
+                    "key": "k",
+                    "title": "t",
+                    "text": text,
+                    "raw_text": text,
+                    "content_hash": "h",
+                    "body_start": 0,
+                    "body_end": len(text),
+                }
+            )
+        pos = 0
+        for line in lines[: len(names) * 3]:
+            store.tag(article, pos, pos + len(line) - len(" họp."), "ORGANIZATION", "an")
+            pos += len(line) + 1
+        board = text.index("Ban Tuyên giáo")
+        store.tag(
+            article, board, board + len("Ban Tuyên giáo Huyện ủy Lục Yên"), "ORGANIZATION", "an"
+        )
+        bare = [i for i in range(len(text)) if text.startswith("Đảng bộ luôn", i)]
+        for at in bare[:2]:
+            store.tag(article, at, at + len("Đảng bộ"), "ORGANIZATION", "an")
+        c = st.compute(store, top=10, sections=["consistency"]).consistency
+    assert c is not None
+    assert c.untagged[0].form == "Ban Tuyên giáo Huyện ủy Lục Yên"
+    assert (c.untagged[0].tagged, c.untagged[0].untagged) == (1, 12)
+    assert all(u.form != "Đảng bộ" for u in c.untagged)
+    assert [(t.form, t.label, t.tagged) for t in c.suspect] == [("Đảng bộ", "ORGANIZATION", 2)]
+    assert "type noun" in c.suspect[0].why and len(c.suspect[0].locations) == 2
 
 
 def _quality(rows: list[st.SourceQuality]) -> dict[tuple[str, str], tuple[object, ...]]:

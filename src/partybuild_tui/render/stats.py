@@ -28,6 +28,7 @@ from partybuild_tui.core.stats import (
     Scores,
     SourceQuality,
     Stats,
+    SuspectTag,
 )
 from partybuild_tui.core.store import STATUSES
 
@@ -287,7 +288,8 @@ def render_consistency(c: Consistency, labels: LabelSet) -> RenderableType:
         table = Table(
             box=box.SIMPLE_HEAD,
             pad_edge=False,
-            title=f"Tagged forms left untagged elsewhere (top {c.forms_checked} forms checked)",
+            title="Tagged here, untagged elsewhere (most untagged first; "
+            f"{c.forms_checked} forms checked)",
             title_justify="left",
         )
         table.add_column("form", overflow="fold", ratio=1)
@@ -307,9 +309,38 @@ def render_consistency(c: Consistency, labels: LabelSet) -> RenderableType:
         parts.append(table)
     else:
         parts.append(
-            Text(f"The top {c.forms_checked} forms are tagged wherever they occur.", style="green")
+            Text(
+                f"The {c.forms_checked} most tagged forms are tagged wherever they occur.",
+                style="green",
+            )
         )
+    if c.suspect:
+        parts.append(render_suspect(c.suspect, labels))
     return Group(*parts)
+
+
+def render_suspect(suspect: Sequence[SuspectTag], labels: LabelSet) -> RenderableType:
+    """Tags of forms the label guide calls non-entities on their own: likely wrong."""
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        title="Likely wrong tags: not entities on their own (label guide)",
+        title_justify="left",
+    )
+    table.add_column("form", overflow="fold", ratio=1)
+    table.add_column("label")
+    table.add_column("tagged", justify="right")
+    table.add_column("why", overflow="fold", ratio=1)
+    table.add_column("where (article@offset)", overflow="fold", ratio=1)
+    for t in suspect:
+        table.add_row(
+            shown(t.form),
+            shown(t.label, labels.color(t.label)),
+            f"{t.tagged:,}",
+            t.why,
+            shown(_places([where(loc) for loc in t.locations])),
+        )
+    return table
 
 
 def _by_source(

@@ -11,6 +11,7 @@ from partybuild_tui.core.stats.consistency import (
     Consistency,
     LabelConflict,
     Location,
+    SuspectTag,
     UntaggedForm,
 )
 from partybuild_tui.core.stats.filters import WORKED, StatsFilter
@@ -40,6 +41,7 @@ __all__ = [
     "SourceQuality",
     "Stats",
     "StatsFilter",
+    "SuspectTag",
     "UntaggedForm",
     "compute",
     "to_json",

@@ -2,10 +2,13 @@
 
 Forms are compared by ``surface_key`` (tone placement, Unicode form, case, spacing ignored).
 Label conflicts come from the (label, text, count) groups SQL already made. The "untagged
-elsewhere" check is bounded so it stays fast on a million spans: only the top forms, each
-looked up with FTS5 (every syllable, either tone style) in at most ``candidate_limit`` worked
-articles, then verified here as whole-syllable occurrences that no span covers. The SQL is in
-``store.queries.consistency``.
+elsewhere" check is bounded so it stays fast on a million spans: the most tagged forms (a few
+times the number shown), each looked up with FTS5 (every syllable, either tone style) in at
+most ``candidate_limit`` worked articles, then verified here as whole-syllable occurrences
+that no span covers; the findings with the most untagged occurrences are shown first, since
+those are most worth a look. Forms the label guide calls non-entities on their own ("Đảng
+bộ", a bare "Nghị quyết", "các chi bộ") are not checked that way — their untagged occurrences
+are right — but listed apart as likely wrong tags. The SQL is in ``store.queries.consistency``.
 """
 
 from __future__ import annotations
@@ -71,10 +74,55 @@ class UntaggedForm:
 
 
 @dataclass
+class SuspectTag:
+    """A tagged form that the label guide says is not an entity on its own."""
+
+    form: str
+    label: str
+    tagged: int
+    why: str
+    locations: list[Location]
+
+
+@dataclass
 class Consistency:
     conflicts: list[LabelConflict]
     untagged: list[UntaggedForm]
     forms_checked: int
+    suspect: list[SuspectTag] = field(default_factory=list)
+
+
+# How many more forms than shown the "untagged elsewhere" check looks at, to rank findings.
+SCAN_FACTOR = 4
+MIN_SCAN = 40
+GENERIC_QUANTIFIERS = ("các", "những", "mỗi", "từng", "nhiều", "một số")
+
+
+def non_entity_forms() -> dict[str, str]:
+    """Surface keys of forms that are not entities on their own, with the guide's reason:
+    bare type nouns and titles (the shipped pattern lists) and bare document types."""
+    from partybuild_tui.core.suggest.memory import BARE_LISTS
+    from partybuild_tui.core.suggest.patterns import load_patterns
+
+    patterns = load_patterns()
+    out = {
+        surface_key(w): "a document type without its number"
+        for w in patterns.words("doc_type").items
+    }
+    for name in BARE_LISTS:
+        for item in patterns.words(name).items:
+            out[surface_key(item)] = "a type noun, place or title without a name"
+    return out
+
+
+def why_not_entity(key: str, bare: dict[str, str]) -> str | None:
+    """Why a form (by surface key) is not an entity on its own, or None if it may be one."""
+    if key in bare:
+        return bare[key]
+    for quantifier in GENERIC_QUANTIFIERS:
+        if key.startswith(surface_key(quantifier) + " "):
+            return f"a generic mention ('{quantifier} ...')"
+    return None
 
 
 # ---- consistency ----------------------------------------------------------------------------
@@ -132,12 +180,14 @@ def untagged_elsewhere(
     candidate_limit: int = 200,
     per_form: int = 10,
 ) -> tuple[list[UntaggedForm], int]:
-    """The top tagged forms, and where they occur in worked articles' bodies without a span.
+    """Tagged forms that occur in worked articles' bodies without a span, the most untagged
+    occurrences first (``top`` of them, from the ``SCAN_FACTOR * top`` most tagged forms).
 
     Worked articles are those in progress or done (or the status filter's). Candidates come
     from FTS5 (every syllable present, either tone style), at most ``candidate_limit`` per
     form; each is then searched in Python for whole-syllable occurrences not covered by any
-    span (of the filtered annotator, if one is given).
+    span (of the filtered annotator, if one is given). Non-entity forms are left out (see
+    ``suspect_tags``).
     """
     totals: dict[str, FormTally] = {}
     majority: dict[str, Counter[str]] = defaultdict(Counter)
@@ -147,7 +197,11 @@ def untagged_elsewhere(
         form.count += count
         form.spellings[" ".join(text.split())] += count
         majority[key][label] += count
-    ranked = sorted(totals, key=lambda k: (-totals[k].count, k))[:top]
+    bare = non_entity_forms()
+    entities = [k for k in totals if why_not_entity(k, bare) is None]
+    ranked = sorted(entities, key=lambda k: (-totals[k].count, k))[
+        : max(top * SCAN_FACTOR, MIN_SCAN)
+    ]
     bodies_cache: dict[int, tuple[str, int, int]] = {}
     spans_cache: dict[int, list[tuple[int, int]]] = {}
     out = []
@@ -168,7 +222,53 @@ def untagged_elsewhere(
                     locations=found[:per_form],
                 )
             )
-    return out, len(ranked)
+    out.sort(key=lambda u: (-u.untagged, -u.tagged, u.form))
+    return out[:top], len(ranked)
+
+
+def suspect_tags(
+    conn: sqlite3.Connection,
+    f: StatsFilter,
+    rows: Sequence[tuple[str, str, int]],
+    *,
+    top: int = 10,
+    per_form: int = 5,
+) -> list[SuspectTag]:
+    """Tagged forms the label guide calls non-entities on their own, most tagged first."""
+    bare = non_entity_forms()
+    tally: dict[tuple[str, str], FormTally] = {}
+    texts: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for label, text, count in rows:
+        key = surface_key(text)
+        if why_not_entity(key, bare) is None:
+            continue
+        form = tally.setdefault((key, label), FormTally())
+        form.count += count
+        form.spellings[" ".join(text.split())] += count
+        texts[(key, label)].add(text)
+    chosen = sorted(tally, key=lambda k: (-tally[k].count, k))[:top]
+    if not chosen:
+        return []
+    located = q.span_locations(
+        conn,
+        f,
+        sorted({label for _k, label in chosen}),
+        sorted({t for k in chosen for t in texts[k]}),
+        per_form,
+    )
+    where: dict[tuple[str, str], list[Location]] = defaultdict(list)
+    for text, label, article_id, start, end in located:
+        where[(surface_key(text), label)].append(Location(article_id, start, end, label))
+    return [
+        SuspectTag(
+            form=tally[k].shown,
+            label=k[1],
+            tagged=tally[k].count,
+            why=why_not_entity(k[0], bare) or "",
+            locations=sorted(where[k], key=lambda x: (x.article_id, x.start))[:per_form],
+        )
+        for k in chosen
+    ]
 
 
 def _load(
@@ -214,4 +314,4 @@ def consistency(
 ) -> Consistency:
     conflicts = label_conflicts(conn, f, rows, top=top)
     untagged, checked = untagged_elsewhere(conn, f, rows, top=top, candidate_limit=candidate_limit)
-    return Consistency(conflicts, untagged, checked)
+    return Consistency(conflicts, untagged, checked, suspect_tags(conn, f, rows, top=top))

@@ -54,6 +54,9 @@ def jump_targets(stats: st.Stats) -> list[tuple[str, st.Location]]:
     for untagged in stats.consistency.untagged:
         for loc in untagged.locations:
             out.append((f"{untagged.form}  untagged ({untagged.label})  {where(loc)}", loc))
+    for suspect in stats.consistency.suspect:
+        for loc in suspect.locations:
+            out.append((f"{suspect.form}  tagged {suspect.label}, likely wrong  {where(loc)}", loc))
     return out
 
 
