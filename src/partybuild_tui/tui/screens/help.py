@@ -26,6 +26,9 @@ KEY_NAMES = {
 }
 
 
+CLOSING = "esc, q or ? closes this help · ↑ ↓ PageUp PageDown scroll"
+
+
 def key_label(key: str) -> str:
     return KEY_NAMES.get(key, key)
 
@@ -58,6 +61,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
+            yield Static(CLOSING, id="help-closing")
             yield Static(self.keys_table(), id="help-keys")
             yield Static(self.labels_table(), id="help-labels")
 
