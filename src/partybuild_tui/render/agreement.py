@@ -17,11 +17,7 @@ from partybuild_tui.core.display import shown
 from partybuild_tui.core.stats import UNTAGGED, Agreement, Disagreement, PairAgreement
 from partybuild_tui.render.scores import measures
 
-HOW_TO = (
-    "No article is finished by two annotators yet. Agreement is measured on articles that two "
-    "or more annotators each mark done in their own layer: open the same articles with "
-    "`partybuild annotate --annotator NAME` (or share them with `partybuild assign --overlap`)."
-)
+HOW_TO = "No article done by two annotators yet (each marks it done: partybuild annotate -a NAME)."
 
 
 def _coefficient(value: float | None) -> str:
