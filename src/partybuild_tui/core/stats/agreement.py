@@ -22,6 +22,7 @@ token by token: most tokens are "O" for everyone, so an article costs its spans,
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -35,6 +36,7 @@ from partybuild_tui.core.store.queries import agreement as q
 from partybuild_tui.core.store.queries.scope import Filter
 from partybuild_tui.errors import UserError
 
+_TOKEN = re.compile(r"\S+")  # the same whitespace as str.split and str.isspace
 OUTSIDE = "O"  # a token's label when no span covers it
 UNTAGGED = "untagged"  # a disagreement form's label where an annotator has no such span
 Span3 = tuple[int, int, str]  # start, end, label (offsets into the article's text)
@@ -256,21 +258,9 @@ def token_labels(
             if lo < len(body) and not body[lo].isspace():
                 while lo > 0 and not body[lo - 1].isspace():  # back to the token's start
                     lo -= 1
-            for token in _runs(body, lo, end - base):
-                labels[token].setdefault(who, label)
+            for token in _TOKEN.finditer(body, lo, end - base):  # those starting before end
+                labels[token.start()].setdefault(who, label)
     return labels, len(body.split())
-
-
-def _runs(body: str, lo: int, hi: int) -> Iterator[int]:
-    """Starts of the whitespace-separated tokens beginning in [lo, hi)."""
-    i = lo
-    while i < hi:
-        if body[i].isspace():
-            i += 1
-            continue
-        yield i
-        while i < len(body) and not body[i].isspace():
-            i += 1
 
 
 def _tally_units(
@@ -279,8 +269,9 @@ def _tally_units(
     present: Sequence[str],
     n_tokens: int,
 ) -> None:
-    for by_who in labels.values():
-        units[tuple(sorted(by_who.get(who, OUTSIDE) for who in present))] += 1
+    seen = Counter(tuple(by_who.get(who, OUTSIDE) for who in present) for by_who in labels.values())
+    for pattern, times in seen.items():
+        units[tuple(sorted(pattern))] += times
     units[(OUTSIDE,) * len(present)] += n_tokens - len(labels)
 
 
