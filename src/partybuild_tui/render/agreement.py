@@ -14,10 +14,14 @@ from rich.text import Text
 
 from partybuild_tui.config import LabelSet
 from partybuild_tui.core.display import shown
-from partybuild_tui.core.stats import UNTAGGED, Agreement, Disagreement, PairAgreement
+from partybuild_tui.core.stats import UNTAGGED, Agreement, Disagreement, PairAgreement, Scores
 from partybuild_tui.render.scores import measures
 
 HOW_TO = "No article done by two annotators yet (each marks it done: partybuild annotate -a NAME)."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def _coefficient(value: float | None) -> str:
@@ -42,8 +46,10 @@ def render_agreement(a: Agreement, labels: LabelSet) -> RenderableType:
 def _headline(a: Agreement) -> Text:
     only = f", label {a.label} only" if a.label else ""
     line = Text.assemble(
-        shown(f"{', '.join(a.annotators)} on {a.articles:,} articles finished by two or more"),
-        f" ({a.tokens:,} tokens{only}): ",
+        shown(
+            f"{', '.join(a.annotators)} on {_count(a.articles, 'article')} finished by two or more"
+        ),
+        f" ({_count(a.tokens, 'token')}{only}): ",
         ("Krippendorff's α ", "bold"),
         _coefficient(a.alpha),
     )
@@ -52,50 +58,46 @@ def _headline(a: Agreement) -> Text:
     return line
 
 
-def render_pairs(pairs: list[PairAgreement], labels: LabelSet) -> Table:
-    """Per pair: its overall row (with Cohen's κ over tokens), then one row per label."""
+def render_pairs(pairs: list[PairAgreement], labels: LabelSet) -> RenderableType:
+    """One table per pair: its labels, then ``(all)``; Cohen's κ in the title."""
+    tables = [_pair_table(pair, labels) for pair in pairs]
+    caption = Text(
+        "P/R/F1 in %, the second annotator's spans against the first's; ~ : overlap (same "
+        "label, ranges intersect, each span matched once); κ: Cohen's kappa over tokens",
+        style="grey50",
+    )
+    return Group(*tables, caption)
+
+
+def _pair_table(pair: PairAgreement, labels: LabelSet) -> Table:
+    title = Text.assemble(
+        shown(f"{pair.reference} vs {pair.other}", "bold"),
+        f": {_count(pair.articles, 'article')}, {_count(pair.tokens, 'token')}, "
+        f"κ {_coefficient(pair.kappa)}",
+    )
     table = Table(
         box=box.SIMPLE_HEAD,
         pad_edge=False,
-        title="Pairs: spans of the second scored against the first's, P/R/F1 in %",
+        title=title,
         title_justify="left",
-        caption="~ : overlap (same label, ranges intersect, each span matched once); "
-        "κ: Cohen's kappa over tokens",
-        caption_justify="left",
         collapse_padding=True,
     )
-    headers = ("reference", "other", "label", "art.", "ref", "oth", "P", "R", "F1")
-    for header in (*headers, "P~", "R~", "F1~", "κ"):
-        left = header in ("reference", "other", "label")
-        table.add_column(header, justify="left" if left else "right", no_wrap=True)
-    for pair in pairs:
-        table.add_row(
-            shown(pair.reference),
-            shown(pair.other),
-            Text("(all)", style="bold"),
-            f"{pair.articles:,}",
-            f"{pair.exact.gold:,}",
-            f"{pair.exact.predicted:,}",
-            *measures(pair.exact),
-            *measures(pair.overlap),
-            _coefficient(pair.kappa),
-            style="bold",
-            end_section=not pair.labels,
-        )
-        for i, row in enumerate(pair.labels):
-            table.add_row(
-                "",
-                "",
-                shown(row.label, labels.color(row.label)),
-                "",
-                f"{row.exact.gold:,}",
-                f"{row.exact.predicted:,}",
-                *measures(row.exact),
-                *measures(row.overlap),
-                "",
-                end_section=i == len(pair.labels) - 1,
-            )
+    table.add_column("label", no_wrap=True)
+    for header in (pair.reference, pair.other, "P", "R", "F1", "P~", "R~", "F1~"):
+        table.add_column(shown(header), justify="right", no_wrap=True)
+    for row in pair.labels:
+        table.add_row(shown(row.label, labels.color(row.label)), *_cells(row.exact, row.overlap))
+    table.add_row(
+        Text("(all)", style="bold"),
+        *_cells(pair.exact, pair.overlap),
+        style="bold",
+        end_section=True,
+    )
     return table
+
+
+def _cells(exact: Scores, overlap: Scores) -> list[str]:
+    return [f"{exact.gold:,}", f"{exact.predicted:,}", *measures(exact), *measures(overlap)]
 
 
 def render_disagreements(rows: list[Disagreement], labels: LabelSet) -> Table:
