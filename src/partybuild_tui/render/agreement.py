@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from partybuild_tui.config import LabelSet
-from partybuild_tui.core.display import shown
+from partybuild_tui.core.display import printable, shown
 from partybuild_tui.core.stats import UNTAGGED, Agreement, Disagreement, PairAgreement, Scores
 from partybuild_tui.render.scores import measures
 
@@ -44,7 +44,7 @@ def render_agreement(a: Agreement, labels: LabelSet) -> RenderableType:
 
 
 def _headline(a: Agreement) -> Text:
-    only = f", label {a.label} only" if a.label else ""
+    only = f", label {printable(a.label)} only" if a.label else ""
     line = Text.assemble(
         shown(
             f"{', '.join(a.annotators)} on {_count(a.articles, 'article')} finished by two or more"
