@@ -52,7 +52,7 @@ def agreement_command(
         if label is not None and label not in known:
             raise UserError(f"--label {label!r} is no label here (labels: {', '.join(known)})")
         with store.snapshot() as conn:
-            figures = st.agreement(conn, filters, annotators=names, label=label, top=top)
+            figures = st.measure_agreement(conn, filters, annotators=names, label=label, top=top)
     if as_json:
         typer.echo(json.dumps(figures.to_json(), ensure_ascii=False, indent=2))
         return

@@ -13,7 +13,7 @@ from partybuild_tui.core.stats.agreement import (
     Disagreement,
     LabelAgreement,
     PairAgreement,
-    agreement,
+    measure_agreement,
 )
 from partybuild_tui.core.stats.articles import SORT_COLUMNS, ArticleStats, ArticleTable
 from partybuild_tui.core.stats.consistency import (
@@ -57,7 +57,7 @@ __all__ = [
     "StatsFilter",
     "SuspectTag",
     "UntaggedForm",
-    "agreement",
+    "measure_agreement",
     "compute",
     "to_json",
 ]

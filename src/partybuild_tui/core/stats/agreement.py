@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations, groupby
+from operator import itemgetter
 from typing import Any
 
 from partybuild_tui.core.layers import check_annotator, is_review
@@ -134,7 +135,7 @@ def _pair_json(p: PairAgreement) -> dict[str, Any]:
 # ---- reading ------------------------------------------------------------------------------------
 
 
-def agreement(
+def measure_agreement(
     conn: sqlite3.Connection,
     f: Filter,
     *,
@@ -180,7 +181,7 @@ def _articles(
     label: str | None,
 ) -> Iterator[ArticleLayers]:
     """Bodies and spans streamed side by side (both ordered by article id)."""
-    spans = groupby(q.done_spans(conn, ids, label), key=lambda row: row[0])
+    spans = groupby(q.done_spans(conn, ids, label), key=itemgetter(0))
     pending = next(spans, None)
     for aid, body_start, body in q.bodies(conn, ids):
         layers: dict[str, list[Span3]] = {who: [] for who in per_article[aid]}
@@ -188,9 +189,9 @@ def _articles(
             pending = next(spans, None)
         if pending is not None and pending[0] == aid:
             end = body_start + len(body)
-            for _, who, start, stop, lab in pending[1]:
-                if who in layers and body_start <= start and stop <= end:
-                    layers[who].append((start, stop, lab))
+            for who, rows in groupby(pending[1], key=itemgetter(1)):
+                if who in layers:
+                    layers[who] = [r[2:] for r in rows if body_start <= r[2] and r[3] <= end]
             pending = next(spans, None)
         yield ArticleLayers(aid, body_start, body, layers)
 

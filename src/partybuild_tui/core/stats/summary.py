@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from partybuild_tui.core.stats.agreement import Agreement, agreement
+from partybuild_tui.core.stats.agreement import Agreement, measure_agreement
 from partybuild_tui.core.stats.articles import ArticleTable, article_table
 from partybuild_tui.core.stats.consistency import Consistency, consistency
 from partybuild_tui.core.stats.filters import StatsFilter
@@ -88,7 +88,7 @@ def compute(
             stats.scored_articles, stats.scored_eligible = scoring.articles, scoring.eligible
             stats.scored_basis = scoring.basis
         if "agreement" in wanted:  # compares annotators: their filter does not apply
-            stats.agreement = agreement(conn, f, top=top)
+            stats.agreement = measure_agreement(conn, f, top=top)
     return stats
 
 
