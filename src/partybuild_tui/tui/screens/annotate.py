@@ -131,6 +131,7 @@ class AnnotateScreen(Screen[None]):
         self.view.load(article.text, (article.body_start, article.body_end), spans, suggestions)
         if cursor is not None:
             self.view.move_to_offset(cursor)
+        self.save_position()  # a restart after a crash or a kill resumes in this article
         self.query_one(ArticleHeader).show(article)
         self.article_list.show_open(article_id)
         self._show_legend()

@@ -67,8 +67,8 @@ class HelpScreen(ModalScreen[None]):
 
     def keys_table(self) -> Table:
         table = Table(title="Keys", title_justify="left", show_header=False, box=None, expand=True)
-        table.add_column("keys", style="bold", no_wrap=True)
-        table.add_column("does")
+        table.add_column("keys", style="bold", max_width=26, overflow="fold")
+        table.add_column("does", ratio=1)
         for title, rows in self.groups:
             table.add_row(Text(title, style="underline"), "")
             for keys, description in rows:
