@@ -19,6 +19,7 @@ from typing import Any
 
 from partybuild_tui.core.store import (
     articles,
+    assignments,
     connection,
     forms,
     history,
@@ -297,6 +298,24 @@ class Store:
     def resume_point(self, annotator: str) -> tuple[int, int] | None:
         """(article id, cursor offset) where the annotator left off, if known."""
         return articles.resume_point(self.conn, annotator)
+
+    # ---- assignments ----------------------------------------------------------------------
+
+    def assign(self, pairs: Iterable[tuple[int, str]], *, replace_for: Sequence[int] = ()) -> int:
+        """Assign articles to annotators ((id, name) pairs) in one transaction, first dropping
+        the assignments of ``replace_for``; returns how many pairs are new."""
+        with self.write():
+            return assignments.save(self.conn, pairs, replace_for=replace_for)
+
+    def assignees(self, article_ids: Sequence[int]) -> dict[int, list[str]]:
+        return assignments.of_articles(self.conn, article_ids)
+
+    def has_assignments(self, annotator: str) -> bool:
+        return assignments.has_any(self.conn, annotator)
+
+    def assignment_summary(self) -> list[tuple[str, int, int]]:
+        """(annotator, articles assigned, of them shared with another) over current articles."""
+        return assignments.summary(self.conn)
 
     # ---- spans ----------------------------------------------------------------------------
 

@@ -222,9 +222,7 @@ def list_rows(
     layer: str | None = None,
     assigned: str | None = None,
 ) -> list[ArticleRow]:
-    where, params = filter_sql(
-        status, query, include_superseded, layer=layer, assigned=assigned
-    )
+    where, params = filter_sql(status, query, include_superseded, layer=layer, assigned=assigned)
     join, key = _ordering(order)
     first, first_params = search_order(query)
     page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
@@ -243,9 +241,7 @@ def count(
     layer: str | None = None,
     assigned: str | None = None,
 ) -> int:
-    where, params = filter_sql(
-        status, query, include_superseded, layer=layer, assigned=assigned
-    )
+    where, params = filter_sql(status, query, include_superseded, layer=layer, assigned=assigned)
     return int(conn.execute(f"SELECT count(*) FROM articles a {where}", params).fetchone()[0])
 
 
@@ -375,14 +371,25 @@ def status_counts(
     conn: sqlite3.Connection, layer: str | None = None, assigned: str | None = None
 ) -> dict[str, int]:
     """Current articles per status in ``layer`` (None: the status for anyone), only those
-    assigned to ``assigned`` if given."""
+    assigned to ``assigned`` if given. A layer's counts read its index of ``article_status``
+    (the rest are new): the app recounts after every change."""
     counts = dict.fromkeys(STATUSES, 0)
     where, params = filter_sql(None, None, False, assigned=assigned)
-    status, status_params = status_sql(layer)
+    if layer is None:
+        rows = conn.execute(
+            f"SELECT {_ANY_STATUS.format(t='a')}, count(*) FROM articles a {where} GROUP BY 1",
+            params,
+        )
+        counts.update(dict(rows))
+        return counts
+    total = conn.execute(f"SELECT count(*) FROM articles a {where}", params).fetchone()[0]
     rows = conn.execute(
-        f"SELECT {status}, count(*) FROM articles a {where} GROUP BY 1", [*status_params, *params]
+        f"SELECT st.status, count(*) FROM article_status st JOIN articles a ON a.id = "
+        f"st.article_id {where} AND st.annotator = ? GROUP BY 1",
+        [*params, layer],
     )
     counts.update(dict(rows))
+    counts["new"] = total - sum(n for status, n in counts.items() if status != "new")
     return counts
 
 
