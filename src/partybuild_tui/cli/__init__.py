@@ -6,6 +6,7 @@ Importing a command module registers its commands on ``app``.
 from partybuild_tui.cli import (  # noqa: F401
     agreement_command,
     annotate_command,
+    assign_command,
     corpus_commands,
     export_commands,
     model_commands,

@@ -54,8 +54,8 @@ def _fit(text: str, width: int) -> str:
 class ArticleList(ScrollView, can_focus=True):
     """Articles matching a status filter and a search query, in id order.
 
-    Statuses and span counts are those of ``layer`` (``annotator_layer``) (the annotator's own); with ``assigned``
-    set, only the articles assigned to that annotator are listed.
+    Statuses and span counts are those of ``annotator_layer`` (the annotator's own); with
+    ``assigned`` set, only the articles assigned to that annotator are listed.
     """
 
     BINDINGS = [
@@ -128,7 +128,10 @@ class ArticleList(ScrollView, can_focus=True):
     def reload(self) -> None:
         """Re-read which articles match (after a status change) and forget cached rows."""
         self.ids = self.store.article_ids(
-            status=self.status, query=self.search, layer=self.annotator_layer, assigned=self.assigned
+            status=self.status,
+            query=self.search,
+            layer=self.annotator_layer,
+            assigned=self.assigned,
         )
         self.virtual_size = Size(self.scrollable_content_region.width, self.total)
         if self.total and self.cursor >= self.total:
@@ -153,7 +156,9 @@ class ArticleList(ScrollView, can_focus=True):
         page = index // PAGE
         rows = self._pages.get(page)
         if rows is None:
-            rows = self.store.article_rows(self.ids[page * PAGE : (page + 1) * PAGE], self.annotator_layer)
+            rows = self.store.article_rows(
+                self.ids[page * PAGE : (page + 1) * PAGE], self.annotator_layer
+            )
             self._pages[page] = rows
         within = index - page * PAGE
         return rows[within] if within < len(rows) else None
