@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,24 @@ def test_reimport_keeps_each_layers_started_status(db_path: Path, tmp_path: Path
         [new] = store.article_ids()
         assert new != old
         assert store.statuses(new) == {"lan": "in_progress"}
+
+
+def test_export_status_is_the_annotators_with_annotator_else_anyones(seeded: Store) -> None:
+    a = seeded.list_articles()[0].id
+    seeded.tag(a, *where(seeded, a, ORG), "ORGANIZATION", "lan")
+    seeded.tag(a, *where(seeded, a, "Huyện ủy"), "ORGANIZATION", "minh")
+    seeded.set_status(a, "done", "lan")
+    path = str(seeded.path)
+
+    def exported(*args: str) -> list[dict[str, object]]:
+        code, out = invoke("export", "jsonl", "--db", path, "--out", "-", *args)
+        if "no article matches" in out:
+            return []
+        assert code == 0, out
+        return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+    [row] = exported()  # done by anyone: exported, "done" for anyone
+    assert row["status"] == "done" and len(row["spans"]) == 2  # type: ignore[arg-type]
+    assert exported("--annotator", "minh") == []  # not done in minh's layer
+    [row] = exported("--annotator", "lan")
+    assert [s["text"] for s in row["spans"]] == [ORG]  # type: ignore[attr-defined, index]

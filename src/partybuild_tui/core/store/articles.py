@@ -270,8 +270,9 @@ def ids_and_hashes(
     annotator: str | None,
     include_superseded: bool = False,
 ) -> Iterator[tuple[int, str]]:
-    """(id, content hash) of the articles the filters select, in id order, streamed."""
-    where, params = filter_sql(status, query, include_superseded, annotator)
+    """(id, content hash) of the articles the filters select, in id order, streamed; with an
+    ``annotator``, ``status`` is theirs (their layer), else the furthest any layer got."""
+    where, params = filter_sql(status, query, include_superseded, annotator, layer=annotator)
     rows = conn.execute(
         f"SELECT a.id, a.content_hash FROM articles a {where} ORDER BY a.id", params
     )
