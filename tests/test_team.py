@@ -210,3 +210,18 @@ def test_export_status_is_the_annotators_with_annotator_else_anyones(seeded: Sto
     assert exported("--annotator", "minh") == []  # not done in minh's layer
     [row] = exported("--annotator", "lan")
     assert [s["text"] for s in row["spans"]] == [ORG]  # type: ignore[attr-defined, index]
+
+
+def test_stats_progress_per_annotator(seeded: Store) -> None:
+    from partybuild_tui.core import stats as st
+
+    first, second = seeded.article_ids()[:2]
+    seeded.set_status(first, "done", "lan")
+    seeded.set_status(second, "done", "lan")
+    seeded.set_status(first, "done", "minh")
+    progress = st.compute(seeded, sections=["progress"]).progress
+    assert progress is not None
+    assert {a.annotator: a.done for a in progress.annotators} == {"lan": 2, "minh": 1}
+    assert progress.statuses["done"] == 2  # articles done by anyone
+    minh = st.compute(seeded, st.StatsFilter(annotator="minh"), sections=["progress"]).progress
+    assert minh is not None and minh.statuses["done"] == 1  # minh's own progress

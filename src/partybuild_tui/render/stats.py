@@ -119,14 +119,19 @@ def _ordered(counts: dict[str, int], labels: LabelSet) -> list[tuple[str, int]]:
 
 def render_annotators(p: Progress) -> RenderableType:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Annotators", title_justify="left")
-    for header in ("annotator", "spans", "articles", "actions", "last active"):
+    for header in ("annotator", "done", "spans", "articles", "actions", "last active"):
         table.add_column(
             header, justify="left" if header in ("annotator", "last active") else "right"
         )
     for a in p.annotators:
         last = (a.last_active or "")[:16].replace("T", " ")
         table.add_row(
-            shown(a.annotator), f"{a.spans:,}", f"{a.articles:,}", f"{a.actions:,}", shown(last)
+            shown(a.annotator),
+            f"{a.done:,}",
+            f"{a.spans:,}",
+            f"{a.articles:,}",
+            f"{a.actions:,}",
+            shown(last),
         )
     if not p.annotators:
         return Text("No annotations yet.", style="grey50")

@@ -37,6 +37,7 @@ class AnnotatorTotals:
     articles: int
     actions: int
     last_active: str | None
+    done: int = 0  # articles done in their own layer
 
 
 @dataclass
@@ -99,13 +100,17 @@ def activity(
 
 
 def annotator_totals(conn: sqlite3.Connection, f: StatsFilter) -> list[AnnotatorTotals]:
-    """Per annotator: current spans, articles with their spans, recorded actions, last action."""
+    """Per annotator: current spans, articles with their spans, recorded actions, last action,
+    articles done in their layer."""
     spans = q.annotator_spans(conn, f)
     actions = q.annotator_actions(conn, f)
+    done = q.annotator_done(conn, f)
     out = []
-    for name in sorted(spans.keys() | actions.keys()):
+    for name in sorted(spans.keys() | actions.keys() | done.keys()):
         span_count, articles = spans.get(name, (0, 0))
         action_count, last = actions.get(name, (0, None))
-        out.append(AnnotatorTotals(name, span_count, articles, action_count, last))
+        out.append(
+            AnnotatorTotals(name, span_count, articles, action_count, last, done.get(name, 0))
+        )
     out.sort(key=lambda a: (-a.spans, a.annotator))
     return out

@@ -86,6 +86,18 @@ def annotator_spans(conn: sqlite3.Connection, f: Filter) -> dict[str, tuple[int,
     return {name: (spans, articles) for name, spans, articles in rows}
 
 
+def annotator_done(conn: sqlite3.Connection, f: Filter) -> dict[str, int]:
+    """Per annotator: filtered articles marked done in their own layer (their progress)."""
+    where, params = articles_where(f)
+    who = "AND st.annotator = ?" if f.annotator else ""
+    rows = conn.execute(
+        "SELECT st.annotator, count(*) FROM article_status st JOIN articles a ON a.id = "
+        f"st.article_id WHERE st.status = 'done' {who} AND {where} GROUP BY 1",
+        [*([f.annotator] if f.annotator else []), *params],
+    )
+    return dict(rows)
+
+
 def annotator_actions(conn: sqlite3.Connection, f: Filter) -> dict[str, tuple[int, str]]:
     """Per annotator: (recorded actions, when the latest was taken)."""
     scope, params = scope_sql(conn, f, "x")
