@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
 
 import typer
@@ -55,6 +56,11 @@ def run_annotator(db: Path | None, annotator: str | None) -> None:
     PartybuildApp(config.database_path(db), config.annotator_name(annotator)).run()
 
 
+def on_a_terminal() -> bool:
+    """Whether the app can take over a terminal: keys come from stdin, screens go to stdout."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 @command("annotate")
 def annotate_command(db: DbOption = None, annotator: AnnotatorOption = None) -> None:
     """Open the annotator (the default when no command is given)."""
@@ -66,6 +72,11 @@ def default(ctx: typer.Context, db: DbOption = None, annotator: AnnotatorOption 
     """Annotate named entities in Vietnamese party-building news. No command: annotate."""
     if ctx.invoked_subcommand is not None:
         return
+    if not on_a_terminal():  # piped or in CI: a hint, not an app drawing into a pipe
+        fail(
+            "no command given and no terminal to open the annotator in: "
+            "`partybuild --help` lists the commands (`partybuild list`, `partybuild export`)"
+        )
     try:
         run_annotator(db, annotator)
     except UserError as exc:
