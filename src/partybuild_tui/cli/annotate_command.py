@@ -25,9 +25,6 @@ from partybuild_tui.errors import UserError
 
 def seed_if_empty(db: Path | None) -> None:
     """An empty database gets the seed articles, so a first start shows something to tag."""
-    from partybuild_tui.cli.corpus_commands import print_import_report
-    from partybuild_tui.core import ingest
-
     with open_store(db) as store:
         if store.count_articles(include_superseded=True):
             return
@@ -41,11 +38,15 @@ def seed_if_empty(db: Path | None) -> None:
                 soft_wrap=True,
             )
             return
+        from partybuild_tui.core import ingest  # only to seed: not on every start
+
         console().print(
             shown(f"Empty database {store.path}: importing the seed articles from {seeds}"),
             soft_wrap=True,
         )
         report = ingest.import_paths(store, [seeds])
+    from partybuild_tui.cli.corpus_commands import print_import_report
+
     print_import_report(report)
 
 

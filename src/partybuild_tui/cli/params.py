@@ -11,6 +11,7 @@ instead, as typer would; any other type keeps typer's own conversion. Typer's he
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
@@ -40,7 +41,7 @@ class LightConversion:
                 items = value if isinstance(value, list | tuple) else [value]
                 return [self.convert(item) for item in items]
             return self.convert(value)
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:  # TypeError: Path([...])
             raise typer.BadParameter(str(exc), ctx=ctx, param=param) from exc
 
 
@@ -52,17 +53,24 @@ def _text(value: Any) -> str:
 
 def _integer(low: float | None, high: float | None) -> Convert:
     def convert(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise ValueError(f"{value!r} is not a valid integer.")
-        try:
-            number = int(value.strip()) if isinstance(value, str) else value
-        except ValueError:
-            raise ValueError(f"{value!r} is not a valid integer.") from None
+        number = _int(value)
         if (low is not None and number < low) or (high is not None and number > high):
             raise ValueError(f"{number} is not in the range {_range(low, high)}.")
         return number
 
     return convert
+
+
+def _int(value: Any) -> int:
+    """An integer as pydantic reads one: ASCII digits, blanks around, ``3.0`` is 3."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = _text(value).strip()
+    whole, dot, zeros = text.partition(".")
+    if text.isascii() and (not dot or (zeros.strip("0") == "" and whole[-1:].isdigit())):
+        with contextlib.suppress(ValueError):
+            return int(whole)
+    raise ValueError(f"{_text(value)!r} is not a valid integer.")
 
 
 def _range(low: float | None, high: float | None) -> str:
