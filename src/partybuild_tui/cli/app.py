@@ -65,7 +65,8 @@ app = typer.Typer(
     name="partybuild",
     cls=Group,
     help="Annotate named entities (ORGANIZATION, FIGURE, RESOLUTION) in Vietnamese "
-    "party-building news, in the terminal.",
+    "party-building news, in the terminal.\n\nThe options before a command apply to it, as "
+    "if given after its name.",
     no_args_is_help=False,
     rich_markup_mode=None,  # plain click help: typer's rich help imports ~0.25 s of modules
     pretty_exceptions_show_locals=False,
