@@ -320,3 +320,103 @@ def test_killed_merge_leaves_the_target_as_before(pair: tuple[Path, Path], tmp_p
         assert spans_of(target) == before
         assert invoke("merge", str(b), "--db", str(target))[0] == 0
         assert spans_of(target) == spans_of(reference)
+
+
+def test_undone_then_discarded_tag_is_not_resurrected(tmp_path: Path) -> None:
+    """lan tagged, merged to B, then undid the tag and moved on in A: B's copy stays out."""
+    a, b = shared_base(tmp_path)
+    with Store(a) as store:
+        first = article(store, SEEDS[0])
+        tag_word(store, SEEDS[0], 9, "FIGURE", "lan")
+    assert invoke("merge", str(a), "--db", str(b))[0] == 0
+    with Store(a) as store:
+        store.undo(first, "lan")
+        tag_word(store, SEEDS[0], 12, "FIGURE", "lan")  # the undone tag is now discarded
+    expected = spans_of(a)
+    assert invoke("merge", str(b), "--db", str(a))[0] == 0
+    assert spans_of(a) == expected
+    assert invoke("merge", str(a), "--db", str(b))[0] == 0
+    assert spans_of(b) == expected
+
+
+def reimport(db: Path, seed: Path, extra: str) -> None:
+    seed.write_text(seed.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    imported(db, seed)
+
+
+def test_new_version_in_one_supersedes_in_the_other(tmp_path: Path) -> None:
+    folder = tmp_path / "seeds"
+    shutil.copytree(ROOT / "seeds", folder)
+    seed = folder / SEEDS[0].name
+    base = imported(tmp_path / "base.db", folder)
+    a, b = (Path(shutil.copy(base, tmp_path / name)) for name in ("a.db", "b.db"))
+    reimport(b, seed, "\n\nĐoạn thêm.\n")
+    with Store(b) as store:
+        newest = store.latest_by_key(store.article(article(store, seed)).key)
+        assert newest is not None and newest.version == 2
+    assert invoke("merge", str(b), "--db", str(a))[0] == 0
+    with Store(a) as store:
+        assert store.count_articles() == 5 and store.count_articles(include_superseded=True) == 6
+        current = store.latest_by_key(newest.key)
+        assert current is not None and current.content_hash == newest.content_hash
+
+
+def test_both_reimported_later_version_stays_current(tmp_path: Path) -> None:
+    folder = tmp_path / "seeds"
+    shutil.copytree(ROOT / "seeds", folder)
+    seed = folder / SEEDS[0].name
+    base = imported(tmp_path / "base.db", folder)
+    a, b = (Path(shutil.copy(base, tmp_path / name)) for name in ("a.db", "b.db"))
+    original = seed.read_text(encoding="utf-8")
+    reimport(a, seed, "\n\nBản A.\n")
+    seed.write_text(original, encoding="utf-8")
+    reimport(b, seed, "\n\nBản B, sau.\n")
+    a2 = Path(shutil.copy(a, tmp_path / "a2.db"))
+    assert invoke("merge", str(b), "--db", str(a2))[0] == 0
+    assert invoke("merge", str(a), "--db", str(b))[0] == 0
+    for db in (a2, b):
+        with Store(db) as store:
+            assert store.count_articles() == 5
+            assert store.count_articles(include_superseded=True) == 7
+            key = next(
+                r for r in store.content_hashes() if store.article(r).text.endswith("sau.\n")
+            )
+            assert store.article(key).superseded_by is None
+
+
+def test_suggestion_decisions_merge_and_undo_here(pair: tuple[Path, Path]) -> None:
+    from types import SimpleNamespace
+
+    from partybuild_tui.core.store import NewSpan
+
+    a, b = pair
+    with Store(b) as store:
+        found = store.article(article(store, SEEDS[0]))
+        start = found.text.index(" ", found.body_start + 40) + 1
+        end = found.text.index(" ", start)
+        store.save_suggestion_run(
+            found, "rules", "1", [SimpleNamespace(start=start, end=end, label="FIGURE", score=0.9)]
+        )
+        sid = store.suggestions(found.id)[0].id
+        store.apply(
+            found.id,
+            "minh",
+            "accept",
+            add=[NewSpan(start, end, "FIGURE", "rules")],
+            suggestions=[(sid, "pending", "accepted")],
+        )
+    assert invoke("merge", str(b), "--db", str(a))[0] == 0
+    with Store(a) as store:
+        here = article(store, SEEDS[0])
+        [suggestion] = store.suggestions(here)
+        assert suggestion.status == "accepted"
+        store.undo(here, "minh")
+        assert store.suggestion(suggestion.id).status == "pending"
+
+
+def test_merge_into_a_new_database(pair: tuple[Path, Path], tmp_path: Path) -> None:
+    a, b = pair
+    team = tmp_path / "team.db"
+    code, out = invoke("merge", str(a), str(b), "--db", str(team))
+    assert code == 0, out
+    assert spans_of(team) == spans_of(a) | spans_of(b) and flat(team)

@@ -68,8 +68,8 @@ class MergeReport:
 # ---- the other file: checked, copied, upgraded ------------------------------------------------
 
 
-def prepare(path: Path, workdir: Path) -> tuple[Path, int]:
-    """A private, up-to-date copy of ``path`` in ``workdir`` and the file's schema version.
+def prepare(path: Path, copy: Path) -> tuple[Path, int]:
+    """A private, up-to-date ``copy`` of ``path`` and the file's schema version.
 
     Refuses (one ``UserError`` line naming the file) a missing file, a folder, a file that is
     not a partybuild database or is damaged, and a newer schema.
@@ -78,7 +78,6 @@ def prepare(path: Path, workdir: Path) -> tuple[Path, int]:
         raise UserError(f"{path} does not exist")
     if not path.is_file():
         raise UserError(f"{path} is not a file")
-    copy = workdir / f"other-{len(list(workdir.iterdir()))}.db"
     try:
         version = _copy(path, copy)
         conn = sqlite3.connect(copy, isolation_level=None)
@@ -141,7 +140,9 @@ def merge_files(
     """Merge every file into ``conn``'s database, one transaction each, after checking and
     copying them all (a refused file stops the merge before anything is written)."""
     with tempfile.TemporaryDirectory(prefix="partybuild-merge-") as folder:
-        prepared = [(path, *prepare(path, Path(folder))) for path in paths]
+        prepared = [
+            (path, *prepare(path, Path(folder) / f"other-{i}.db")) for i, path in enumerate(paths)
+        ]
         reports = []
         for path, copy, version in prepared:
             report = MergeReport(str(path))
@@ -263,10 +264,12 @@ def _one_current_version(conn: sqlite3.Connection) -> int:
 
 # ---- spans ------------------------------------------------------------------------------------
 
+# Uids a side deleted, and when: removed by a done action, or added by one since undone (or
+# undone and then discarded by a newer edit). Conflict records are not deletions.
 _DELETIONS = (
     "SELECT json_extract(e.value, '$.uid'), max(a.changed_at) FROM {db}.actions a, "
     "json_each(a.payload, CASE a.state WHEN 'done' THEN '$.removed' ELSE '$.added' END) e "
-    "WHERE a.state IN ('done', 'undone') AND a.kind != '" + CONFLICT_KIND + "' "
+    "WHERE a.kind != '" + CONFLICT_KIND + "' "
     "AND a.article_id IN (SELECT {side} FROM m_art WHERE NOT added) GROUP BY 1"
 )
 
