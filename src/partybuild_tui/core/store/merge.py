@@ -459,15 +459,13 @@ def _statuses(conn: sqlite3.Connection, report: MergeReport) -> None:
         "updated_at = excluded.updated_at WHERE (excluded.updated_at, excluded.status) > "
         "(article_status.updated_at, article_status.status)",
     )
-    newest = (
-        "(SELECT {col} FROM main.article_status t WHERE t.article_id = articles.id "
-        "ORDER BY t.updated_at DESC, t.status DESC LIMIT 1)"
-    )
     conn.execute(
-        f"UPDATE main.articles SET status = {newest.format(col='status')}, updated_at = "
-        f"max(updated_at, {newest.format(col='updated_at')}) WHERE id IN (SELECT our_id FROM m_art)"
-        f" AND status IS NOT {newest.format(col='status')} AND "
-        f"{newest.format(col='status')} IS NOT NULL"
+        "UPDATE main.articles SET status = n.status, updated_at = max(articles.updated_at, "
+        "n.updated_at) FROM (SELECT article_id, status, updated_at, row_number() OVER (PARTITION "
+        "BY article_id ORDER BY updated_at DESC, status DESC) AS k FROM main.article_status "
+        "WHERE article_id IN (SELECT m.our_id FROM m_art m WHERE m.other_id IN "
+        "(SELECT article_id FROM o.article_status))) AS n "
+        "WHERE n.k = 1 AND n.article_id = articles.id AND articles.status IS NOT n.status"
     )
 
 
@@ -496,14 +494,16 @@ def _suggestions(conn: sqlite3.Connection, report: MergeReport) -> None:
 
 
 _REMAP_SPANS = (
+    "CASE WHEN json_array_length(a.payload, '$.{side}') = 0 THEN json('[]') ELSE "
     "json((SELECT json_group_array(json_set(e.value, '$.id', i.id, '$.article_id', a.our_id)) "
     "FROM json_each(a.payload, '$.{side}') e JOIN m_sid i ON i.uid = json_extract(e.value, "
-    "'$.uid')))"
+    "'$.uid'))) END"
 )
 _REMAP_DECISIONS = (
-    "json((SELECT json_group_array(json_array(g.our_id, json_extract(e.value, '$[1]'), "
+    "CASE WHEN coalesce(json_array_length(a.payload, '$.suggestions'), 0) = 0 THEN json('[]') "
+    "ELSE json((SELECT json_group_array(json_array(g.our_id, json_extract(e.value, '$[1]'), "
     "json_extract(e.value, '$[2]'))) FROM json_each(a.payload, '$.suggestions') e "
-    "JOIN m_sug g ON g.other_id = json_extract(e.value, '$[0]')))"
+    "JOIN m_sug g ON g.other_id = json_extract(e.value, '$[0]'))) END"
 )
 
 
