@@ -47,6 +47,8 @@ def merge_command(
 
     target = config.database_path(db)
     for other in others:
+        if not other.exists():  # before the target is opened (and, if missing, created)
+            raise UserError(f"{other} does not exist")
         if other.exists() and target.exists() and other.resolve() == target.resolve():
             raise UserError(f"{other} is the target database itself; give another file")
     with open_store(db) as store:
