@@ -8,6 +8,7 @@ from partybuild_tui.cli import (  # noqa: F401
     annotate_command,
     corpus_commands,
     export_commands,
+    merge_command,
     model_commands,
     stats_commands,
     suggest_commands,
