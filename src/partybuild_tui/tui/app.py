@@ -60,6 +60,17 @@ class PartybuildApp(App[None]):
                 yield SystemCommand(title, text, callback)
         yield from super().get_system_commands(screen)
 
+    def on_annotate_screen_layer_chosen(self, message: AnnotateScreen.LayerChosen) -> None:
+        """Reopen the annotate screen on another layer (where that annotator left off)."""
+        with contextlib.suppress(UserError, sqlite3.Error):
+            self.annotate_screen.save_position()
+        self.annotator = message.layer
+        self.annotate_screen = AnnotateScreen(
+            self.store, self.annotator, self.labels, suggest_steps=self.suggest_steps
+        )
+        self.switch_screen(self.annotate_screen)
+        self.notify(f"layer {message.layer} open", timeout=3)
+
     def on_stats_screen_jump_to(self, message: StatsScreen.JumpTo) -> None:
         """A consistency finding was chosen: back to the text, at that place."""
         while self.screen is not self.annotate_screen and len(self.screen_stack) > 1:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
@@ -469,6 +470,31 @@ class AnnotateScreen(Screen[None]):
 
         path = export_article(self.store.path, article_id, self.annotator, self.labels)
         self.app.call_from_thread(self.say, f"✓ exported #{article_id} to {path}")
+
+    def action_switch_layer(self) -> None:
+        from partybuild_tui.tui.screens.search import LayerScreen
+
+        self.app.push_screen(LayerScreen(self.annotator), self._switch_layer)
+
+    def _switch_layer(self, name: str | None) -> None:
+        if not name or name == self.annotator:
+            return
+        from partybuild_tui.core import layers
+        from partybuild_tui.errors import UserError
+
+        try:
+            layers.check_annotator(layers.person(name))
+        except UserError as exc:
+            self.say(f"✗ {exc}", bell=True)
+            return
+        self.post_message(self.LayerChosen(name))
+
+    class LayerChosen(Message):
+        """The user chose another layer: the app reopens the screen on it."""
+
+        def __init__(self, layer: str) -> None:
+            super().__init__()
+            self.layer = layer
 
     # ---- the command palette ----------------------------------------------------------------
 
