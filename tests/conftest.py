@@ -27,6 +27,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("PARTYBUILD_LABELS", raising=False)
     monkeypatch.delenv("PARTYBUILD_PATTERNS", raising=False)
     monkeypatch.setenv("PARTYBUILD_RETRAIN_EVERY", "0")  # tests that retrain say so
+    monkeypatch.setenv("PARTYBUILD_DONE_OPENS_NEXT", "0")  # tests that move on say so
     monkeypatch.delenv("PARTYBUILD_NEXT_ORDER", raising=False)
     return db
 

@@ -452,6 +452,7 @@ def test_json_has_every_section(store: Store, fx: Fixture) -> None:
         "consistency",
         "suggestions",
         "suggestions_scored",
+        "agreement",
     }
     assert data["progress"]["statuses"]["done"] == 2
     org = next(r for r in data["suggestions"] if r["label"] == "ORGANIZATION")

@@ -13,7 +13,9 @@ from textual.widgets import OptionList, Static
 
 from partybuild_tui.core.stats import StatsFilter
 from partybuild_tui.core.store import Store
+from partybuild_tui.render.agreement import HOW_TO
 from partybuild_tui.tui.screens.stats import StatsScreen
+from tests import agreement_fixture
 from tests.stats_fixture import Fixture, build
 
 
@@ -95,7 +97,7 @@ async def test_filter_and_refresh(db_path: Path, fx: Fixture) -> None:
         await pilot.press("r")
         await computed(pilot)
         assert screen.stats.progress.spans == 4
-        assert len(screen.query(".stats-section")) == 5
+        assert len(screen.query(".stats-section")) == 6
 
 
 async def test_missing_database_shows_error(tmp_path: Path) -> None:
@@ -130,3 +132,26 @@ async def test_sort_keys_reorder_the_article_table(db_path: Path, fx: Fixture) -
         table = text_of(screen.query_one("#stats-per-article", Static))
         assert "by id (descending)" in table
         assert screen.stats.progress is not None  # the other sections are kept
+
+
+async def test_agreement_section(db_path: Path) -> None:
+    """With two annotators done on the same articles the section shows their figures."""
+    with Store(db_path) as store:
+        agreement_fixture.build(store)
+    app = Host(StatsScreen(db_path))
+    async with app.run_test(size=(130, 50)) as pilot:
+        await computed(pilot)
+        screen = app.stats_screen
+        assert screen.stats is not None and screen.stats.agreement is not None
+        assert screen.stats.agreement.alpha == pytest.approx(0.45)
+        text = text_of(screen.query_one("#stats-agreement", Static))
+        assert "hoa, lan, minh on 2 articles" in text and "Krippendorff's α 0.450" in text
+        assert "Chi bộ thôn Úc" in text
+
+
+async def test_agreement_section_says_how(db_path: Path, fx: Fixture) -> None:
+    app = Host(StatsScreen(db_path))
+    async with app.run_test(size=(110, 50)) as pilot:
+        await computed(pilot)
+        text = text_of(app.stats_screen.query_one("#stats-agreement", Static))
+        assert text.splitlines()[1:] == [HOW_TO]

@@ -22,6 +22,7 @@ ANNOTATOR_ENV = "PARTYBUILD_ANNOTATOR"
 SEEDS_ENV = "PARTYBUILD_SEEDS"
 RETRAIN_ENV = "PARTYBUILD_RETRAIN_EVERY"
 ORDER_ENV = "PARTYBUILD_NEXT_ORDER"
+DONE_NEXT_ENV = "PARTYBUILD_DONE_OPENS_NEXT"
 DEFAULT_RETRAIN_EVERY = 5
 NEXT_ORDERS = ("corpus", "uncertain")
 DEFAULT_DB = Path("annotations") / "partybuild.db"
@@ -87,6 +88,16 @@ def next_order() -> str:
     if raw not in NEXT_ORDERS:
         raise UserError(f"${ORDER_ENV} is {raw!r}: use one of {', '.join(NEXT_ORDERS)}")
     return raw
+
+
+def done_opens_next() -> bool:
+    """Whether marking an article done opens the next one to do (default yes; 0 turns it off)."""
+    raw = os.environ.get(DONE_NEXT_ENV, "").strip().lower()
+    if raw in ("", "1", "yes", "true", "on"):
+        return True
+    if raw in ("0", "no", "false", "off"):
+        return False
+    raise UserError(f"${DONE_NEXT_ENV} is {raw!r}: use 1 (open the next article) or 0 (stay)")
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,11 @@ Importing a command module registers its commands on ``app``.
 import sys
 
 from partybuild_tui.cli import (  # noqa: F401
+    agreement_command,
     annotate_command,
     corpus_commands,
     export_commands,
+    merge_command,
     model_commands,
     stats_commands,
     suggest_commands,

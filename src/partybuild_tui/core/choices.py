@@ -24,4 +24,4 @@ EXPORT_FORMATS = (
 # what ``import-annotations`` reads ("auto": guessed from the file)
 IMPORT_FORMATS = ("auto", "jsonl", "doccano", "prodigy", "labelstudio", "brat", "conll", "phoner")
 SUGGESTION_SOURCES = ("memory", "rules", "byline", "ner", "model")
-STATS_SECTIONS = ("progress", "labels", "articles", "consistency", "suggestions")
+STATS_SECTIONS = ("progress", "labels", "articles", "consistency", "suggestions", "agreement")

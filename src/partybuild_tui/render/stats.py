@@ -25,12 +25,13 @@ from partybuild_tui.core.stats import (
     LabelStats,
     Location,
     Progress,
-    Scores,
     SourceQuality,
     Stats,
     SuspectTag,
 )
 from partybuild_tui.core.store import STATUSES
+from partybuild_tui.render.agreement import render_agreement
+from partybuild_tui.render.scores import measures as _measures
 
 STATUS_COLORS = {"new": "grey50", "in_progress": "yellow", "done": "green", "skipped": "red"}
 # each status has its own fill too, so the bar reads without colour (pipes, NO_COLOR)
@@ -388,14 +389,6 @@ def render_acceptance(rows: Sequence[SourceQuality], labels: LabelSet) -> Table:
     return table
 
 
-def _measures(s: Scores) -> list[str]:
-    """P, R, F1 in percent; "–" where undefined (nothing predicted, or no gold)."""
-    p = f"{100 * s.precision:.1f}" if s.predicted else "–"
-    r = f"{100 * s.recall:.1f}" if s.gold else "–"
-    f1 = f"{100 * s.f1:.1f}" if s.predicted and s.gold else "–"
-    return [p, r, f1]
-
-
 def render_quality(
     rows: Sequence[SourceQuality],
     labels: LabelSet,
@@ -473,6 +466,8 @@ def section_renderables(stats: Stats, labels: LabelSet) -> list[tuple[str, Rende
             basis=stats.scored_basis,
         )
         out.append(("Suggestions", suggestions))
+    if stats.agreement is not None:
+        out.append(("Agreement", render_agreement(stats.agreement, labels)))
     return out
 
 

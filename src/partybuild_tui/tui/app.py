@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.keys import Keys, key_to_character
+from textual.screen import Screen
 
 from partybuild_tui.config import LabelSet, load_labels
 from partybuild_tui.core.store import Store
@@ -28,7 +30,7 @@ class PartybuildApp(App[None]):
 
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "partybuild"
-    ENABLE_COMMAND_PALETTE = False
+    COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [Binding("q,ctrl+q", "quit", "Quit", tooltip="Quit (everything is saved)")]
 
     def __init__(
@@ -53,6 +55,24 @@ class PartybuildApp(App[None]):
         )
         self.push_screen(self.annotate_screen)
 
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """ctrl+p: every action of the annotate screen with its key, then Textual's own."""
+        if isinstance(screen, AnnotateScreen):
+            for title, text, callback in screen.commands():
+                yield SystemCommand(title, text, callback)
+        yield from super().get_system_commands(screen)
+
+    def on_annotate_screen_layer_chosen(self, message: AnnotateScreen.LayerChosen) -> None:
+        """Reopen the annotate screen on another layer (where that annotator left off)."""
+        with contextlib.suppress(UserError, sqlite3.Error):
+            self.annotate_screen.save_position()
+        self.annotator = message.layer
+        self.annotate_screen = AnnotateScreen(
+            self.store, self.annotator, self.labels, suggest_steps=self.suggest_steps
+        )
+        self.switch_screen(self.annotate_screen)
+        self.notify(f"layer {message.layer} open", timeout=3)
+
     def on_stats_screen_jump_to(self, message: StatsScreen.JumpTo) -> None:
         """A consistency finding was chosen: back to the text, at that place."""
         while self.screen is not self.annotate_screen and len(self.screen_stack) > 1:
@@ -76,7 +96,7 @@ class PartybuildApp(App[None]):
 def reserved_keys() -> dict[str, str]:
     """Keys the app itself uses, so a label file cannot silently shadow them (by name, and
     by the character a name stands for: "?" is "question_mark")."""
-    taken: dict[str, str] = {}
+    taken: dict[str, str] = {PartybuildApp.COMMAND_PALETTE_BINDING: "Command palette"}
     for owner in (PartybuildApp, AnnotateScreen, ArticleView, ArticleList):
         for binding in owner.BINDINGS:
             if isinstance(binding, Binding):

@@ -6,10 +6,13 @@ label files that reuse its key.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 from textual.binding import Binding, BindingsMap, BindingType
 
 from partybuild_tui.config import LabelSet
-from partybuild_tui.tui.screens.help import binding_rows
+from partybuild_tui.tui.screens.help import binding_rows, key_label
 from partybuild_tui.tui.widgets.article_list import ArticleList
 from partybuild_tui.tui.widgets.article_view import ArticleView
 
@@ -27,6 +30,9 @@ _ACCEPT_ALL = "Accept every pending suggestion in the article (one undo)"
 _TAG_ALL = "Tag every untagged occurrence of the span under the cursor in this article"
 _CYCLE = "Show the next other proposal at this place (where sources disagree)"
 _ORDER = "Next to do: in corpus order, or where the trained model is least sure first"
+_EXPORT_ONE = "The open article with your spans, to exports/articles/ beside the database"
+_SWITCH_LAYER = "Open another annotator's spans and statuses (tagging then goes to that layer)"
+_TOGGLE_LIST = "Hide / show the article list (it hides itself below 100 columns)"
 
 TAG_BINDINGS: list[BindingType] = [
     Binding("d,delete", "delete_span", "Delete", tooltip=_DELETE),
@@ -54,12 +60,14 @@ ARTICLE_BINDINGS: list[BindingType] = [
     Binding("F", "cycle_filter", "Filter", show=False, tooltip=_FILTER),
     Binding("O", "toggle_order", "Order", show=False, tooltip=_ORDER),
     Binding("l", "focus_list", "List", show=False, tooltip="Focus the article list"),
+    Binding("L", "toggle_list", "Hide list", show=False, tooltip=_TOGGLE_LIST),
     Binding("s", "stats", "Stats", show=False, tooltip=_STATS),
     Binding("question_mark", "help", "Help", tooltip="This help"),
 ]
 
 # Actions that make no sense without an open article, or with the focus off the text.
 NEEDS_ARTICLE = {
+    "export_article",
     "find",
     "find_next",
     "label",
@@ -102,12 +110,70 @@ def bind_labels(bindings: BindingsMap, labels: LabelSet) -> None:
     bindings.key_to_bindings = {k: keyed[k] for k in first if k in keyed} | keyed
 
 
+# Text-view actions the palette offers (cursor moves are left to the keys).
+PALETTE_VIEW = ("next_span", "mode")
+_PAIR = re.compile(r"(\w+) / (\w+)")
+
+
+def one_of_pair(tooltip: str, nth: int) -> str:
+    """The part of a shared "Next / previous X" tooltip that the ``nth`` binding does."""
+    found = _PAIR.search(tooltip)
+    if found is None:
+        return tooltip
+    word = found.group(1 + min(nth, 1))
+    title = tooltip[: found.start()] + word + tooltip[found.end() :]
+    return title[0].upper() + title[1:]
+
+
+def palette_entries(labels: LabelSet) -> list[tuple[str, str, str, bool]]:
+    """(title with its key, help, action, on the text view?) for every action of the annotate
+    screen, for the command palette: users find an action by name and learn its key."""
+    out = [
+        (
+            f"Tag as {label.name}  ({'/'.join(label.keys)})",
+            label.description,
+            f"label({label.name!r})",
+            False,
+        )
+        for label in labels.labels
+    ]
+    out.append(("Export this article as JSONL", _EXPORT_ONE, "export_article", False))
+    out.append(("Switch annotator layer…", _SWITCH_LAYER, "switch_layer", False))
+    bound = TAG_BINDINGS + SUGGEST_BINDINGS + ARTICLE_BINDINGS
+    screen = [b for b in bound if isinstance(b, Binding)]
+    view = [
+        b
+        for b in ArticleView.BINDINGS
+        if isinstance(b, Binding) and b.action.startswith(PALETTE_VIEW)
+    ]
+    shared = Counter(b.tooltip for b in screen + view if b.tooltip)
+    seen: set[str] = set()
+    tooltips: dict[str, int] = {}
+    for bindings, on_view in ((screen, False), (view, True)):
+        for binding in bindings:
+            action = "toggle_mode" if binding.action.startswith("mode(") else binding.action
+            if action in seen:
+                continue
+            seen.add(action)
+            keys = " / ".join(key_label(k.strip()) for k in binding.key.split(","))
+            tip = binding.tooltip or binding.description
+            nth = tooltips[tip] = tooltips.get(tip, -1) + 1
+            paired = shared[tip] > 1 and action != "toggle_mode"
+            title = one_of_pair(tip, nth) if paired else tip
+            out.append((f"{title}  ({keys})", binding.description, action, on_view))
+    return out
+
+
 def help_groups(
     labels: LabelSet, app_bindings: list[BindingType]
 ) -> list[tuple[str, list[tuple[str, str]]]]:
     """The help sheet's (title, rows) groups, rows as (keys, what they do)."""
     label_rows = [
-        (" / ".join(label.keys), f"tag as {label.name} (on a span: relabel it)")
+        (
+            " / ".join(label.keys),
+            f"tag as {label.name} (on a span: relabel it; on a suggestion: accept it as "
+            f"{label.name}, correcting its label)",
+        )
         for label in labels.labels
     ]
     return [
@@ -115,5 +181,10 @@ def help_groups(
         ("Suggestions", binding_rows(SUGGEST_BINDINGS)),
         ("Moving in the text", binding_rows(ArticleView.BINDINGS)),
         ("Articles", binding_rows(ARTICLE_BINDINGS) + binding_rows(ArticleList.BINDINGS)),
-        ("App", [("tab / shift+tab", "switch between list and text")] + binding_rows(app_bindings)),
+        (
+            "App",
+            [("tab / shift+tab", "switch between list and text")]
+            + binding_rows(app_bindings)
+            + [("ctrl+p", "every action by name (command palette)")],
+        ),
     ]

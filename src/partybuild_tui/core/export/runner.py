@@ -101,6 +101,19 @@ class ExportOptions:
         return not self.vlsp if self.docstart is None else self.docstart
 
 
+def export_article(db_path: Path, article_id: int, annotator: str, labels: LabelSet) -> Path:
+    """One article with one layer's spans as this tool's JSONL, in ``exports/articles/``
+    beside the database (the app's "export this article"; its own connection, so it can run
+    in a worker thread)."""
+    from partybuild_tui.core.store import Store
+
+    target = db_path.parent / "exports" / "articles" / f"{article_id}-{annotator}.jsonl"
+    selection = Selection(statuses=(), annotator=annotator, article_ids=(article_id,))
+    with Store(db_path, create=False) as store:
+        export(store, ExportOptions("jsonl", selection=selection), target, labels)
+    return target
+
+
 def default_folder(db_path: Path, fmt: str) -> Path:
     """Where an export goes without ``--out``: ``exports/<format>/`` beside the database."""
     return db_path.parent / "exports" / fmt

@@ -31,6 +31,8 @@ class Selection:
     query: str | None = None
     annotator: str | None = None
     include_superseded: bool = False
+    article_ids: tuple[int, ...] = ()  # these articles, whatever their status (the app's "export
+    # this article")
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class Document:
 
 def selected(store: Store, selection: Selection) -> Iterator[tuple[int, str]]:
     """(id, content hash) of the selected articles, in id order, straight from the cursor."""
+    if selection.article_ids:
+        return ((i, store.article(i).content_hash) for i in sorted(set(selection.article_ids)))
     # the store's own filter, so export selects exactly what `partybuild list` shows
     return store.select_articles(
         status=selection.statuses or None,

@@ -2,10 +2,19 @@
 
 The CLI, the TUI and the renderables use only the names re-exported here. One module per
 section (``progress``, ``labels``, ``articles``, ``consistency``, ``quality`` for the
-suggestions), ``summary`` composes them; ``matching`` scores predicted spans against gold
-ones (also for ``partybuild evaluate``). No SQL here: it is in ``core/store/queries``.
+suggestions, ``agreement`` between annotators), ``summary`` composes them; ``matching``
+scores predicted spans against gold ones (also for ``partybuild evaluate`` and the
+agreement). No SQL here: it is in ``core/store/queries``.
 """
 
+from partybuild_tui.core.stats.agreement import (
+    UNTAGGED,
+    Agreement,
+    Disagreement,
+    LabelAgreement,
+    PairAgreement,
+    measure_agreement,
+)
 from partybuild_tui.core.stats.articles import SORT_COLUMNS, ArticleStats, ArticleTable
 from partybuild_tui.core.stats.consistency import (
     Consistency,
@@ -25,17 +34,22 @@ __all__ = [
     "SECTIONS",
     "SORT_COLUMNS",
     "TOTAL",
+    "UNTAGGED",
     "WORKED",
+    "Agreement",
     "AnnotatorTotals",
     "ArticleStats",
     "ArticleTable",
     "Consistency",
     "DayActivity",
     "DayTotal",
+    "Disagreement",
     "FormCount",
+    "LabelAgreement",
     "LabelConflict",
     "LabelStats",
     "Location",
+    "PairAgreement",
     "Progress",
     "Scores",
     "SourceQuality",
@@ -43,6 +57,7 @@ __all__ = [
     "StatsFilter",
     "SuspectTag",
     "UntaggedForm",
+    "measure_agreement",
     "compute",
     "to_json",
 ]

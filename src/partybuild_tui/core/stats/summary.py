@@ -1,7 +1,8 @@
 """The whole stats summary: every requested section, read in one snapshot, and as JSON.
 
 Each section has its module (``progress``, ``labels``, ``articles``, ``consistency``,
-``quality`` for the suggestions), its SQL is in ``store.queries``; ``render.stats`` draws it.
+``quality`` for the suggestions, ``agreement``), its SQL is in ``store.queries``;
+``render.stats`` draws it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from partybuild_tui.core.stats.agreement import Agreement, measure_agreement
 from partybuild_tui.core.stats.articles import ArticleTable, article_table
 from partybuild_tui.core.stats.consistency import Consistency, consistency
 from partybuild_tui.core.stats.filters import StatsFilter
@@ -21,7 +23,7 @@ from partybuild_tui.core.store.queries import scope
 from partybuild_tui.core.store.queries import stats as q
 from partybuild_tui.errors import UserError
 
-SECTIONS = ("progress", "labels", "articles", "consistency", "suggestions")
+SECTIONS = ("progress", "labels", "articles", "consistency", "suggestions", "agreement")
 # Suggestion P/R/F1 are measured on at most this many articles (the newest): ~0.1 s.
 QUALITY_LIMIT = 2000
 
@@ -35,6 +37,7 @@ class Stats:
     articles: ArticleTable | None = None
     consistency: Consistency | None = None
     suggestions: list[SourceQuality] | None = None
+    agreement: Agreement | None = None
     scored_articles: int = 0  # articles the suggestion scores were measured on
     scored_eligible: int = 0  # of how many (more when the newest ``quality_limit`` are taken)
     scored_basis: str = "done"  # which: "done" ones, or (none done) "tagged" ones
@@ -84,6 +87,8 @@ def compute(
             stats.suggestions = scoring.rows
             stats.scored_articles, stats.scored_eligible = scoring.articles, scoring.eligible
             stats.scored_basis = scoring.basis
+        if "agreement" in wanted:  # compares annotators: their filter does not apply
+            stats.agreement = measure_agreement(conn, f, top=top)
     return stats
 
 
@@ -106,4 +111,6 @@ def to_json(stats: Stats) -> dict[str, Any]:
             "eligible": stats.scored_eligible,
             "basis": stats.scored_basis,
         }
+    if stats.agreement is not None:
+        out["agreement"] = stats.agreement.to_json()
     return out

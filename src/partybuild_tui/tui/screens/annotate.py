@@ -7,11 +7,13 @@ means is decided in ``core.tagging``; words and suggestions come from ``tui.anal
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
@@ -31,7 +33,12 @@ from partybuild_tui.tui.widgets.article_view import ArticleView
 from partybuild_tui.tui.widgets.panels import ArticleHeader, Legend, StatusLine
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from partybuild_tui.core.tokenize import Tokenization
+
+# Below this many columns the article list hides itself (L shows it): the text needs the room.
+LIST_MIN_WIDTH = 100
 
 
 class AnnotateScreen(Screen[None]):
@@ -65,6 +72,8 @@ class AnnotateScreen(Screen[None]):
         self.message = ""
         self._position: tuple[int | None, int] = (None, 0)
         self._counts: dict[str, int] = {}
+        self.done_opens_next = config.done_opens_next()
+        self.list_choice: bool | None = None  # shown / hidden by L; None: by the width
         keys.bind_labels(self._bindings, labels)
 
     def compose(self) -> ComposeResult:
@@ -120,6 +129,7 @@ class AnnotateScreen(Screen[None]):
         self.view.load(article.text, (article.body_start, article.body_end), spans, suggestions)
         if cursor is not None:
             self.view.move_to_offset(cursor)
+        self.save_position()  # a restart after a crash or a kill resumes in this article
         self.query_one(ArticleHeader).show(article)
         self.article_list.show_open(article_id)
         self._show_legend()
@@ -180,6 +190,8 @@ class AnnotateScreen(Screen[None]):
         elif event.worker.group == "suggest":
             self.suggesting = False
             self.say(f"✗ suggestions failed: {event.worker.error}")
+        elif event.worker.group == "export":
+            self.say(f"✗ export failed: {event.worker.error}", bell=True)
         elif event.worker.group == "retrain":
             self.training = False
             self.say(f"✗ training the model failed: {event.worker.error}")
@@ -221,6 +233,21 @@ class AnnotateScreen(Screen[None]):
             self._go_on(intent.suggestion)  # a a x a … walks through the suggestions
         if isinstance(intent, tagging.MarkStatus) and outcome.action is not None:
             self._maybe_retrain()
+            status = outcome.action.status
+            if self.done_opens_next and status is not None and status[1] == "done":
+                self._open_next_after_done()
+
+    def _open_next_after_done(self) -> None:
+        """Done with this one: the next article to do opens (PARTYBUILD_DONE_OPENS_NEXT=0
+        keeps the done article open)."""
+        assert self.article is not None
+        here = self.article.id
+        found = self._adjacent_to_do(here, True) or self._adjacent_to_do(0, True)
+        if found is None or found == here:
+            self.say(f"✓ #{here} done · no article left to do")
+            return
+        self.open_article(found)
+        self.say(f"✓ #{here} done · opened the next to do (#{found})")
 
     @reported
     def action_label(self, name: str) -> None:
@@ -400,7 +427,85 @@ class AnnotateScreen(Screen[None]):
         self.say(f"showing {self.article_list.filter_name}")
 
     def action_focus_list(self) -> None:
+        if self.has_class("-list-hidden"):
+            self.list_choice = True
+            self._place_list()
         self.article_list.focus()
+
+    # ---- the list pane ----------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self._place_list()
+
+    def _place_list(self) -> None:
+        """Show the list when the user chose so, else when the terminal is wide enough."""
+        wide = self.size.width >= LIST_MIN_WIDTH
+        show = self.list_choice if self.list_choice is not None else wide
+        self.set_class(not show, "-list-hidden")
+
+    def action_toggle_list(self) -> None:
+        """Hide or show the article list (the text gets the whole width)."""
+        self.list_choice = self.has_class("-list-hidden")
+        self._place_list()
+        if not self.list_choice:
+            self.view.focus()
+        self.say(
+            "article list shown (L hides it)"
+            if self.list_choice
+            else "article list hidden (L shows it)"
+        )
+
+    def action_export_article(self) -> None:
+        """Export the open article (this layer's spans) as JSONL, in a worker."""
+        assert self.article is not None
+        self.say("exporting this article…")
+        self.run_worker(
+            partial(self._export_article, self.article.id),
+            thread=True,
+            group="export",
+            exit_on_error=False,
+        )
+
+    def _export_article(self, article_id: int) -> None:
+        from partybuild_tui.core.export.runner import export_article
+
+        path = export_article(self.store.path, article_id, self.annotator, self.labels)
+        self.app.call_from_thread(self.say, f"✓ exported #{article_id} to {path}")
+
+    def action_switch_layer(self) -> None:
+        from partybuild_tui.tui.screens.search import LayerScreen
+
+        self.app.push_screen(LayerScreen(self.annotator), self._switch_layer)
+
+    def _switch_layer(self, name: str | None) -> None:
+        if not name or name == self.annotator:
+            return
+        from partybuild_tui.core import layers
+        from partybuild_tui.errors import UserError
+
+        try:
+            layers.check_annotator(layers.person(name))
+        except UserError as exc:
+            self.say(f"✗ {exc}", bell=True)
+            return
+        self.post_message(self.LayerChosen(name))
+
+    class LayerChosen(Message):
+        """The user chose another layer: the app reopens the screen on it."""
+
+        def __init__(self, layer: str) -> None:
+            super().__init__()
+            self.layer = layer
+
+    # ---- the command palette ----------------------------------------------------------------
+
+    def commands(self) -> list[tuple[str, str, Callable[[], Awaitable[object]]]]:
+        """(title, help, callback) of every action here, for ctrl+p."""
+        out: list[tuple[str, str, Callable[[], Awaitable[object]]]] = []
+        for title, text, action, on_view in keys.palette_entries(self.labels):
+            target = self.view if on_view else self
+            out.append((title, text, partial(self.app.run_action, action, target)))
+        return out
 
     def action_stats(self) -> None:
         """The stats screen for what the list shows (its status filter and search)."""

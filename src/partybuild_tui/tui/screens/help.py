@@ -26,6 +26,9 @@ KEY_NAMES = {
 }
 
 
+CLOSING = "esc, q or ? closes this help · ↑ ↓ PageUp PageDown scroll"
+
+
 def key_label(key: str) -> str:
     return KEY_NAMES.get(key, key)
 
@@ -58,13 +61,14 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
+            yield Static(CLOSING, id="help-closing")
             yield Static(self.keys_table(), id="help-keys")
             yield Static(self.labels_table(), id="help-labels")
 
     def keys_table(self) -> Table:
         table = Table(title="Keys", title_justify="left", show_header=False, box=None, expand=True)
-        table.add_column("keys", style="bold", no_wrap=True)
-        table.add_column("does")
+        table.add_column("keys", style="bold", max_width=26, overflow="fold")
+        table.add_column("does", ratio=1)
         for title, rows in self.groups:
             table.add_row(Text(title, style="underline"), "")
             for keys, description in rows:

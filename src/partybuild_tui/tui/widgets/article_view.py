@@ -32,6 +32,7 @@ from partybuild_tui.tui.textlayout import Layout, Range
 _CURSOR, _SELECTED = 1, 2
 _EXTEND = "Extend the selection by a word (syllable)"
 _EXTEND_LINE = "Extend the selection by a line"
+_MODE = "Words / syllables (spans cutting a word)"
 # Rendered display lines kept: a few screens' worth, so memory stays flat in a huge article.
 STRIP_CACHE_LINES = 1024
 
@@ -70,9 +71,10 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page", show=False, tooltip="A screen up / down"),
         Binding("n", "next_span(1)", "Next span", tooltip="Next / previous span"),
         Binding("N", "next_span(-1)", "Prev span", show=False, tooltip="Next / previous span"),
-        Binding(
-            "m", "toggle_mode", "Syllables", tooltip="Words / syllables (spans cutting a word)"
-        ),
+        # One key, two bindings: the footer shows the one that applies ("m Words" while in
+        # syllable mode), check_action hides the other.
+        Binding("m", "mode(True)", "Syllables", tooltip=_MODE),
+        Binding("m", "mode(False)", "Words", tooltip=_MODE),
         Binding("escape", "clear_selection", "Unselect", show=False, tooltip="Clear the selection"),
     ]
     COMPONENT_CLASSES = {
@@ -364,13 +366,19 @@ class ArticleView(ScrollView, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_selection":
             return self.sel_anchor is not None
+        if action == "mode":
+            return parameters[0] != self.syllable_mode  # show only the switch that applies
         return True
 
     def action_toggle_mode(self) -> None:
         self.syllable_mode = not self.syllable_mode
 
+    def action_mode(self, syllables: bool) -> None:
+        self.syllable_mode = syllables
+
     def watch_syllable_mode(self) -> None:
         self._retokenize()
+        self.refresh_bindings()
 
     def action_clear_selection(self) -> None:
         self.clear_selection()
