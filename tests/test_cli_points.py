@@ -20,8 +20,8 @@ from partybuild_tui.core.choices import EXPORT_FORMATS
 from partybuild_tui.core.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ("annotate", "import", "list", "export", "import-annotations", "train", "stats")
-COMMANDS += ("suggest", "evaluate")
+COMMANDS = ("agreement", "annotate", "import", "list", "export", "import-annotations", "merge")
+COMMANDS += ("train", "stats", "suggest", "evaluate")
 runner = CliRunner()
 
 
