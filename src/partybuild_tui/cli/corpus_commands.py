@@ -142,7 +142,11 @@ def list_command(
         ),
     ] = ListOrder.corpus,
 ) -> None:
-    """List articles with their status, date, source and span count."""
+    """List articles with their status, date, source, span count and length.
+
+    chars: the characters of the article's body (from the title to the byline, without the
+    page boilerplate scrapers leave after it), as `partybuild stats` counts them.
+    """
     # a mistyped --db must not leave an empty database behind; rows and total: one state
     with open_store(db, create=False) as store, store.snapshot():
         rows = store.list_articles(
@@ -153,10 +157,20 @@ def list_command(
             order=order.value,
         )
         total = store.count_articles(status=status, query=search, include_superseded=include_old)
-    console().print(_articles_table(rows, total))
+        chars = body_chars(store, rows)
+    console().print(_articles_table(rows, total, chars))
 
 
-def _articles_table(rows: Sequence[ArticleRow], total: int) -> Table:
+def body_chars(store: Store, rows: Sequence[ArticleRow]) -> dict[int, int]:
+    """The body's length of each row's article: a row's ``length`` is the whole text's."""
+    lengths = {}
+    for row in rows:
+        article = store.article(row.id)
+        lengths[row.id] = article.body_end - article.body_start
+    return lengths
+
+
+def _articles_table(rows: Sequence[ArticleRow], total: int, chars: dict[int, int]) -> Table:
     """The list as a table whose title column takes the width the others leave.
 
     Stored strings are shown as ``Text`` (never markup) with control characters made visible.
@@ -173,7 +187,7 @@ def _articles_table(rows: Sequence[ArticleRow], total: int) -> Table:
             printable(row.date or "")[:10],
             printable(row.source or ""),
             str(row.span_count),
-            f"{row.length:,}",
+            f"{chars[row.id]:,}",
         )
         for row in rows
     ]

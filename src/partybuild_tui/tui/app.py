@@ -6,7 +6,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -18,9 +18,11 @@ from partybuild_tui.core.store import Store
 from partybuild_tui.errors import UserError
 from partybuild_tui.tui.analysis import SUGGEST_STEPS
 from partybuild_tui.tui.screens.annotate import AnnotateScreen
-from partybuild_tui.tui.screens.stats import StatsScreen
 from partybuild_tui.tui.widgets.article_list import ArticleList
 from partybuild_tui.tui.widgets.article_view import ArticleView
+
+if TYPE_CHECKING:  # the stats screen (and the stats modules) load when it is opened
+    from partybuild_tui.tui.screens.stats import StatsScreen
 
 
 class PartybuildApp(App[None]):

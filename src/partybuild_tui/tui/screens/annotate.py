@@ -22,15 +22,12 @@ from partybuild_tui import config
 from partybuild_tui.config import LabelSet
 from partybuild_tui.core import tagging
 from partybuild_tui.core.display import shown
-from partybuild_tui.core.stats import StatsFilter
 from partybuild_tui.core.store import Action, Article, Store
 from partybuild_tui.core.tagging import Intent, Mark, Nothing, Outcome
 from partybuild_tui.tui import keys
 from partybuild_tui.tui.analysis import SUGGEST_STEPS, Analysis
 from partybuild_tui.tui.feedback import reported
 from partybuild_tui.tui.screens.help import HelpScreen
-from partybuild_tui.tui.screens.search import FindScreen, SearchScreen
-from partybuild_tui.tui.screens.stats import StatsScreen
 from partybuild_tui.tui.widgets.article_list import TODO, ArticleList
 from partybuild_tui.tui.widgets.article_view import ArticleView
 from partybuild_tui.tui.widgets.panels import ArticleHeader, Legend, StatusLine
@@ -379,6 +376,8 @@ class AnnotateScreen(Screen[None]):
         )
 
     def action_search(self) -> None:
+        from partybuild_tui.tui.screens.search import SearchScreen  # loaded when used
+
         self.app.push_screen(SearchScreen(self.article_list.search or ""), self._searched)
 
     def _searched(self, query: str | None) -> None:
@@ -390,6 +389,8 @@ class AnnotateScreen(Screen[None]):
         self.say(f"{total:,} article{'s' * (total != 1)} match" if query else "search cleared")
 
     def action_find(self) -> None:
+        from partybuild_tui.tui.screens.search import FindScreen  # loaded when used
+
         self.app.push_screen(FindScreen(self.finding), self._found)
 
     def _found(self, query: str | None) -> None:
@@ -508,6 +509,9 @@ class AnnotateScreen(Screen[None]):
 
     def action_stats(self) -> None:
         """The stats screen for what the list shows (its status filter and search)."""
+        from partybuild_tui.core.stats import StatsFilter  # the stats load when opened
+        from partybuild_tui.tui.screens.stats import StatsScreen
+
         articles = self.article_list
         filters = StatsFilter(status=articles.status or (), search=articles.search or None)
         self.app.push_screen(StatsScreen(self.store.path, filters, labels=self.labels))
