@@ -328,8 +328,14 @@ def build_db(
                         key=f"bench/{article.relpath}", path=article.relpath, raw_text=article.text
                     )
                     fields = ingest.article_fields(doc)
-                    fields["status"] = rng.choices(statuses, weights)[0]
+                    status = rng.choices(statuses, weights)[0]
                     article_id = store.insert_article(fields)
+                    if status != "new":  # the status is the annotator's (their layer)
+                        conn.execute(
+                            "INSERT INTO article_status (article_id, annotator, status, "
+                            "updated_at) VALUES (?, ?, ?, ?)",
+                            (article_id, annotator, status, stamp),
+                        )
                     if spans and article.spans:
                         conn.executemany(
                             'INSERT INTO spans (uid, article_id, start, "end", label, text, '

@@ -161,6 +161,11 @@ def build(
         "changed_at) SELECT article_id, annotator, 'tag', '{}', 'done', created_at, created_at "
         "FROM spans"
     )
+    conn.execute(  # each status in the layer of the annotator who worked there (m012's rule)
+        "INSERT OR IGNORE INTO article_status (article_id, annotator, status, updated_at) "
+        "SELECT DISTINCT s.article_id, s.annotator, a.status, a.updated_at FROM spans s "
+        "JOIN articles a ON a.id = s.article_id WHERE a.status != 'new'"
+    )
     conn.execute(
         'INSERT INTO suggestions (article_id, source, source_version, start, "end", label, '
         "text, score, status, created_at) SELECT article_id, CASE id % 3 WHEN 0 THEN 'ner' "

@@ -42,6 +42,7 @@ SIZE = (160, 48)
 # previous run's tagging left it) and the one that tags in the key-latency case.
 VIEWER = "bench-view"
 TAGGER = "bench-keys"
+OTHER = "bench-other"  # the annotator tagging in another process (key-latency-shared)
 LONG_KEY = "bench/long-100k"
 LONG_CHARS = 100_000
 # A tagging session: select a word or two, label it, move on, undo now and then.
@@ -189,7 +190,9 @@ async def open_long(path: Path, article_id: int, *, cold: bool) -> tuple[float, 
     return painted, segmented
 
 
-async def key_latency(path: Path, article_id: int, presses: int) -> tuple[list[float], list[float]]:
+async def key_latency(
+    path: Path, article_id: int, presses: int, *, polls: list[int] | None = None
+) -> tuple[list[float], list[float]]:
     """Seconds from each key press to its first repaint and to the last one it caused.
 
     The first repaint shows the cursor or the new span; the status line may follow a frame
@@ -208,6 +211,14 @@ async def key_latency(path: Path, article_id: int, presses: int) -> tuple[list[f
         await pilot.pause()
         screen.view.move_to_offset(LONG_CHARS // 2)
         await pilot.pause()
+        if polls is not None:  # count the re-reads another process's commits cause
+            refresh = screen.refresh_from_disk
+
+            def counted() -> None:
+                polls.append(1)
+                refresh()
+
+            screen.refresh_from_disk = counted  # type: ignore[method-assign]
         for i in range(presses):
             app.paints.clear()
             started = time.perf_counter()
@@ -358,6 +369,54 @@ def case_key_latency(args: argparse.Namespace) -> list[Row]:
     ]
 
 
+def tag_child(path: Path, article_id: int) -> None:
+    """Run in a fresh process by case_key_latency_shared: another annotator tags and undoes in
+    the same article, about 5 committed actions a second, until killed."""
+    with Store(path) as store:
+        text = store.article(article_id).text
+        starts = [i for i in range(0, len(text) - 10, 997) if text[i].isalpha()]
+        print("ready", flush=True)
+        for n in range(10**9):
+            start = starts[n % len(starts)]
+            store.tag(article_id, start, start + 4, "ORGANIZATION", OTHER)
+            time.sleep(0.1)
+            store.undo(article_id, OTHER)
+            time.sleep(0.1)
+
+
+def case_key_latency_shared(args: argparse.Namespace) -> list[Row]:
+    """The key-latency keys while another process tags in the same article as another
+    annotator: every commit there makes this app re-read its view within a poll."""
+    path = app_db(args, args.n)
+    article_id = long_article(path)
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--tag-child", str(path), "--open", str(article_id)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        polls: list[int] = []
+        first, last = asyncio.run(key_latency(path, article_id, args.keys, polls=polls))
+    finally:
+        child.kill()
+        child.wait()
+    first_ms = [x * 1000 for x in first]
+    last_ms = [x * 1000 for x in last]
+    note = f"while {OTHER} tags/undoes ~5 times a second in another process (same article)"
+    return [
+        row("key-to-repaint latency, median", benchlib.median(first_ms), "ms", note),
+        row("key-to-repaint latency, p95", benchlib.percentile(first_ms, 95), "ms", "same"),
+        row(
+            "key-to-screen-settled latency, median",
+            benchlib.median(last_ms),
+            "ms",
+            f"p95 {benchlib.percentile(last_ms, 95):.1f} ms; {len(polls)} re-reads of the view "
+            "after another process's commit",
+        ),
+    ]
+
+
 def case_suggest_gaps(args: argparse.Namespace) -> list[Row]:
     path = app_db(args, args.n)
     article_id = long_article(path, LONG_KEY + "-suggest", shift=1)
@@ -386,6 +445,7 @@ def cases(args: argparse.Namespace) -> dict[str, benchlib.Case]:
     found: dict[str, benchlib.Case] = {f"first-paint-{n}": case_first_paint(n) for n in sizes}
     found["open-long"] = case_open_long
     found["key-latency"] = case_key_latency
+    found["key-latency-shared"] = case_key_latency_shared
     found["suggest-gaps"] = case_suggest_gaps
     return found
 
@@ -395,6 +455,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keys", type=int, default=300, help="keys pressed for latency")
     parser.add_argument("--seed", type=int, default=7, help="corpus generator seed")
     parser.add_argument("--paint-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--tag-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--open", type=int, help=argparse.SUPPRESS)
 
 
@@ -404,6 +465,12 @@ def main() -> int:
         add_arguments(found)
         args, _ = found.parse_known_args()
         paint_child(args.paint_child, args.open)
+        return 0
+    if "--tag-child" in sys.argv:
+        found = argparse.ArgumentParser()
+        add_arguments(found)
+        args, _ = found.parse_known_args()
+        tag_child(args.tag_child, args.open)
         return 0
     return benchlib.main(cases, __doc__.split("\n\n")[0], add_arguments)
 

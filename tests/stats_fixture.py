@@ -77,7 +77,6 @@ def build(store: Store) -> Fixture:
                     "content_hash": f"h{number}",
                     "body_start": 0,
                     "body_end": len(text),
-                    "status": status,
                 }
             )
     a1, a2, a3 = ids[1], ids[2], ids[3]
@@ -88,6 +87,9 @@ def build(store: Store) -> Fixture:
     _tag(store, a2, 2, "Nguyễn Văn Hoà", "ORGANIZATION", "binh")
     _tag(store, a2, 2, "Nghị quyết số 37", "RESOLUTION", "binh")
     _tag(store, a3, 3, "Chi bộ thôn Úc", "ORGANIZATION", "an")
+    taggers = {1: "an", 2: "binh", 3: "an"}  # each status is in the layer of who worked there
+    for number, (_title, _date, status) in META.items():
+        store.set_status(ids[number], status, taggers.get(number, "an"), record=False)
     with store.write() as conn:
         conn.execute(
             "UPDATE actions SET created_at = CASE article_id WHEN ? THEN "

@@ -96,9 +96,9 @@ def _store_with(gold: list[tuple[Item, str]], predicted: list[Item]) -> Store:
                     "content_hash": f"h{number}",
                     "body_start": 0,
                     "body_end": len(TEXT),
-                    "status": "done",
                 }
             )
+            store.set_status(number, "done", "an", record=False)  # done (in an's layer)
         for article_id, start, end, label in predicted:
             conn.execute(
                 "INSERT OR IGNORE INTO suggestions (article_id, source, source_version, start, "

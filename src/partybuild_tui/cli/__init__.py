@@ -8,6 +8,7 @@ import sys
 from partybuild_tui.cli import (  # noqa: F401
     agreement_command,
     annotate_command,
+    assign_command,
     corpus_commands,
     export_commands,
     merge_command,

@@ -74,19 +74,23 @@ app = typer.Typer(
 )
 
 
-@functools.cache
 def console() -> Console:
-    """Standard output, made on the first print: importing rich costs more than --help."""
-    from rich.console import Console
+    """Standard output, made on the first print: importing rich costs more than --help.
 
-    return Console()
+    One console per output stream and terminal width (rich reads ``COLUMNS`` once), so a
+    caller that swaps the stream or the width (a test runner, a wrapper) gets its own."""
+    return _console(False, os.environ.get("COLUMNS"), id(sys.stdout))
 
 
-@functools.cache
 def err_console() -> Console:
+    return _console(True, os.environ.get("COLUMNS"), id(sys.stderr))
+
+
+@functools.lru_cache(maxsize=8)
+def _console(stderr: bool, _columns: str | None, _stream: int) -> Console:
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=stderr)
 
 
 def _db_value(value: str) -> Path:

@@ -141,24 +141,50 @@ def list_command(
             "first (what to annotate next), then the articles it has not seen.",
         ),
     ] = ListOrder.corpus,
+    annotator: Annotated[
+        str | None,
+        typer.Option(
+            "--annotator",
+            "-a",
+            help="This annotator's articles (their assigned ones, if any), status and spans "
+            "[default: every article; status: the furthest any annotator got].",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """List articles with their status, date, source, span count and length.
 
     chars: the characters of the article's body (from the title to the byline, without the
     page boilerplate scrapers leave after it), as `partybuild stats` counts them.
     """
+    from partybuild_tui.core.layers import check_annotator
+
+    if annotator is not None:
+        check_annotator(annotator)
     # a mistyped --db must not leave an empty database behind; rows and total: one state
     with open_store(db, create=False) as store, store.snapshot():
+        assigned = annotator if annotator and store.has_assignments(annotator) else None
         rows = store.list_articles(
             status=status,
             query=search,
             limit=limit or None,
             include_superseded=include_old,
             order=order.value,
+            layer=annotator,
+            assigned=assigned,
         )
-        total = store.count_articles(status=status, query=search, include_superseded=include_old)
+        total = store.count_articles(
+            status=status,
+            query=search,
+            include_superseded=include_old,
+            layer=annotator,
+            assigned=assigned,
+        )
         chars = body_chars(store, rows)
-    console().print(_articles_table(rows, total, chars))
+    whose = (
+        f" assigned to {annotator}" if assigned else f" in {annotator}'s layer" if annotator else ""
+    )
+    console().print(_articles_table(rows, total, chars, whose))
 
 
 def body_chars(store: Store, rows: Sequence[ArticleRow]) -> dict[int, int]:
@@ -170,7 +196,9 @@ def body_chars(store: Store, rows: Sequence[ArticleRow]) -> dict[int, int]:
     return lengths
 
 
-def _articles_table(rows: Sequence[ArticleRow], total: int, chars: dict[int, int]) -> Table:
+def _articles_table(
+    rows: Sequence[ArticleRow], total: int, chars: dict[int, int], whose: str = ""
+) -> Table:
     """The list as a table whose title column takes the width the others leave.
 
     Stored strings are shown as ``Text`` (never markup) with control characters made visible.
@@ -195,7 +223,7 @@ def _articles_table(rows: Sequence[ArticleRow], total: int, chars: dict[int, int
     widths = [max([len(h), *(len(c[i]) for c in cells)]) for i, h in enumerate(headers)]
     title_width = max(16, console().width - (sum(widths) - widths[2]) - 3 * len(headers))
     table = Table(
-        title=f"{len(rows):,} of {total:,} articles",
+        title=f"{len(rows):,} of {total:,} articles{whose}",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,

@@ -304,8 +304,9 @@ def _carry_spans(
     for annotator, spans in by_annotator.items():
         store.apply(new_id, annotator, "carry", add=spans, text=new_text)
         report.spans_carried += len(spans)
-    if old.status != "new":
-        store.set_status(new_id, "in_progress", annotator="", record=False)
+    for layer, status in store.statuses(old.id).items():
+        if status != "new":  # each layer that had started it reviews the new version
+            store.set_status(new_id, "in_progress", annotator=layer, record=False)
 
 
 def _relocate(text: str, needle: str, near: int, taken: list[tuple[int, int]]) -> int | None:

@@ -13,7 +13,7 @@ import bisect
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
-from partybuild_tui.core.store import Action, OverlapError, Span, Store
+from partybuild_tui.core.store import Action, ChangedElsewhere, OverlapError, Span, Store
 
 Range = tuple[int, int]
 
@@ -358,12 +358,28 @@ def carry_out(store: Store, article_id: int, annotator: str, change: Change) -> 
             status = toggled_status(store.status(article_id, annotator), pressed)
             return Outcome(store.set_status(article_id, status, annotator))
         case Undo():
-            action = store.undo(article_id, annotator)
-            return Outcome(action, nothing="nothing to undo in this article", verb="undone")
+            return _step(store, article_id, annotator, forward=False)
         case Redo():
-            action = store.redo(article_id, annotator)
-            return Outcome(action, nothing="nothing to redo in this article", verb="redone")
+            return _step(store, article_id, annotator, forward=True)
     raise TypeError(f"not a change: {change!r}")
+
+
+ELSEWHERE = "a change made in another window/session"
+
+
+def _step(store: Store, article_id: int, annotator: str, *, forward: bool) -> Outcome:
+    """Undo or redo in this annotator's layer; refused (nothing changed) when another window
+    changed those spans since; says so when the change came from another window."""
+    verb = "redone" if forward else "undone"
+    try:
+        action = store.redo(article_id, annotator) if forward else store.undo(article_id, annotator)
+    except ChangedElsewhere as exc:
+        return Outcome(None, nothing=str(exc), refused=True)
+    what = None
+    if action is not None and action.elsewhere:
+        what = f"{describe(action)} · {'redid' if forward else 'undid'} {ELSEWHERE}"
+    nothing = f"nothing to {'redo' if forward else 'undo'} in this article"
+    return Outcome(action, nothing=nothing, verb=verb, what=what)
 
 
 # ---- marks and status text ----------------------------------------------------------------

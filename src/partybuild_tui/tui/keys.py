@@ -33,6 +33,7 @@ _ORDER = "Next to do: in corpus order, or where the trained model is least sure 
 _EXPORT_ONE = "The open article with your spans, to exports/articles/ beside the database"
 _SWITCH_LAYER = "Open another annotator's spans and statuses (tagging then goes to that layer)"
 _TOGGLE_LIST = "Hide / show the article list (it hides itself below 100 columns)"
+_MINE = "List and next to do: only the articles assigned to you, or all (partybuild assign)"
 
 TAG_BINDINGS: list[BindingType] = [
     Binding("d,delete", "delete_span", "Delete", tooltip=_DELETE),
@@ -59,6 +60,7 @@ ARTICLE_BINDINGS: list[BindingType] = [
     Binding("ctrl+g", "find_next", "Find next", show=False, tooltip="The next match of the find"),
     Binding("F", "cycle_filter", "Filter", show=False, tooltip=_FILTER),
     Binding("O", "toggle_order", "Order", show=False, tooltip=_ORDER),
+    Binding("M", "toggle_mine", "Mine", show=False, tooltip=_MINE),
     Binding("l", "focus_list", "List", show=False, tooltip="Focus the article list"),
     Binding("L", "toggle_list", "Hide list", show=False, tooltip=_TOGGLE_LIST),
     Binding("s", "stats", "Stats", show=False, tooltip=_STATS),

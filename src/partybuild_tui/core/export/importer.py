@@ -106,9 +106,11 @@ def _import_record(
 ) -> None:
     text = corpus.normalize(record.text)
     article = store.article_by_hash(corpus.content_hash(text))
+    chosen = None
     if article is None:
-        article_id = _create(store, record, status)
+        article_id = _create(store, record)
         report.created.append(article_id)
+        chosen = status or record.meta.get("status")
     else:
         article_id = article.id
         report.matched.append(article_id)
@@ -130,6 +132,9 @@ def _import_record(
     for who, spans in sorted(accepted.items()):
         store.apply(article_id, who, "import", add=spans, text=text)
         report.spans_imported += len(spans)
+    if chosen in STATUSES and chosen != "new":  # a new article's status, in the importers' layers
+        for who in sorted(accepted) or [override or default_annotator]:
+            store.set_status(article_id, str(chosen), who, record=False)
 
 
 def _suggest(
@@ -152,7 +157,7 @@ def _renamed(record: Record, renames: dict[str, str]) -> Record:
     return replace(record, spans=spans)
 
 
-def _create(store: Store, record: Record, status: str | None) -> int:
+def _create(store: Store, record: Record) -> int:
     """Store the record's text as a new article, with the metadata the file gives."""
     meta = record.meta
     doc = ingest.Document(
@@ -167,9 +172,6 @@ def _create(store: Store, record: Record, status: str | None) -> int:
     )
     fields = ingest.article_fields(doc)
     fields["key"] = f"import:{fields['content_hash']}"
-    chosen = status or meta.get("status")
-    if chosen in STATUSES:
-        fields["status"] = chosen
     return store.insert_article(fields)
 
 

@@ -11,6 +11,7 @@ here that take the connection of a ``snapshot``).
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 
 from partybuild_tui.core.store import (
     articles,
+    assignments,
     connection,
     forms,
     history,
@@ -35,7 +37,7 @@ from partybuild_tui.core.store.errors import (
     OverlapError,
     describe_sqlite_error,
 )
-from partybuild_tui.core.store.history import Decision
+from partybuild_tui.core.store.history import ChangedElsewhere, Decision
 from partybuild_tui.core.store.merge import MergeReport
 from partybuild_tui.core.store.models import (
     STATUSES,
@@ -57,6 +59,7 @@ __all__ = [
     "Action",
     "Article",
     "ArticleRow",
+    "ChangedElsewhere",
     "ORDERS",
     "MissingDatabase",
     "MergeReport",
@@ -73,11 +76,19 @@ __all__ = [
 
 
 class Store:
-    """An open partybuild database."""
+    """An open partybuild database.
 
-    def __init__(self, path: Path | str, *, create: bool = True) -> None:
+    ``session`` names this opening (one app instance) on the actions it records, so undo
+    prefers its own actions and says when it takes another window's.
+    """
+
+    def __init__(
+        self, path: Path | str, *, create: bool = True, session: str | None = None
+    ) -> None:
         self.path = Path(path)
         self.conn = connection.open_connection(self.path, create=create)
+        self.session = session or uuid.uuid4().hex
+        self._data_version: int | None = None
 
     def close(self) -> None:
         self.conn.close()
@@ -102,6 +113,13 @@ class Store:
 
     def schema_version(self) -> int:
         return migrations.schema_version(self.conn)
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another connection committed since the last call (``PRAGMA data_version``:
+        one cheap read, no table touched); the first call only takes the reading."""
+        version = connection.data_version(self.conn)
+        before, self._data_version = self._data_version, version
+        return before is not None and version != before
 
     # ---- articles -------------------------------------------------------------------------
 
@@ -132,7 +150,11 @@ class Store:
         offset: int = 0,
         include_superseded: bool = False,
         order: str = "corpus",
+        layer: str | None = None,
+        assigned: str | None = None,
     ) -> list[ArticleRow]:
+        """A page of the list; ``status`` (and the rows' status and spans) in ``layer``'s
+        layer, or for anyone when None; ``assigned``: only articles assigned to them."""
         return articles.list_rows(
             self.conn,
             status=status,
@@ -141,13 +163,26 @@ class Store:
             offset=offset,
             include_superseded=include_superseded,
             order=order,
+            layer=layer,
+            assigned=assigned,
         )
 
     def count_articles(
-        self, *, status: Status = None, query: str | None = None, include_superseded: bool = False
+        self,
+        *,
+        status: Status = None,
+        query: str | None = None,
+        include_superseded: bool = False,
+        layer: str | None = None,
+        assigned: str | None = None,
     ) -> int:
         return articles.count(
-            self.conn, status=status, query=query, include_superseded=include_superseded
+            self.conn,
+            status=status,
+            query=query,
+            include_superseded=include_superseded,
+            layer=layer,
+            assigned=assigned,
         )
 
     def article_ids(
@@ -157,8 +192,19 @@ class Store:
         query: str | None = None,
         annotator: str | None = None,
         order: str = "corpus",
+        layer: str | None = None,
+        assigned: str | None = None,
     ) -> list[int]:
-        return articles.ids(self.conn, status=status, query=query, annotator=annotator, order=order)
+        """Ids of the filtered articles; ``annotator``: only those they worked in."""
+        return articles.ids(
+            self.conn,
+            status=status,
+            query=query,
+            annotator=annotator,
+            order=order,
+            layer=layer,
+            assigned=assigned,
+        )
 
     def select_articles(
         self,
@@ -186,8 +232,8 @@ class Store:
     def content_hashes(self) -> dict[int, str]:
         return articles.content_hashes(self.conn)
 
-    def article_rows(self, ids: Sequence[int]) -> list[ArticleRow]:
-        return articles.rows_of(self.conn, ids)
+    def article_rows(self, ids: Sequence[int], layer: str | None = None) -> list[ArticleRow]:
+        return articles.rows_of(self.conn, ids, layer)
 
     def adjacent_article(
         self,
@@ -197,24 +243,41 @@ class Store:
         status: Status = None,
         query: str | None = None,
         order: str = "corpus",
+        layer: str | None = None,
+        assigned: str | None = None,
     ) -> int | None:
         """The next (previous) article after ``article_id`` in ``order`` matching filters."""
         return articles.adjacent(
-            self.conn, article_id, forward=forward, status=status, query=query, order=order
+            self.conn,
+            article_id,
+            forward=forward,
+            status=status,
+            query=query,
+            order=order,
+            layer=layer,
+            assigned=assigned,
         )
 
     def last_touched_article(self, annotator: str) -> int | None:
         return articles.last_touched(self.conn, annotator)
 
     def done_article_ids(self) -> list[int]:
+        """Current articles done in any layer (the model learns from everyone's work)."""
         return articles.done_ids(self.conn)
 
     def status(self, article_id: int, annotator: str) -> str:
         """The article's status in ``annotator``'s layer."""
         return articles.status_of(self.conn, article_id, annotator)
 
-    def status_counts(self) -> dict[str, int]:
-        return articles.status_counts(self.conn)
+    def statuses(self, article_id: int) -> dict[str, str]:
+        """Every layer's status of the article (layers that never acted in it are absent)."""
+        return articles.statuses_of(self.conn, article_id)
+
+    def status_counts(
+        self, layer: str | None = None, assigned: str | None = None
+    ) -> dict[str, int]:
+        """Current articles per status in ``layer`` (None: for anyone)."""
+        return articles.status_counts(self.conn, layer, assigned)
 
     def set_status(
         self, article_id: int, status: str, annotator: str, *, record: bool = True
@@ -238,6 +301,24 @@ class Store:
     def resume_point(self, annotator: str) -> tuple[int, int] | None:
         """(article id, cursor offset) where the annotator left off, if known."""
         return articles.resume_point(self.conn, annotator)
+
+    # ---- assignments ----------------------------------------------------------------------
+
+    def assign(self, pairs: Iterable[tuple[int, str]], *, replace_for: Sequence[int] = ()) -> int:
+        """Assign articles to annotators ((id, name) pairs) in one transaction, first dropping
+        the assignments of ``replace_for``; returns how many pairs are new."""
+        with self.write():
+            return assignments.save(self.conn, pairs, replace_for=replace_for)
+
+    def assignees(self, article_ids: Sequence[int]) -> dict[int, list[str]]:
+        return assignments.of_articles(self.conn, article_ids)
+
+    def has_assignments(self, annotator: str) -> bool:
+        return assignments.has_any(self.conn, annotator)
+
+    def assignment_summary(self) -> list[tuple[str, int, int]]:
+        """(annotator, articles assigned, of them shared with another) over current articles."""
+        return assignments.summary(self.conn)
 
     # ---- spans ----------------------------------------------------------------------------
 
@@ -342,17 +423,24 @@ class Store:
                 status=status,
                 suggestions=suggestions,
                 text=text,
+                session=self.session,
             )
 
     def undo(self, article_id: int, annotator: str) -> Action | None:
-        """Revert the annotator's latest action in this article; None if there is none."""
+        """Revert the annotator's latest action in this article made in this session (else
+        their latest from another); None if there is none. ``ChangedElsewhere``: refused."""
         with self.write():
-            return history.step(self.conn, article_id, annotator, forward=False)
+            return history.step(
+                self.conn, article_id, annotator, forward=False, session=self.session
+            )
 
     def redo(self, article_id: int, annotator: str) -> Action | None:
-        """Re-apply the most recently undone action in this article; None if there is none."""
+        """Re-apply the annotator's action undone last in this article; None if there is none.
+        ``ChangedElsewhere``: refused."""
         with self.write():
-            return history.step(self.conn, article_id, annotator, forward=True)
+            return history.step(
+                self.conn, article_id, annotator, forward=True, session=self.session
+            )
 
     def history(self, article_id: int, annotator: str | None = None) -> list[dict[str, Any]]:
         """The recorded actions of an article, oldest first, for audits."""

@@ -11,13 +11,27 @@ from partybuild_tui.core.store.models import STATUSES, Article, ArticleRow, now
 from partybuild_tui.core.text import plain_fold
 from partybuild_tui.errors import UserError
 
+# The status an article has "for anyone": the furthest any layer got (done, then in progress,
+# then skipped, else new). Exports and training read it; the app and ``list --annotator`` read
+# one layer's status (``status_sql``). ``articles.status`` is no longer written (m012 moved
+# statuses to ``article_status``).
+_ANY_STATUS = (
+    "coalesce((SELECT CASE max(CASE st.status WHEN 'done' THEN 3 WHEN 'in_progress' THEN 2 "
+    "WHEN 'skipped' THEN 1 ELSE 0 END) WHEN 3 THEN 'done' WHEN 2 THEN 'in_progress' "
+    "WHEN 1 THEN 'skipped' END FROM article_status st WHERE st.article_id = {t}.id), 'new')"
+)
+_LAYER_STATUS = (
+    "coalesce((SELECT st.status FROM article_status st WHERE st.article_id = {t}.id "
+    "AND st.annotator = ?), 'new')"
+)
 COLUMNS = (
     "id, key, path, title, date, source, author, url, text, content_hash, body_start, "
-    "body_end, status, version, superseded_by"
+    f"body_end, {_ANY_STATUS.format(t='articles')}, version, superseded_by"
 )
 _ROW = (
-    "SELECT a.id, a.title, a.date, a.source, a.status, "
-    "(SELECT count(*) FROM spans s WHERE s.article_id = a.id), length(a.text) FROM articles a"
+    "SELECT a.id, a.title, a.date, a.source, {status}, "
+    "(SELECT count(*) FROM spans s WHERE s.article_id = a.id{spans}), length(a.text) "
+    "FROM articles a"
 )
 _FTS_TERM = re.compile(r"[\w\-/]+", re.UNICODE)
 
@@ -121,10 +135,53 @@ def by_key_or_id(conn: sqlite3.Connection, key: str, length: int) -> int | None:
     return int(row[0]) if row else None
 
 
+def status_sql(layer: str | None, table: str = "a") -> tuple[str, list[Any]]:
+    """An article's status in ``layer`` as SQL over ``table`` (None: for anyone), with params."""
+    if layer is None:
+        return _ANY_STATUS.format(t=table), []
+    return _LAYER_STATUS.format(t=table), [layer]
+
+
+def _row_sql(layer: str | None) -> tuple[str, list[Any]]:
+    """The list row query: status and span count of ``layer`` (None: anyone's, all spans)."""
+    status, params = status_sql(layer)
+    spans = " AND s.annotator = ?" if layer is not None else ""
+    return _ROW.format(status=status, spans=spans), [*params, *([layer] if layer else [])]
+
+
+def _status_clause(statuses: list[str], layer: str | None) -> tuple[str, list[Any]]:
+    """Articles whose status (in ``layer``, or for anyone) is one of ``statuses``; a layer's
+    test probes its index of ``article_status`` (a missing row is 'new')."""
+    marks = ", ".join("?" for _ in statuses)
+    if layer is None:
+        return f"{_ANY_STATUS.format(t='a')} IN ({marks})", list(statuses)
+    if "new" in statuses:
+        sql = (
+            "a.id NOT IN (SELECT article_id FROM article_status WHERE annotator = ? "
+            f"AND status NOT IN ({marks}))"
+        )
+    else:
+        sql = (
+            "a.id IN (SELECT article_id FROM article_status WHERE annotator = ? "
+            f"AND status IN ({marks}))"
+        )
+    return sql, [layer, *statuses]
+
+
 def filter_sql(
-    status: Status, query: str | None, include_superseded: bool, annotator: str | None = None
+    status: Status,
+    query: str | None,
+    include_superseded: bool,
+    annotator: str | None = None,
+    *,
+    layer: str | None = None,
+    assigned: str | None = None,
 ) -> tuple[str, list[Any]]:
-    """The WHERE clause (over ``articles a``) of the list's filters."""
+    """The WHERE clause (over ``articles a``) of the list's filters.
+
+    ``status`` is tested in ``layer``'s statuses (None: the status for anyone); ``annotator``
+    keeps articles that annotator worked in; ``assigned`` those assigned to that annotator.
+    """
     clauses: list[str] = []
     params: list[Any] = []
     if not include_superseded:
@@ -133,8 +190,9 @@ def filter_sql(
         statuses = [status] if isinstance(status, str) else list(status)
         for value in statuses:
             check_status(value)
-        clauses.append(f"a.status IN ({', '.join('?' for _ in statuses)})")
-        params.extend(statuses)
+        clause, clause_params = _status_clause(statuses, layer)
+        clauses.append(clause)
+        params.extend(clause_params)
     match = plain_query(query or "")
     if match:
         clauses.append("a.id IN (SELECT rowid FROM articles_plain WHERE articles_plain MATCH ?)")
@@ -145,6 +203,9 @@ def filter_sql(
             "UNION SELECT article_id FROM actions WHERE annotator = ?)"
         )
         params += [annotator, annotator]
+    if assigned is not None:
+        clauses.append("a.id IN (SELECT article_id FROM assignments WHERE annotator = ?)")
+        params.append(assigned)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     return where, params
 
@@ -158,13 +219,16 @@ def list_rows(
     offset: int = 0,
     include_superseded: bool = False,
     order: str = "corpus",
+    layer: str | None = None,
+    assigned: str | None = None,
 ) -> list[ArticleRow]:
-    where, params = filter_sql(status, query, include_superseded)
+    where, params = filter_sql(status, query, include_superseded, layer=layer, assigned=assigned)
     join, key = _ordering(order)
     first, first_params = search_order(query)
     page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
-    sql = f"{_ROW} {join}{where} ORDER BY {', '.join([*first, *key])} {page}"
-    rows = conn.execute(sql, [*params, *first_params]).fetchall()
+    row_sql, row_params = _row_sql(layer)
+    sql = f"{row_sql} {join}{where} ORDER BY {', '.join([*first, *key])} {page}"
+    rows = conn.execute(sql, [*row_params, *params, *first_params]).fetchall()
     return [ArticleRow(*row) for row in rows]
 
 
@@ -174,8 +238,10 @@ def count(
     status: Status = None,
     query: str | None = None,
     include_superseded: bool = False,
+    layer: str | None = None,
+    assigned: str | None = None,
 ) -> int:
-    where, params = filter_sql(status, query, include_superseded)
+    where, params = filter_sql(status, query, include_superseded, layer=layer, assigned=assigned)
     return int(conn.execute(f"SELECT count(*) FROM articles a {where}", params).fetchone()[0])
 
 
@@ -186,8 +252,10 @@ def ids(
     query: str | None = None,
     annotator: str | None = None,
     order: str = "corpus",
+    layer: str | None = None,
+    assigned: str | None = None,
 ) -> list[int]:
-    where, params = filter_sql(status, query, False, annotator)
+    where, params = filter_sql(status, query, False, annotator, layer=layer, assigned=assigned)
     join, key = _ordering(order)
     first, first_params = search_order(query)
     sql = f"SELECT a.id FROM articles a {join}{where} ORDER BY {', '.join([*first, *key])}"
@@ -202,8 +270,9 @@ def ids_and_hashes(
     annotator: str | None,
     include_superseded: bool = False,
 ) -> Iterator[tuple[int, str]]:
-    """(id, content hash) of the articles the filters select, in id order, streamed."""
-    where, params = filter_sql(status, query, include_superseded, annotator)
+    """(id, content hash) of the articles the filters select, in id order, streamed; with an
+    ``annotator``, ``status`` is theirs (their layer), else the furthest any layer got."""
+    where, params = filter_sql(status, query, include_superseded, annotator, layer=annotator)
     rows = conn.execute(
         f"SELECT a.id, a.content_hash FROM articles a {where} ORDER BY a.id", params
     )
@@ -232,12 +301,18 @@ def texts(conn: sqlite3.Connection, article_ids: Sequence[int]) -> list[tuple[in
     return [by_id[i] for i in article_ids if i in by_id]
 
 
-def rows_of(conn: sqlite3.Connection, article_ids: Sequence[int]) -> list[ArticleRow]:
-    """List rows for these article ids, in the order given (a page of a virtual list)."""
+def rows_of(
+    conn: sqlite3.Connection, article_ids: Sequence[int], layer: str | None = None
+) -> list[ArticleRow]:
+    """List rows for these article ids, in the order given (a page of a virtual list), with
+    ``layer``'s status and spans (None: the status for anyone, everyone's spans)."""
     if not article_ids:
         return []
     marks = ", ".join("?" for _ in article_ids)
-    rows = conn.execute(f"{_ROW} WHERE a.id IN ({marks})", list(article_ids)).fetchall()
+    row_sql, row_params = _row_sql(layer)
+    rows = conn.execute(
+        f"{row_sql} WHERE a.id IN ({marks})", [*row_params, *article_ids]
+    ).fetchall()
     by_id = {row[0]: ArticleRow(*row) for row in rows}
     return [by_id[i] for i in article_ids if i in by_id]
 
@@ -250,10 +325,12 @@ def adjacent(
     status: Status = None,
     query: str | None = None,
     order: str = "corpus",
+    layer: str | None = None,
+    assigned: str | None = None,
 ) -> int | None:
     """The next (or previous) article after ``article_id`` in list order matching filters
     (``article_id`` 0 or unknown: from the start, or the end going back)."""
-    where, params = filter_sql(status, query, False)
+    where, params = filter_sql(status, query, False, layer=layer, assigned=assigned)
     join, key = _ordering(order)
     here = conn.execute(
         f"SELECT {', '.join(key)} FROM articles a {join}WHERE a.id = ?", (article_id,)
@@ -282,21 +359,47 @@ def last_touched(conn: sqlite3.Connection, annotator: str) -> int | None:
 
 
 def done_ids(conn: sqlite3.Connection) -> list[int]:
-    """Current articles marked done, in id order."""
+    """Current articles some layer marked done, in id order (what the model learns from: an
+    article done by any annotator)."""
     rows = conn.execute(
-        "SELECT id FROM articles WHERE status = 'done' AND superseded_by IS NULL ORDER BY id"
+        "SELECT id FROM articles WHERE superseded_by IS NULL AND id IN "
+        "(SELECT article_id FROM article_status WHERE status = 'done') ORDER BY id"
     )
     return [row[0] for row in rows]
 
 
-def status_counts(conn: sqlite3.Connection) -> dict[str, int]:
+def status_counts(
+    conn: sqlite3.Connection, layer: str | None = None, assigned: str | None = None
+) -> dict[str, int]:
+    """Current articles per status in ``layer`` (None: the status for anyone), only those
+    assigned to ``assigned`` if given. A layer's counts read its index of ``article_status``
+    (the rest are new): the app recounts after every change."""
     counts = dict.fromkeys(STATUSES, 0)
+    where, params = filter_sql(None, None, False, assigned=assigned)
+    if layer is None:
+        rows = conn.execute(
+            f"SELECT {_ANY_STATUS.format(t='a')}, count(*) FROM articles a {where} GROUP BY 1",
+            params,
+        )
+        counts.update(dict(rows))
+        return counts
+    total = conn.execute(f"SELECT count(*) FROM articles a {where}", params).fetchone()[0]
     rows = conn.execute(
-        "SELECT status, count(*) FROM articles INDEXED BY idx_articles_current_status "
-        "WHERE superseded_by IS NULL GROUP BY status"
+        f"SELECT st.status, count(*) FROM article_status st JOIN articles a ON a.id = "
+        f"st.article_id {where} AND st.annotator = ? GROUP BY 1",
+        [*params, layer],
     )
     counts.update(dict(rows))
+    counts["new"] = total - sum(n for status, n in counts.items() if status != "new")
     return counts
+
+
+def statuses_of(conn: sqlite3.Connection, article_id: int) -> dict[str, str]:
+    """Every layer's status of one article (layers that never acted in it are absent)."""
+    rows = conn.execute(
+        "SELECT annotator, status FROM article_status WHERE article_id = ?", (article_id,)
+    )
+    return dict(rows)
 
 
 def status_of(conn: sqlite3.Connection, article_id: int, annotator: str) -> str:
@@ -308,23 +411,14 @@ def status_of(conn: sqlite3.Connection, article_id: int, annotator: str) -> str:
     return str(row[0]) if row else "new"
 
 
-def write_status(
-    conn: sqlite3.Connection, article_id: int, annotator: str, status: str, *, shared: bool = True
-) -> None:
-    """Set the status in the annotator's layer and, unless ``shared`` is false, in the shared
-    column that readers not yet per layer use (the latest status anyone set)."""
-    stamp = now()
+def write_status(conn: sqlite3.Connection, article_id: int, annotator: str, status: str) -> None:
+    """Set the status in the annotator's layer (only there: no other layer changes)."""
     conn.execute(
         "INSERT INTO article_status (article_id, annotator, status, updated_at) "
         "VALUES (?, ?, ?, ?) ON CONFLICT (article_id, annotator) DO UPDATE SET "
         "status = excluded.status, updated_at = excluded.updated_at",
-        (article_id, annotator, status, stamp),
+        (article_id, annotator, status, now()),
     )
-    if shared:
-        conn.execute(
-            "UPDATE articles SET status = ?, updated_at = ? WHERE id = ?",
-            (status, stamp, article_id),
-        )
 
 
 def save_resume_point(

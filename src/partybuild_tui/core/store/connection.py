@@ -141,3 +141,8 @@ def snapshot(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     finally:
         if conn.in_transaction:
             conn.execute("COMMIT")
+
+
+def data_version(conn: sqlite3.Connection) -> int:
+    """SQLite's counter that moves when another connection commits to the file."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])

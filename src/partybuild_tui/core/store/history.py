@@ -3,18 +3,26 @@
 An action stores the spans it added and removed (whole rows, uid included), the status it
 changed and the suggestion decisions it made. Undo puts the old rows back under their old ids;
 a new action discards the annotator's undone ones in that article (no redo after a new edit).
+
+Each action records the ``session`` (one app instance, one ``Store``) that made it. Undo takes
+the annotator's latest action in the article made in this session, else (saying so) their
+latest from another window; redo takes the one undone last (``undone_seq``, a sequence, not a
+clock). Before either, the change is checked to still apply to what is on disk now: another
+window may have changed those spans since, and then nothing changes.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
 from partybuild_tui.core.store import articles, spans
 from partybuild_tui.core.store.models import Action, NewSpan, Span, now
+from partybuild_tui.errors import UserError
 
 Decision = tuple[int, str, str]  # (suggestion id, old status, new status)
 
@@ -30,6 +38,7 @@ def apply(
     status: tuple[str, str] | None = None,
     suggestions: Iterable[Decision] = (),
     text: str | None = None,
+    session: str | None = None,
 ) -> Action:
     """Apply one change and record it (the caller holds the write transaction).
 
@@ -38,8 +47,6 @@ def apply(
     """
     if text is None:
         text = articles.get(conn, article_id).text
-    # the shared column moves only when nobody had started the article (as before layers)
-    shared = status is not None or articles.get(conn, article_id).status == "new"
     if status is None and articles.status_of(conn, article_id, annotator) == "new":
         status = ("new", "in_progress")
     removed = tuple(remove)
@@ -48,7 +55,7 @@ def apply(
     stamp = now()
     added = tuple(spans.insert(conn, article_id, annotator, new, text, stamp) for new in add)
     if status is not None:
-        articles.write_status(conn, article_id, annotator, status[1], shared=shared)
+        articles.write_status(conn, article_id, annotator, status[1])
     decided = tuple(suggestions)
     for sid, _old, new_status in decided:
         write_decision(conn, sid, new_status, annotator, stamp)
@@ -65,8 +72,17 @@ def apply(
     )
     cursor = conn.execute(
         "INSERT INTO actions (article_id, annotator, kind, payload, state, created_at, "
-        "changed_at) VALUES (?, ?, ?, ?, 'done', ?, ?)",
-        (article_id, annotator, kind, json.dumps(payload, ensure_ascii=False), stamp, stamp),
+        "changed_at, uid, session) VALUES (?, ?, ?, ?, 'done', ?, ?, ?, ?)",
+        (
+            article_id,
+            annotator,
+            kind,
+            json.dumps(payload, ensure_ascii=False),
+            stamp,
+            stamp,
+            uuid.uuid4().hex,
+            session,
+        ),
     )
     return Action(int(cursor.lastrowid or 0), article_id, kind, added, removed, status)
 
@@ -82,30 +98,54 @@ def write_decision(
     )
 
 
-_LATEST_DONE = (
-    "SELECT id, kind, payload FROM actions WHERE article_id = ? AND annotator = ? "
-    "AND state = 'done' ORDER BY id DESC LIMIT 1"
-)
+class ChangedElsewhere(UserError):
+    """An undo or redo no longer applies: another window changed those spans since."""
+
+
+_ACTION = "SELECT id, kind, payload, session FROM actions WHERE article_id = ? AND annotator = ? "
+_LATEST_DONE_HERE = _ACTION + "AND state = 'done' AND session IS ? ORDER BY id DESC LIMIT 1"
+_LATEST_DONE = _ACTION + "AND state = 'done' ORDER BY id DESC LIMIT 1"
 _LATEST_UNDONE = (
-    "SELECT id, kind, payload FROM actions WHERE article_id = ? AND annotator = ? "
-    "AND state = 'undone' ORDER BY changed_at DESC, id ASC LIMIT 1"
+    _ACTION + "AND state = 'undone' ORDER BY coalesce(undone_seq, 0) DESC, id DESC LIMIT 1"
 )
+
+
+def _latest(
+    conn: sqlite3.Connection, article_id: int, annotator: str, forward: bool, session: str | None
+) -> tuple[Any, ...] | None:
+    """The action to redo (undone last) or undo (this session's latest, else anyone's)."""
+    if forward:
+        return conn.execute(_LATEST_UNDONE, (article_id, annotator)).fetchone()  # type: ignore[no-any-return]
+    if session is not None:
+        found = conn.execute(_LATEST_DONE_HERE, (article_id, annotator, session)).fetchone()
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+    return conn.execute(_LATEST_DONE, (article_id, annotator)).fetchone()  # type: ignore[no-any-return]
 
 
 def step(
-    conn: sqlite3.Connection, article_id: int, annotator: str, *, forward: bool
+    conn: sqlite3.Connection,
+    article_id: int,
+    annotator: str,
+    *,
+    forward: bool,
+    session: str | None = None,
 ) -> Action | None:
-    """Undo (or, ``forward``, redo) the annotator's latest action in the article."""
-    row = conn.execute(_LATEST_UNDONE if forward else _LATEST_DONE, (article_id, annotator))
-    found = row.fetchone()
+    """Undo (or, ``forward``, redo) the annotator's latest action in the article.
+
+    The returned action's ``elsewhere`` says it was made in another session than ``session``;
+    ``ChangedElsewhere`` is raised (nothing changed) when it no longer applies.
+    """
+    found = _latest(conn, article_id, annotator, forward, session)
     if found is None:
         return None
-    action_id, kind, raw = found
+    action_id, kind, raw, made_in = found
     payload = json.loads(raw)
     added = tuple(Span(**s) for s in payload["added"])
     removed = tuple(Span(**s) for s in payload["removed"])
     status: tuple[str, str] | None = tuple(payload["status"]) if payload["status"] else None  # type: ignore[assignment]
     gone, back = (removed, added) if forward else (added, removed)
+    _check_applies(conn, article_id, annotator, gone, back, status, forward, payload)
     for span in gone:
         spans.delete(conn, span)
     for span in back:
@@ -115,14 +155,64 @@ def step(
     stamp = now()
     for sid, old, new in payload["suggestions"]:
         write_decision(conn, sid, new if forward else old, annotator, stamp)
-    conn.execute(
-        "UPDATE actions SET state = ?, changed_at = ? WHERE id = ?",
-        ("done" if forward else "undone", stamp, action_id),
-    )
+    _mark(conn, action_id, article_id, annotator, forward, stamp)
+    elsewhere = session is not None and made_in != session
     if forward:
-        return Action(action_id, article_id, kind, added, removed, status)
+        return Action(action_id, article_id, kind, added, removed, status, elsewhere)
     flipped = (status[1], status[0]) if status else None
-    return Action(action_id, article_id, f"undo {kind}", removed, added, flipped)
+    return Action(action_id, article_id, f"undo {kind}", removed, added, flipped, elsewhere)
+
+
+def _mark(
+    conn: sqlite3.Connection,
+    action_id: int,
+    article_id: int,
+    annotator: str,
+    forward: bool,
+    stamp: str,
+) -> None:
+    """Record the step: an undone action gets the next ``undone_seq`` of its stack."""
+    if forward:
+        conn.execute(
+            "UPDATE actions SET state = 'done', changed_at = ?, undone_seq = NULL WHERE id = ?",
+            (stamp, action_id),
+        )
+        return
+    conn.execute(
+        "UPDATE actions SET state = 'undone', changed_at = ?, undone_seq = (SELECT "
+        "coalesce(max(undone_seq), 0) + 1 FROM actions WHERE article_id = ? AND annotator = ?) "
+        "WHERE id = ?",
+        (stamp, article_id, annotator, action_id),
+    )
+
+
+def _check_applies(
+    conn: sqlite3.Connection,
+    article_id: int,
+    annotator: str,
+    gone: tuple[Span, ...],
+    back: tuple[Span, ...],
+    status: tuple[str, str] | None,
+    forward: bool,
+    payload: dict[str, Any],
+) -> None:
+    """Refuse a step another window has overtaken: the spans it removes must still be there
+    (same uid), those it restores must be absent and overlap nothing left, the status and the
+    suggestions must be as it left them."""
+    current = {s.uid: s for s in spans.of_article(conn, article_id, annotator)}
+    staying = [s for uid, s in current.items() if uid not in {g.uid for g in gone}]
+    stale = any(g.uid not in current for g in gone) or any(
+        b.uid in current or any(s.overlaps(b.start, b.end) for s in staying) for b in back
+    )
+    if status and articles.status_of(conn, article_id, annotator) != status[0 if forward else 1]:
+        stale = True
+    for sid, old, new in payload["suggestions"]:
+        row = conn.execute("SELECT status FROM suggestions WHERE id = ?", (sid,)).fetchone()
+        if row is not None and row[0] != (old if forward else new):
+            stale = True
+    if stale:
+        what = "redo" if forward else "undo"
+        raise ChangedElsewhere(f"can't {what}: changed since in another window")
 
 
 def of_article(

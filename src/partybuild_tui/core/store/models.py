@@ -75,7 +75,8 @@ class NewSpan:
 
 @dataclass(frozen=True)
 class Action:
-    """One recorded change: the spans it added and removed, and any status it changed."""
+    """One recorded change: the spans it added and removed, and any status it changed
+    (``elsewhere``: an undo or redo of a change another window or session made)."""
 
     id: int
     article_id: int
@@ -83,6 +84,7 @@ class Action:
     added: tuple[Span, ...]
     removed: tuple[Span, ...]
     status: tuple[str, str] | None = None
+    elsewhere: bool = False
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 
 # Below this many columns the article list hides itself (L shows it): the text needs the room.
 LIST_MIN_WIDTH = 100
+# How often the screen asks whether another process committed (``PRAGMA data_version``: one
+# cheap read); on a change it re-reads what it shows.
+POLL_S = 0.5
 
 
 class AnnotateScreen(Screen[None]):
@@ -80,7 +83,7 @@ class AnnotateScreen(Screen[None]):
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield Static(id="list-title")
-                yield ArticleList(self.store, id="articles")
+                yield ArticleList(self.store, self.annotator, id="articles")
             with Vertical(id="right"):
                 yield ArticleHeader(id="header")
                 yield Legend(self.labels, id="legend")
@@ -97,7 +100,11 @@ class AnnotateScreen(Screen[None]):
         return self.query_one(ArticleList)
 
     def on_mount(self) -> None:
+        if self.store.has_assignments(self.annotator):
+            self.article_list.assigned = self.annotator  # their share first (M: all)
         self.article_list.set_filter(None)
+        self.store.changed_elsewhere()  # the first reading
+        self.set_interval(POLL_S, self.poll_changes)
         self._show_list_title()
         resume = self.store.resume_point(self.annotator)
         first = self.store.last_touched_article(self.annotator) or self._first_to_do()
@@ -111,7 +118,9 @@ class AnnotateScreen(Screen[None]):
             self._refresh_status()
 
     def _first_to_do(self) -> int | None:
-        return self.store.adjacent_article(0, status=TODO) or self.store.adjacent_article(0)
+        return self._adjacent_to_do(0, True) or self.store.adjacent_article(
+            0, assigned=self.article_list.assigned
+        )
 
     # ---- opening ----------------------------------------------------------------------------
 
@@ -130,7 +139,7 @@ class AnnotateScreen(Screen[None]):
         if cursor is not None:
             self.view.move_to_offset(cursor)
         self.save_position()  # a restart after a crash or a kill resumes in this article
-        self.query_one(ArticleHeader).show(article)
+        self._show_header()
         self.article_list.show_open(article_id)
         self._show_legend()
         self.message = ""
@@ -367,13 +376,27 @@ class AnnotateScreen(Screen[None]):
             self.say("from the top" if forward else "from the bottom")
 
     def _adjacent_to_do(self, article_id: int, forward: bool) -> int | None:
+        """To do in this annotator's layer (among their assigned articles, if shown so)."""
         return self.store.adjacent_article(
             article_id,
             forward=forward,
             status=TODO,
             query=self.article_list.search,
             order=self.next_order,
+            layer=self.annotator,
+            assigned=self.article_list.assigned,
         )
+
+    def action_toggle_mine(self) -> None:
+        """The list and next to do: only the articles assigned to you, or every article."""
+        if not self.store.has_assignments(self.annotator):
+            self.say(f"nothing is assigned to {self.annotator}: every article is listed")
+            return
+        articles = self.article_list
+        articles.assigned = None if articles.assigned else self.annotator
+        articles.set_filter(articles.search)
+        self._refresh_status(recount=True)
+        self.say("showing your assigned articles" if articles.assigned else "showing every article")
 
     def action_search(self) -> None:
         from partybuild_tui.tui.screens.search import SearchScreen  # loaded when used
@@ -513,7 +536,9 @@ class AnnotateScreen(Screen[None]):
         from partybuild_tui.tui.screens.stats import StatsScreen
 
         articles = self.article_list
-        filters = StatsFilter(status=articles.status or (), search=articles.search or None)
+        filters = StatsFilter(
+            status=articles.status or (), search=articles.search or None, annotator=self.annotator
+        )
         self.app.push_screen(StatsScreen(self.store.path, filters, labels=self.labels))
 
     def action_help(self) -> None:
@@ -533,7 +558,7 @@ class AnnotateScreen(Screen[None]):
             return
         self.article = self.store.article(self.article.id)
         self.view.set_spans(tagging.span_marks(self.store, self.article.id, self.annotator))
-        self.query_one(ArticleHeader).show(self.article)
+        self._show_header()
         before = list(self.view.suggestions)
         self.refresh_suggestions()  # spans hide suggestions; undo brings decided ones back
         offset = tagging.cursor_after(action, before, self.view.suggestions)
@@ -559,6 +584,30 @@ class AnnotateScreen(Screen[None]):
         if bell:
             self.app.bell()
 
+    # ---- another process's changes --------------------------------------------------------
+
+    @reported
+    def poll_changes(self) -> None:
+        """Every ``POLL_S``: if another process (another window, an import, a worker) committed,
+        re-read what the screen shows."""
+        if self.store.changed_elsewhere():
+            self.refresh_from_disk()
+
+    def refresh_from_disk(self) -> None:
+        """Re-read the open article's spans (this layer's), suggestions and status, and the
+        list and counts; the cursor and the selection stay where they are."""
+        if self.article is not None:
+            self.view.set_spans(tagging.span_marks(self.store, self.article.id, self.annotator))
+            self.refresh_suggestions()
+            self._show_header()
+        self.article_list.reload()
+        self._refresh_status(recount=True)
+
+    def _show_header(self) -> None:
+        article = self.article
+        status = self.store.status(article.id, self.annotator) if article else "new"
+        self.query_one(ArticleHeader).show(article, self.annotator, status)
+
     def _show_legend(self) -> None:
         self.query_one(Legend).show(
             [m.label for m in self.view.spans], pending=len(self.view.suggestions)
@@ -569,7 +618,7 @@ class AnnotateScreen(Screen[None]):
 
     def _refresh_status(self, *, recount: bool = False) -> None:
         if recount or not self._counts:
-            self._counts = self.store.status_counts()
+            self._counts = self.store.status_counts(self.annotator, self.article_list.assigned)
             self._show_list_title()
             articles = self.article_list
             index = articles.position(self.article.id) if self.article else None

@@ -52,7 +52,11 @@ def _fit(text: str, width: int) -> str:
 
 
 class ArticleList(ScrollView, can_focus=True):
-    """Articles matching a status filter and a search query, in id order."""
+    """Articles matching a status filter and a search query, in id order.
+
+    Statuses and span counts are those of ``annotator_layer`` (the annotator's own); with
+    ``assigned`` set, only the articles assigned to that annotator are listed.
+    """
 
     BINDINGS = [
         Binding("up", "cursor(-1)", "Up", show=False, tooltip="List: move"),
@@ -79,9 +83,11 @@ class ArticleList(ScrollView, can_focus=True):
             super().__init__()
             self.article_id = article_id
 
-    def __init__(self, store: Store, *, id: str | None = None) -> None:
+    def __init__(self, store: Store, layer: str | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.store = store
+        self.annotator_layer = layer
+        self.assigned: str | None = None
         self.filter_index = 0
         self.status: tuple[str, ...] | None = None
         self.search: str | None = None
@@ -111,8 +117,8 @@ class ArticleList(ScrollView, can_focus=True):
 
     @property
     def title(self) -> str:
-        """What the list shows: 'to do · 1,234 · “query”'."""
-        text = f"{self.filter_name} · {self.total:,}"
+        """What the list shows: 'to do · 1,234 · “query”' ('mine · …': assigned ones only)."""
+        text = f"{'mine · ' if self.assigned else ''}{self.filter_name} · {self.total:,}"
         return text + f" · “{self.search}”" if self.search else text
 
     @property
@@ -121,7 +127,12 @@ class ArticleList(ScrollView, can_focus=True):
 
     def reload(self) -> None:
         """Re-read which articles match (after a status change) and forget cached rows."""
-        self.ids = self.store.article_ids(status=self.status, query=self.search)
+        self.ids = self.store.article_ids(
+            status=self.status,
+            query=self.search,
+            layer=self.annotator_layer,
+            assigned=self.assigned,
+        )
         self.virtual_size = Size(self.scrollable_content_region.width, self.total)
         if self.total and self.cursor >= self.total:
             self.cursor = self.total - 1
@@ -145,7 +156,9 @@ class ArticleList(ScrollView, can_focus=True):
         page = index // PAGE
         rows = self._pages.get(page)
         if rows is None:
-            rows = self.store.article_rows(self.ids[page * PAGE : (page + 1) * PAGE])
+            rows = self.store.article_rows(
+                self.ids[page * PAGE : (page + 1) * PAGE], self.annotator_layer
+            )
             self._pages[page] = rows
         within = index - page * PAGE
         return rows[within] if within < len(rows) else None

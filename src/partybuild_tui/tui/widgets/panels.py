@@ -19,9 +19,10 @@ from partybuild_tui.core.store import Article
 
 
 class ArticleHeader(Static):
-    """Title, then date · source · author of the open article."""
+    """Title, then date · source · author of the open article, its id and whose layer is
+    open with the status there ("layer lan: in progress")."""
 
-    def show(self, article: Article | None) -> None:
+    def show(self, article: Article | None, layer: str = "", status: str = "new") -> None:
         if article is None:
             self.update(Text("No article open: choose one on the left and press enter", "dim"))
             return
@@ -31,7 +32,7 @@ class ArticleHeader(Static):
             for fact in (article.date, article.source, article.author and f"by {article.author}")
             if fact
         ]
-        facts.append(f"#{article.id} · {article.status.replace('_', ' ')}")
+        facts.append(f"#{article.id} · layer {layer}: {status.replace('_', ' ')}")
         text.append("\n" + printable(" · ".join(facts)), style="dim")
         self.update(text)
 
@@ -92,7 +93,7 @@ class StatusLine(Widget):
         parts = [
             Text(f" {where} ", style="bold"),
             Text(f" {mode} ", style="bold"),
-            Text(f" {printable(annotator)} ", style="italic"),
+            Text(f" layer {printable(annotator)} ", style="italic"),
             Text(
                 f" done {counts.get('done', 0):,} · skipped {counts.get('skipped', 0):,} · "
                 f"in progress {counts.get('in_progress', 0):,} · new {counts.get('new', 0):,} "

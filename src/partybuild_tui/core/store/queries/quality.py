@@ -14,7 +14,12 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from partybuild_tui.core.store.queries.scope import Filter, articles_scope_sql, scope_sql
+from partybuild_tui.core.store.queries.scope import (
+    Filter,
+    article_status,
+    articles_scope_sql,
+    scope_sql,
+)
 
 # The planner, knowing nothing of the temporary table, would index all spans on the fly.
 _BY_ARTICLE_LABEL = "INDEXED BY idx_spans_article_label"
@@ -57,7 +62,10 @@ def scored_articles(
     conn.execute("CREATE TEMP TABLE quality_scope (id INTEGER PRIMARY KEY)")
     try:
         basis = "done"
-        eligible = conn.execute(f"{fill} {scope} AND a.status = 'done'", params).rowcount
+        status, status_params = article_status(f)  # done in the annotator's layer (or any)
+        eligible = conn.execute(
+            f"{fill} {scope} AND {status} = 'done'", [*params, *status_params]
+        ).rowcount
         if not eligible:
             basis = "tagged"
             tagged = "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id)"

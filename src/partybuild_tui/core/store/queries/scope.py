@@ -2,7 +2,9 @@
 
 Filters select articles (status, the article's own date, full-text search) and, separately,
 spans/actions/decisions (annotator). The date range is the article's date rather than the
-annotation time so that every section describes one set of articles.
+annotation time so that every section describes one set of articles. A status is the
+annotator's own (their layer) when the filter names one, else the furthest any layer got
+(``articles.status_sql``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from partybuild_tui.core.store.articles import fts_query
+from partybuild_tui.core.store.articles import fts_query, status_sql
 
 WORKED = ("in_progress", "done")
 
@@ -42,8 +44,9 @@ def articles_where(f: Filter, *, worked_only: bool = False) -> tuple[str, list[A
     params: list[Any] = []
     statuses = f.status or (WORKED if worked_only else ())
     if statuses:
-        clauses.append(f"a.status IN ({', '.join('?' * len(statuses))})")
-        params.extend(statuses)
+        status, status_params = article_status(f)
+        clauses.append(f"{status} IN ({', '.join('?' * len(statuses))})")
+        params.extend([*status_params, *statuses])
     if f.since:
         clauses.append("substr(a.date, 1, 10) >= ?")
         params.append(f.since)
@@ -57,6 +60,11 @@ def articles_where(f: Filter, *, worked_only: bool = False) -> tuple[str, list[A
         clauses.append("+a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
         params.append(match)
     return " AND ".join(clauses), params
+
+
+def article_status(f: Filter) -> tuple[str, list[Any]]:
+    """The status of ``articles a`` the filter means: the annotator's layer, or anyone's."""
+    return status_sql(f.annotator)
 
 
 def selects_articles(f: Filter) -> bool:
@@ -104,7 +112,7 @@ def articles_scope_sql(conn: sqlite3.Connection, f: Filter) -> tuple[str, list[A
 
 
 def _scope_key(f: Filter) -> str:
-    return repr((f.status, f.since, f.until, f.search))
+    return repr((f.status, f.annotator if f.status else None, f.since, f.until, f.search))
 
 
 def _scope_table_holds(conn: sqlite3.Connection, f: Filter) -> bool:

@@ -11,7 +11,12 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from partybuild_tui.core.store.queries.scope import Filter, articles_where, scope_sql
+from partybuild_tui.core.store.queries.scope import (
+    Filter,
+    article_status,
+    articles_where,
+    scope_sql,
+)
 
 # the per-article table's own columns; a label name sorts by its span count
 SORT_COLUMNS = ("density", "id", "title", "status", "chars", "spans")
@@ -23,10 +28,15 @@ def labels_present(conn: sqlite3.Connection) -> list[str]:
 
 
 def status_counts(conn: sqlite3.Connection, f: Filter) -> dict[str, int]:
-    """Filtered articles per status (statuses with none are absent)."""
+    """Filtered articles per status (statuses with none are absent): the annotator's own
+    statuses when the filter names one, else the furthest any layer got."""
     where, params = articles_where(f)
+    status, status_params = article_status(f)
     return dict(
-        conn.execute(f"SELECT a.status, count(*) FROM articles a WHERE {where} GROUP BY 1", params)
+        conn.execute(
+            f"SELECT {status}, count(*) FROM articles a WHERE {where} GROUP BY 1",
+            [*status_params, *params],
+        )
     )
 
 
@@ -112,6 +122,7 @@ def article_page(
     columns = {name: name for name in SORT_COLUMNS}
     columns.update({label: f"l{i}" for i, label in enumerate(labels)})
     where, params = articles_where(f, worked_only=True)
+    status, status_params = article_status(f)
     span_filter = "AND s.annotator = ?" if f.annotator else ""
     label_sums = "".join(f", coalesce(sum(s.label = ?), 0) AS l{i}" for i, _ in enumerate(labels))
     direction = "DESC" if descending else "ASC"
@@ -120,8 +131,8 @@ def article_page(
     # long article walks its text's overflow pages. The title precedes the text: cheap.
     title = ", a.title AS title" if key == "title" else ""
     sql = (
-        "WITH chosen AS MATERIALIZED (SELECT a.id, a.status, a.body_end - a.body_start AS chars"
-        f"{title} FROM articles a WHERE {where}), "
+        f"WITH chosen AS MATERIALIZED (SELECT a.id, {status} AS status, "
+        f"a.body_end - a.body_start AS chars{title} FROM articles a WHERE {where}), "
         "agg AS (SELECT c.*, count(s.article_id) AS spans, "
         f"count(s.article_id) * 1000.0 / max(c.chars, 1) AS density{label_sums} "
         f"FROM chosen c LEFT JOIN spans s ON s.article_id = c.id {span_filter} GROUP BY c.id), "
@@ -131,7 +142,7 @@ def article_page(
         + "".join(f", page.l{i}" for i, _ in enumerate(labels))
         + f" FROM page JOIN articles a ON a.id = page.id ORDER BY {final} {direction}, page.id"
     )
-    all_params = [*params, *labels, *([f.annotator] if f.annotator else [])]
+    all_params = [*status_params, *params, *labels, *([f.annotator] if f.annotator else [])]
     rows = conn.execute(sql, [*all_params, *([limit] if limit else [])]).fetchall()
     total = conn.execute(f"SELECT count(*) FROM articles a WHERE {where}", params).fetchone()[0]
     return rows, total
