@@ -20,8 +20,8 @@ from partybuild_tui.core.choices import EXPORT_FORMATS
 from partybuild_tui.core.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ("agreement", "annotate", "import", "list", "export", "import-annotations", "merge")
-COMMANDS += ("train", "stats", "suggest", "evaluate")
+COMMANDS = ("agreement", "annotate", "assign", "import", "list", "export", "import-annotations")
+COMMANDS += ("merge", "train", "stats", "suggest", "evaluate")
 runner = CliRunner()
 
 
@@ -83,10 +83,11 @@ def test_options_before_a_command_apply_to_it(seeded: Store, tmp_path: Path) -> 
 
 
 def test_an_option_before_a_command_without_it_is_refused(seeded: Store) -> None:
-    result = runner.invoke(app, ["-a", "lan", "list"])
+    result = runner.invoke(app, ["-a", "lan", "import", "seeds"])
     assert result.exit_code == 2
     assert result.output.count("\n") == 1
-    assert result.output.startswith("error: -a/--annotator before `list` does not apply")
+    assert result.output.startswith("error: -a/--annotator before `import` does not apply")
+    assert seeded.count_articles() == 5  # and nothing was imported
 
 
 def many_articles(folder: Path, count: int) -> Path:
