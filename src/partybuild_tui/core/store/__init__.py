@@ -456,6 +456,10 @@ class Store:
     ) -> list[Suggestion]:
         return suggestions.of_article(self.conn, article_id, status, source)
 
+    def suggestion_state(self, article_id: int) -> tuple[int, ...]:
+        """Changes when the article's suggestions or their decisions change (cheap)."""
+        return suggestions.state(self.conn, article_id)
+
     def same_pending(self, item: Suggestion) -> list[int]:
         return suggestions.same_pending(self.conn, item)
 

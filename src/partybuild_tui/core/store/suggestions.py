@@ -181,3 +181,14 @@ def uncertainty(conn: sqlite3.Connection, article_id: int, source: str) -> float
         (article_id, source),
     ).fetchone()
     return None if row is None or row[0] is None else float(row[0])
+
+
+def state(conn: sqlite3.Connection, article_id: int) -> tuple[int, ...]:
+    """A cheap fingerprint of an article's suggestions (read from their index): it changes
+    when a run stores new ones or a decision changes one, so a view re-reads them only then."""
+    row = conn.execute(
+        "SELECT count(*), coalesce(max(id), 0), coalesce(sum(status = 'pending'), 0), "
+        "coalesce(sum(status = 'rejected'), 0) FROM suggestions WHERE article_id = ?",
+        (article_id,),
+    ).fetchone()
+    return tuple(int(v) for v in row)

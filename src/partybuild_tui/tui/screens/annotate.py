@@ -75,6 +75,7 @@ class AnnotateScreen(Screen[None]):
         self.message = ""
         self._position: tuple[int | None, int] = (None, 0)
         self._counts: dict[str, int] = {}
+        self._suggestion_state: tuple[int, ...] = ()  # of the suggestions drawn
         self.done_opens_next = config.done_opens_next()
         self.list_choice: bool | None = None  # shown / hidden by L; None: by the width
         keys.bind_labels(self._bindings, labels)
@@ -160,6 +161,7 @@ class AnnotateScreen(Screen[None]):
 
     def load_suggestions(self, article_id: int) -> list[Mark]:
         """The suggestions to draw for an article (pending ones); see ``refresh_suggestions``."""
+        self._suggestion_state = self.store.suggestion_state(article_id)
         return tagging.pending_marks(self.store, article_id, self.annotator, self.preferred)
 
     def refresh_suggestions(self) -> None:
@@ -595,10 +597,14 @@ class AnnotateScreen(Screen[None]):
 
     def refresh_from_disk(self) -> None:
         """Re-read the open article's spans (this layer's), suggestions and status, and the
-        list and counts; the cursor and the selection stay where they are."""
+        list and counts; the cursor and the selection stay where they are. Suggestions (the
+        costly part in a long article) only when they or the spans changed."""
         if self.article is not None:
-            self.view.set_spans(tagging.span_marks(self.store, self.article.id, self.annotator))
-            self.refresh_suggestions()
+            spans = tagging.span_marks(self.store, self.article.id, self.annotator)
+            state = self.store.suggestion_state(self.article.id)
+            if set(spans) != set(self.view.spans) or state != self._suggestion_state:
+                self.view.set_spans(spans)
+                self.refresh_suggestions()
             self._show_header()
         self.article_list.reload()
         self._refresh_status(recount=True)
