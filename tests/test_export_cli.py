@@ -64,7 +64,7 @@ def test_strict_failure_is_one_line_and_writes_nothing(db: Path, tmp_path: Path)
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["export", "xml"], "unknown format 'xml'"),
+        (["export", "xml"], "'xml' is not one of 'jsonl'"),
         (["export", "conll", "--level", "char"], "--level 'char'"),
         (["export", "jsonl", "--status", "finished"], "unknown status 'finished'"),
         (["export", "jsonl", "--split", "0.5"], "--split '0.5'"),

@@ -15,6 +15,7 @@ from partybuild_tui.core import tokenize
 from partybuild_tui.core.export import ExportOptions, Selection, TokenOptions, export, vlsp
 from partybuild_tui.core.export.summary import DROPPED_OUTSIDE
 from partybuild_tui.core.store import Store
+from partybuild_tui.errors import UserError
 from tests.export_support import gold_spans, read_conll
 
 
@@ -73,6 +74,9 @@ def test_annotator_filter_keeps_their_spans_and_articles(gold: Store, tmp_path: 
     start = text.index("Trần Xuân Thu")
     gold.tag(3, start, start + len("Trần Xuân Thu"), "FIGURE", "lan")
     out = tmp_path / "a.jsonl"
+    with pytest.raises(UserError, match="no article matches status done, annotator 'lan'"):
+        run(gold, out, "jsonl", selection=Selection(annotator="lan"))  # lan is not done
+    gold.set_status(3, "done", "lan")
     run(gold, out, "jsonl", selection=Selection(annotator="lan"))
     records = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in records] == [3]

@@ -145,3 +145,15 @@ def test_find_plain_ignores_marks_and_wraps() -> None:
     assert find_plain(text, "dang uy xa", second[0]) == first  # wraps to the top
     assert find_plain(text, "nghi quyet") is not None
     assert find_plain(text, "chi bo") is None and find_plain(text, "  ") is None
+
+
+def test_plain_fold_is_the_per_character_fold() -> None:
+    """The translate table gives what folding each NFC character on its own gives."""
+    import unicodedata
+
+    from partybuild_tui.core.text import _plain, plain_fold
+
+    chars = "".join(chr(c) for c in range(0x20, 0x3000) if not 0xD800 <= c < 0xE000)
+    text = unicodedata.normalize("NFC", chars + "Nghị quyết Đảng ủy TP.HCM")
+    expected = "".join(_plain(c) if ord(c) > 127 else c.lower() for c in text)
+    assert plain_fold(text) == expected and len(plain_fold(text)) == len(text)

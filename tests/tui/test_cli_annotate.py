@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from partybuild_tui.cli import app
+from partybuild_tui.cli import annotate_command, app
 from partybuild_tui.core.store import Store
 from partybuild_tui.tui.app import PartybuildApp
 
@@ -16,9 +16,11 @@ runner = CliRunner()
 
 @pytest.fixture
 def launched(monkeypatch: pytest.MonkeyPatch) -> list[PartybuildApp]:
-    """Record the apps the CLI would run instead of taking over the terminal."""
+    """Record the apps the CLI would run instead of taking over the terminal (which it
+    would find: CliRunner's streams are not terminals)."""
     started: list[PartybuildApp] = []
     monkeypatch.setattr(PartybuildApp, "run", lambda self, *a, **k: started.append(self))
+    monkeypatch.setattr(annotate_command, "on_a_terminal", lambda: True)
     return started
 
 

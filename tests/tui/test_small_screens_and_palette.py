@@ -126,3 +126,25 @@ async def test_done_opens_the_next_article_to_do(
         await settle(pilot)
         assert screen.article.id != first
         assert f"#{first} done · opened the next to do" in screen.message
+
+
+async def test_switching_layer_tags_in_that_layer(make_app, app_db: Path) -> None:
+    async with make_app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.app.run_action("switch_layer", screen_of(pilot.app))
+        await pilot.pause()
+        await pilot.press(*"minh", "enter")
+        await settle(pilot)
+        screen = screen_of(pilot.app)
+        assert screen.annotator == "minh" == pilot.app.annotator
+        await pilot.press("shift+right", "1")
+        await pilot.pause()
+        await pilot.app.run_action("switch_layer", screen)
+        await pilot.pause()
+        await pilot.press(*"a b", "enter")  # not a name: refused, the layer stays
+        await pilot.pause()
+        assert screen_of(pilot.app).annotator == "minh"
+        assert "invalid annotator name" in screen_of(pilot.app).message
+    with sqlite3.connect(app_db) as conn:
+        rows = conn.execute("SELECT DISTINCT annotator FROM spans").fetchall()
+    assert rows == [("minh",)]

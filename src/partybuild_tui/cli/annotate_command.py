@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
 
 import typer
@@ -24,9 +25,6 @@ from partybuild_tui.errors import UserError
 
 def seed_if_empty(db: Path | None) -> None:
     """An empty database gets the seed articles, so a first start shows something to tag."""
-    from partybuild_tui.cli.corpus_commands import print_import_report
-    from partybuild_tui.core import ingest
-
     with open_store(db) as store:
         if store.count_articles(include_superseded=True):
             return
@@ -40,11 +38,15 @@ def seed_if_empty(db: Path | None) -> None:
                 soft_wrap=True,
             )
             return
+        from partybuild_tui.core import ingest  # only to seed: not on every start
+
         console().print(
             shown(f"Empty database {store.path}: importing the seed articles from {seeds}"),
             soft_wrap=True,
         )
         report = ingest.import_paths(store, [seeds])
+    from partybuild_tui.cli.corpus_commands import print_import_report
+
     print_import_report(report)
 
 
@@ -53,6 +55,11 @@ def run_annotator(db: Path | None, annotator: str | None) -> None:
 
     seed_if_empty(db)
     PartybuildApp(config.database_path(db), config.annotator_name(annotator)).run()
+
+
+def on_a_terminal() -> bool:
+    """Whether the app can take over a terminal: keys come from stdin, screens go to stdout."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 @command("annotate")
@@ -66,6 +73,11 @@ def default(ctx: typer.Context, db: DbOption = None, annotator: AnnotatorOption 
     """Annotate named entities in Vietnamese party-building news. No command: annotate."""
     if ctx.invoked_subcommand is not None:
         return
+    if not on_a_terminal():  # piped or in CI: a hint, not an app drawing into a pipe
+        fail(
+            "no command given and no terminal to open the annotator in: "
+            "`partybuild --help` lists the commands (`partybuild list`, `partybuild export`)"
+        )
     try:
         run_annotator(db, annotator)
     except UserError as exc:

@@ -6,8 +6,11 @@ commands, so ``partybuild --help`` (and every command) loads only what it runs.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import sqlite3
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -15,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from partybuild_tui import config
+from partybuild_tui.cli.params import Command, Group
 from partybuild_tui.core.display import printable, shown
 from partybuild_tui.errors import UserError
 
@@ -25,30 +29,68 @@ if TYPE_CHECKING:
 
     from partybuild_tui.core.store import Store
 
+
+class SubCommand(Command):
+    """A command under ``partybuild``: the options given before its name apply to it."""
+
+    def invoke(self, ctx: Any) -> Any:
+        inherit_options(ctx)
+        return super().invoke(ctx)
+
+
+def inherit_options(ctx: Any) -> None:
+    """``partybuild --db X list`` is ``partybuild list --db X`` (an option given after the
+    command's name wins); an option before a command that has no such option is refused."""
+    parent = ctx.parent
+    if parent is None:
+        return
+    for param in parent.command.params:
+        name = param.name or ""
+        if not _given(parent, name) or param.is_eager:
+            continue
+        if name not in ctx.params:
+            flags = "/".join(sorted(param.opts, key=len))
+            fail(f"{flags} before `{ctx.info_name}` does not apply: it has no {flags}")
+        if not _given(ctx, name):
+            ctx.params[name] = parent.params[name]
+
+
+def _given(ctx: Any, name: str) -> bool:
+    """Whether the user gave the option (on the command line), not its default."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
+
+
 app = typer.Typer(
     name="partybuild",
+    cls=Group,
     help="Annotate named entities (ORGANIZATION, FIGURE, RESOLUTION) in Vietnamese "
-    "party-building news, in the terminal.",
+    "party-building news, in the terminal.\n\nThe options before a command apply to it, as "
+    "if given after its name.",
     no_args_is_help=False,
     rich_markup_mode=None,  # plain click help: typer's rich help imports ~0.25 s of modules
     pretty_exceptions_show_locals=False,
-    add_completion=False,
+    add_completion=True,
 )
 
 
-@functools.cache
 def console() -> Console:
-    """Standard output, made on the first print: importing rich costs more than --help."""
-    from rich.console import Console
+    """Standard output, made on the first print: importing rich costs more than --help.
 
-    return Console()
+    One console per output stream and terminal width (rich reads ``COLUMNS`` once), so a
+    caller that swaps the stream or the width (a test runner, a wrapper) gets its own."""
+    return _console(False, os.environ.get("COLUMNS"), id(sys.stdout))
 
 
-@functools.cache
 def err_console() -> Console:
+    return _console(True, os.environ.get("COLUMNS"), id(sys.stderr))
+
+
+@functools.lru_cache(maxsize=8)
+def _console(stderr: bool, _columns: str | None, _stream: int) -> Console:
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=stderr)
 
 
 def _db_value(value: str) -> Path:
@@ -89,7 +131,11 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
         def wrapper(*a: Any, **kw: Any) -> Any:
             try:
                 return fn(*a, **kw)
+            except BrokenPipeError:
+                reader_gone()
             except UserError as exc:
+                if isinstance(exc.__cause__, BrokenPipeError):
+                    reader_gone()
                 fail(str(exc))
             except sqlite3.Error as exc:
                 fail(sqlite_message(exc, kw.get("db")))
@@ -99,10 +145,26 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
 
         # the whole first paragraph in `partybuild --help`, wrapped, not cut at a width
         kwargs.setdefault("short_help", (fn.__doc__ or "").split("\n\n")[0])
-        app.command(*args, **kwargs)(wrapper)
+        app.command(*args, cls=SubCommand, **kwargs)(wrapper)
         return fn
 
     return decorate
+
+
+READER_GONE = 128 + 13  # what a shell reports of a filter stopped by SIGPIPE
+
+
+def reader_gone() -> None:
+    """Standard output was closed early (``| head``): stop quietly, as Unix filters do."""
+    silence_stdout()
+    raise typer.Exit(READER_GONE)
+
+
+def silence_stdout() -> None:
+    """Point standard output at /dev/null, so Python's last flush does not complain."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # CliRunner: no fd
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -8,9 +8,19 @@ import typer
 
 from partybuild_tui.cli.app import DbOption, command, console, open_store
 from partybuild_tui.core.choices import STATUSES
+from partybuild_tui.errors import UserError
 
 if TYPE_CHECKING:
     from rich.table import Table
+
+
+def share(value: str) -> float:
+    """``--overlap``'s value: a number (the range is checked with the plan). Read here, not
+    as a typer float, which only typer's pydantic conversion handles."""
+    try:
+        return float(value)
+    except ValueError:
+        raise UserError(f"--overlap {value!r}: give a share like 0.2") from None
 
 
 @command("assign")
@@ -20,9 +30,12 @@ def assign_command(
     ],
     db: DbOption = None,
     overlap: Annotated[
-        float,
-        typer.Option(help="Share of the articles given to two annotators (for agreement)."),
-    ] = 0.0,
+        str,
+        typer.Option(
+            help="Share of the articles given to two annotators (for agreement), 0 to 1.",
+            metavar="SHARE",
+        ),
+    ] = "0",
     seed: Annotated[int, typer.Option(help="The same seed gives the same split.")] = 0,
     status: Annotated[
         str | None,
@@ -47,14 +60,14 @@ def assign_command(
     """
     from partybuild_tui.core import assign
 
-    names = assign.check_plan(annotators.split(","), overlap)
+    names = assign.check_plan(annotators.split(","), share(overlap))
     with open_store(db, create=False) as store:
         with store.write():  # what is selected and what is saved: one state
             chosen = store.article_ids(status=status, query=search)
             taken = store.assignees(chosen)
             todo = chosen if replace else [i for i in chosen if i not in taken]
             loads = {} if replace else _loads(store.assignment_summary())
-            plan = assign.split(todo, names, overlap, seed, loads)
+            plan = assign.split(todo, names, share(overlap), seed, loads)
             store.assign(
                 ((i, name) for i, who in plan.items() for name in who),
                 replace_for=todo if replace else (),

@@ -152,7 +152,11 @@ def list_command(
         ),
     ] = None,
 ) -> None:
-    """List articles with their status, date, source and span count."""
+    """List articles with their status, date, source, span count and length.
+
+    chars: the characters of the article's body (from the title to the byline, without the
+    page boilerplate scrapers leave after it), as `partybuild stats` counts them.
+    """
     from partybuild_tui.core.layers import check_annotator
 
     if annotator is not None:
@@ -176,13 +180,25 @@ def list_command(
             layer=annotator,
             assigned=assigned,
         )
+        chars = body_chars(store, rows)
     whose = (
         f" assigned to {annotator}" if assigned else f" in {annotator}'s layer" if annotator else ""
     )
-    console().print(_articles_table(rows, total, whose))
+    console().print(_articles_table(rows, total, chars, whose))
 
 
-def _articles_table(rows: Sequence[ArticleRow], total: int, whose: str = "") -> Table:
+def body_chars(store: Store, rows: Sequence[ArticleRow]) -> dict[int, int]:
+    """The body's length of each row's article: a row's ``length`` is the whole text's."""
+    lengths = {}
+    for row in rows:
+        article = store.article(row.id)
+        lengths[row.id] = article.body_end - article.body_start
+    return lengths
+
+
+def _articles_table(
+    rows: Sequence[ArticleRow], total: int, chars: dict[int, int], whose: str = ""
+) -> Table:
     """The list as a table whose title column takes the width the others leave.
 
     Stored strings are shown as ``Text`` (never markup) with control characters made visible.
@@ -199,7 +215,7 @@ def _articles_table(rows: Sequence[ArticleRow], total: int, whose: str = "") -> 
             printable(row.date or "")[:10],
             printable(row.source or ""),
             str(row.span_count),
-            f"{row.length:,}",
+            f"{chars[row.id]:,}",
         )
         for row in rows
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -32,12 +33,19 @@ if TYPE_CHECKING:
     from partybuild_tui.core.export.swap import Cleaned
 
 SHOW_SKIPPED = 20
+# a choice, so the help lists the formats and shell completion offers them
+ExportFormat = StrEnum("ExportFormat", {name: name for name in FORMATS})  # type: ignore[misc]
+ImportFormat = StrEnum("ImportFormat", {name: name for name in IMPORT_FORMATS})  # type: ignore[misc]
+GUESS_FORMAT = ImportFormat("auto")
 JOINERS = {"_": "_", "underscore": "_", "space": " ", " ": " "}
 
 
 @command("export")
 def export_command(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help=f"One of: {', '.join(FORMATS)}.")],
+    fmt: Annotated[
+        ExportFormat,
+        typer.Argument(metavar="FORMAT", help=f"One of: {', '.join(FORMATS)}.", show_default=False),
+    ],
     out: Annotated[
         str | None,
         typer.Option(
@@ -131,7 +139,7 @@ def export_command(
     from partybuild_tui.core.export.tokens import CUT_POLICIES, LEVELS
 
     options = ExportOptions(
-        format=fmt,
+        format=fmt.value,
         selection=Selection(
             statuses=_statuses(status),
             query=search,
@@ -269,8 +277,9 @@ def import_annotations_command(
     ],
     db: DbOption = None,
     fmt: Annotated[
-        str, typer.Option("--format", help=f"One of: {', '.join(IMPORT_FORMATS)}.")
-    ] = "auto",
+        ImportFormat,
+        typer.Option("--format", metavar="FORMAT", help=f"One of: {', '.join(IMPORT_FORMATS)}."),
+    ] = GUESS_FORMAT,
     annotator: Annotated[
         str | None,
         typer.Option(
@@ -309,8 +318,6 @@ def import_annotations_command(
 
     if status is not None and status not in STATUSES:
         raise UserError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
-    if fmt not in IMPORT_FORMATS:
-        raise UserError(f"unknown format {fmt!r}; use one of {', '.join(IMPORT_FORMATS)}")
     with open_store(db) as store:
         report = import_annotations(
             store,
@@ -318,7 +325,7 @@ def import_annotations_command(
             labels=config.load_labels(store.path),
             default_annotator=config.annotator_name(),
             annotator=annotator,
-            fmt=fmt,
+            fmt=fmt.value,
             status=status,
             label_map=_label_map(map_label or []),
             as_suggestions=as_suggestions,

@@ -43,8 +43,8 @@ def stats_command(
     sort: Annotated[
         str,
         typer.Option(
-            help="Per-article column to sort by: id, title, status, chars, spans, density or "
-            "a label name."
+            help="Per-article column to sort by: id, title, status, chars (of the body, as in "
+            "`partybuild list`), spans, density (spans per 1,000 chars) or a label name."
         ),
     ] = "density",
     desc: Annotated[bool, typer.Option("--desc", help="Sort the articles descending.")] = False,

@@ -105,13 +105,26 @@ def _plain(char: str) -> str:
     return base.lower() if len(base.lower()) == 1 else base
 
 
+class _PlainTable(dict[int, str]):
+    """``str.translate``'s table for ``plain_fold``, filled as characters are met: one C-level
+    pass instead of a Python call per character (indexing a 5 k-character article, a merge of
+    thousands)."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = _plain(char) if code > 127 else char.lower()
+        self[code] = folded
+        return folded
+
+
+_PLAIN_TABLE = _PlainTable()
+
+
 def plain_fold(text: str) -> str:
     """Every tone and vowel mark dropped, đ → d, lower case, one character for each of
     NFC(text)'s: how users type Vietnamese without an IME ("nghi quyet", "dang bo"); offsets
     found in it are offsets in the NFC text."""
-    return "".join(
-        _plain(c) if ord(c) > 127 else c.lower() for c in unicodedata.normalize("NFC", text)
-    )
+    return unicodedata.normalize("NFC", text).translate(_PLAIN_TABLE)
 
 
 def find_plain(text: str, query: str, after: int = -1) -> tuple[int, int] | None:

@@ -6,7 +6,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -18,9 +18,11 @@ from partybuild_tui.core.store import Store
 from partybuild_tui.errors import UserError
 from partybuild_tui.tui.analysis import SUGGEST_STEPS
 from partybuild_tui.tui.screens.annotate import AnnotateScreen
-from partybuild_tui.tui.screens.stats import StatsScreen
 from partybuild_tui.tui.widgets.article_list import ArticleList
 from partybuild_tui.tui.widgets.article_view import ArticleView
+
+if TYPE_CHECKING:  # the stats screen (and the stats modules) load when it is opened
+    from partybuild_tui.tui.screens.stats import StatsScreen
 
 
 class PartybuildApp(App[None]):
@@ -59,6 +61,17 @@ class PartybuildApp(App[None]):
             for title, text, callback in screen.commands():
                 yield SystemCommand(title, text, callback)
         yield from super().get_system_commands(screen)
+
+    def on_annotate_screen_layer_chosen(self, message: AnnotateScreen.LayerChosen) -> None:
+        """Reopen the annotate screen on another layer (where that annotator left off)."""
+        with contextlib.suppress(UserError, sqlite3.Error):
+            self.annotate_screen.save_position()
+        self.annotator = message.layer
+        self.annotate_screen = AnnotateScreen(
+            self.store, self.annotator, self.labels, suggest_steps=self.suggest_steps
+        )
+        self.switch_screen(self.annotate_screen)
+        self.notify(f"layer {message.layer} open", timeout=3)
 
     def on_stats_screen_jump_to(self, message: StatsScreen.JumpTo) -> None:
         """A consistency finding was chosen: back to the text, at that place."""

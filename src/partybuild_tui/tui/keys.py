@@ -31,6 +31,7 @@ _TAG_ALL = "Tag every untagged occurrence of the span under the cursor in this a
 _CYCLE = "Show the next other proposal at this place (where sources disagree)"
 _ORDER = "Next to do: in corpus order, or where the trained model is least sure first"
 _EXPORT_ONE = "The open article with your spans, to exports/articles/ beside the database"
+_SWITCH_LAYER = "Open another annotator's spans and statuses (tagging then goes to that layer)"
 _TOGGLE_LIST = "Hide / show the article list (it hides itself below 100 columns)"
 _MINE = "List and next to do: only the articles assigned to you, or all (partybuild assign)"
 
@@ -139,6 +140,7 @@ def palette_entries(labels: LabelSet) -> list[tuple[str, str, str, bool]]:
         for label in labels.labels
     ]
     out.append(("Export this article as JSONL", _EXPORT_ONE, "export_article", False))
+    out.append(("Switch annotator layer…", _SWITCH_LAYER, "switch_layer", False))
     bound = TAG_BINDINGS + SUGGEST_BINDINGS + ARTICLE_BINDINGS
     screen = [b for b in bound if isinstance(b, Binding)]
     view = [

@@ -23,6 +23,7 @@ from partybuild_tui.core.store import (
     connection,
     forms,
     history,
+    merge,
     migrations,
     models_table,
     spans,
@@ -37,6 +38,7 @@ from partybuild_tui.core.store.errors import (
     describe_sqlite_error,
 )
 from partybuild_tui.core.store.history import ChangedElsewhere, Decision
+from partybuild_tui.core.store.merge import MergeReport
 from partybuild_tui.core.store.models import (
     STATUSES,
     Action,
@@ -60,6 +62,7 @@ __all__ = [
     "ChangedElsewhere",
     "ORDERS",
     "MissingDatabase",
+    "MergeReport",
     "ModelRecord",
     "NewSpan",
     "OverlapError",
@@ -521,6 +524,12 @@ class Store:
 
     def untokenized_ids(self, tokenizer: str, *, current_only: bool = True) -> list[int]:
         return tokenizations.missing(self.conn, tokenizer, current_only=current_only)
+
+    # ---- merging other databases -------------------------------------------------------------
+
+    def merge_from(self, paths: Sequence[Path], *, dry_run: bool = False) -> list[MergeReport]:
+        """Bring other partybuild databases in (see ``merge``); the files are only read."""
+        return merge.merge_files(self.conn, list(paths), dry_run=dry_run)
 
     # ---- trained models -----------------------------------------------------------------------
 

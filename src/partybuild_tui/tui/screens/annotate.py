@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
@@ -21,15 +22,12 @@ from partybuild_tui import config
 from partybuild_tui.config import LabelSet
 from partybuild_tui.core import tagging
 from partybuild_tui.core.display import shown
-from partybuild_tui.core.stats import StatsFilter
 from partybuild_tui.core.store import Action, Article, Store
 from partybuild_tui.core.tagging import Intent, Mark, Nothing, Outcome
 from partybuild_tui.tui import keys
 from partybuild_tui.tui.analysis import SUGGEST_STEPS, Analysis
 from partybuild_tui.tui.feedback import reported
 from partybuild_tui.tui.screens.help import HelpScreen
-from partybuild_tui.tui.screens.search import FindScreen, SearchScreen
-from partybuild_tui.tui.screens.stats import StatsScreen
 from partybuild_tui.tui.widgets.article_list import TODO, ArticleList
 from partybuild_tui.tui.widgets.article_view import ArticleView
 from partybuild_tui.tui.widgets.panels import ArticleHeader, Legend, StatusLine
@@ -403,6 +401,8 @@ class AnnotateScreen(Screen[None]):
         self.say("showing your assigned articles" if articles.assigned else "showing every article")
 
     def action_search(self) -> None:
+        from partybuild_tui.tui.screens.search import SearchScreen  # loaded when used
+
         self.app.push_screen(SearchScreen(self.article_list.search or ""), self._searched)
 
     def _searched(self, query: str | None) -> None:
@@ -414,6 +414,8 @@ class AnnotateScreen(Screen[None]):
         self.say(f"{total:,} article{'s' * (total != 1)} match" if query else "search cleared")
 
     def action_find(self) -> None:
+        from partybuild_tui.tui.screens.search import FindScreen  # loaded when used
+
         self.app.push_screen(FindScreen(self.finding), self._found)
 
     def _found(self, query: str | None) -> None:
@@ -495,6 +497,31 @@ class AnnotateScreen(Screen[None]):
         path = export_article(self.store.path, article_id, self.annotator, self.labels)
         self.app.call_from_thread(self.say, f"✓ exported #{article_id} to {path}")
 
+    def action_switch_layer(self) -> None:
+        from partybuild_tui.tui.screens.search import LayerScreen
+
+        self.app.push_screen(LayerScreen(self.annotator), self._switch_layer)
+
+    def _switch_layer(self, name: str | None) -> None:
+        if not name or name == self.annotator:
+            return
+        from partybuild_tui.core import layers
+        from partybuild_tui.errors import UserError
+
+        try:
+            layers.check_annotator(layers.person(name))
+        except UserError as exc:
+            self.say(f"✗ {exc}", bell=True)
+            return
+        self.post_message(self.LayerChosen(name))
+
+    class LayerChosen(Message):
+        """The user chose another layer: the app reopens the screen on it."""
+
+        def __init__(self, layer: str) -> None:
+            super().__init__()
+            self.layer = layer
+
     # ---- the command palette ----------------------------------------------------------------
 
     def commands(self) -> list[tuple[str, str, Callable[[], Awaitable[object]]]]:
@@ -507,6 +534,9 @@ class AnnotateScreen(Screen[None]):
 
     def action_stats(self) -> None:
         """The stats screen for what the list shows (its status filter and search)."""
+        from partybuild_tui.core.stats import StatsFilter  # the stats load when opened
+        from partybuild_tui.tui.screens.stats import StatsScreen
+
         articles = self.article_list
         filters = StatsFilter(
             status=articles.status or (), search=articles.search or None, annotator=self.annotator

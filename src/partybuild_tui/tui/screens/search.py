@@ -41,3 +41,10 @@ class FindScreen(SearchScreen):
 
     PROMPT = "Find in this article, marks optional (enter / esc; ctrl+g: next match)"
     PLACEHOLDER = "e.g. Chi bộ thôn Úc, or chi bo thon uc"
+
+
+class LayerScreen(SearchScreen):
+    """Ask whose layer to open (an annotator's name, or review:NAME for a review)."""
+
+    PROMPT = "Open the layer of annotator (a name, or review:NAME; enter opens, esc cancels)"
+    PLACEHOLDER = "e.g. lan"
