@@ -225,3 +225,17 @@ def test_stats_progress_per_annotator(seeded: Store) -> None:
     assert progress.statuses["done"] == 2  # articles done by anyone
     minh = st.compute(seeded, st.StatsFilter(annotator="minh"), sections=["progress"]).progress
     assert minh is not None and minh.statuses["done"] == 1  # minh's own progress
+
+
+def test_undoing_a_first_tag_keeps_in_progress_while_another_windows_tag_stays(
+    seeded: Store,
+) -> None:
+    a = seeded.list_articles()[0].id
+    with Store(seeded.path) as window:
+        seeded.tag(a, *where(seeded, a, ORG), "ORGANIZATION", "lan")  # new -> in progress
+        window.tag(a, *where(seeded, a, "Huyện ủy"), "ORGANIZATION", "lan")
+        window.set_status(a, "done", "lan")
+        undone = seeded.undo(a, "lan")  # this window's first tag: not refused by the done
+        assert undone is not None and undone.status is None
+        assert seeded.status(a, "lan") == "done"  # and the other window's status stays
+        assert [s.text for s in seeded.spans(a, "lan")] == ["Huyện ủy"]

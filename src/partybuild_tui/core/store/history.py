@@ -145,7 +145,12 @@ def step(
     removed = tuple(Span(**s) for s in payload["removed"])
     status: tuple[str, str] | None = tuple(payload["status"]) if payload["status"] else None  # type: ignore[assignment]
     gone, back = (removed, added) if forward else (added, removed)
-    _check_applies(conn, article_id, annotator, gone, back, status, forward, payload)
+    implicit = kind != "status"  # the "new → in progress" a first change made on the side
+    _check_applies(
+        conn, article_id, annotator, gone, back, None if implicit else status, forward, payload
+    )
+    if status and implicit and not _side_status_applies(conn, action_id, status, forward):
+        status = None  # another change of this layer still holds the article in progress
     for span in gone:
         spans.delete(conn, span)
     for span in back:
@@ -161,6 +166,27 @@ def step(
         return Action(action_id, article_id, kind, added, removed, status, elsewhere)
     flipped = (status[1], status[0]) if status else None
     return Action(action_id, article_id, f"undo {kind}", removed, added, flipped, elsewhere)
+
+
+def _side_status_applies(
+    conn: sqlite3.Connection, action_id: int, status: tuple[str, str], forward: bool
+) -> bool:
+    """Whether a first change's side status moves back with it: only while the layer still
+    has that status and (undoing) no other change of the layer remains in the article, as
+    when another window tagged there after it."""
+    article_id, annotator = conn.execute(
+        "SELECT article_id, annotator FROM actions WHERE id = ?", (action_id,)
+    ).fetchone()
+    if articles.status_of(conn, article_id, annotator) != status[0 if forward else 1]:
+        return False
+    if forward:
+        return True
+    other = conn.execute(
+        "SELECT 1 FROM actions WHERE article_id = ? AND annotator = ? AND state = 'done' "
+        "AND id != ? LIMIT 1",
+        (article_id, annotator, action_id),
+    ).fetchone()
+    return other is None
 
 
 def _mark(
