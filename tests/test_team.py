@@ -135,6 +135,10 @@ def test_assign_splits_with_overlap_and_list_shows_a_share(db_path: Path) -> Non
     assert sum(loads) == 24 and max(loads) - min(loads) <= 1
     assert [name for name, _n, _s in summary] == ["hoa", "lan", "minh"]
     lan = [i for i, who in plan.items() if "lan" in who]
+    with Store(db_path) as store:
+        store.set_status(lan[0], "done", "lan")
+        counts = store.status_counts("lan", assigned="lan")
+    assert counts == {"new": len(lan) - 1, "in_progress": 0, "done": 1, "skipped": 0}
     code, out = invoke("list", "--annotator", "lan", "--limit", "0")
     assert code == 0 and f"{len(lan)} of {len(lan)} articles assigned to lan" in out
     # the same seed gives the same split; a re-run without --replace keeps it

@@ -384,10 +384,12 @@ def status_counts(
         counts.update(dict(rows))
         return counts
     total = conn.execute(f"SELECT count(*) FROM articles a {where}", params).fetchone()[0]
-    rows = conn.execute(
-        f"SELECT st.status, count(*) FROM article_status st JOIN articles a ON a.id = "
-        f"st.article_id {where} AND st.annotator = ? GROUP BY 1",
-        [*params, layer],
+    mine = "AND article_id IN (SELECT article_id FROM assignments WHERE annotator = ?)"
+    rows = conn.execute(  # indexes only: never an article's row (its text's pages)
+        "SELECT status, count(*) FROM article_status WHERE annotator = ? AND article_id NOT IN "
+        f"(SELECT id FROM articles WHERE superseded_by IS NOT NULL) {mine if assigned else ''} "
+        "GROUP BY 1",
+        [layer, *([assigned] if assigned else [])],
     )
     counts.update(dict(rows))
     counts["new"] = total - sum(n for status, n in counts.items() if status != "new")
