@@ -76,6 +76,7 @@ class AnnotateScreen(Screen[None]):
         self._position: tuple[int | None, int] = (None, 0)
         self._counts: dict[str, int] = {}
         self._suggestion_state: tuple[int, ...] = ()  # of the suggestions drawn
+        self._list_title = ""
         self.done_opens_next = config.done_opens_next()
         self.list_choice: bool | None = None  # shown / hidden by L; None: by the width
         keys.bind_labels(self._bindings, labels)
@@ -606,7 +607,7 @@ class AnnotateScreen(Screen[None]):
                 self.view.set_spans(spans)
                 self.refresh_suggestions()
             self._show_header()
-        self.article_list.reload()
+        self.article_list.reload_if_changed()
         self._refresh_status(recount=True)
 
     def _show_header(self) -> None:
@@ -620,7 +621,10 @@ class AnnotateScreen(Screen[None]):
         )
 
     def _show_list_title(self) -> None:
-        self.query_one("#list-title", Static).update(shown(self.article_list.title))  # not markup
+        title = self.article_list.title
+        if title != self._list_title:  # recounts after every change: repaint only a new title
+            self._list_title = title
+            self.query_one("#list-title", Static).update(shown(title))  # not markup
 
     def _refresh_status(self, *, recount: bool = False) -> None:
         if recount or not self._counts:

@@ -138,6 +138,26 @@ class ArticleList(ScrollView, can_focus=True):
             self.cursor = self.total - 1
         self.refresh_rows()
 
+    def reload_if_changed(self) -> None:
+        """After another process's commit: re-read the ids and the cached rows, and repaint
+        only if something listed changed (another layer's work changes nothing here)."""
+        ids = self.store.article_ids(
+            status=self.status,
+            query=self.search,
+            layer=self.annotator_layer,
+            assigned=self.assigned,
+        )
+        cached = dict(self._pages)
+        fresh = {
+            page: self.store.article_rows(
+                ids[page * PAGE : (page + 1) * PAGE], self.annotator_layer
+            )
+            for page in cached
+        }
+        if ids == self.ids and fresh == cached:
+            return
+        self.reload()
+
     def refresh_after(self, *, status_changed: bool) -> None:
         """After a change: re-read the ids only if a status change can move rows in or out."""
         if status_changed and self.status:

@@ -22,7 +22,12 @@ class ArticleHeader(Static):
     """Title, then date · source · author of the open article, its id and whose layer is
     open with the status there ("layer lan: in progress")."""
 
+    _shown: object = None
+
     def show(self, article: Article | None, layer: str = "", status: str = "new") -> None:
+        if (article, layer, status) == self._shown:
+            return  # re-read after another process's commit: nothing new to paint
+        self._shown = (article, layer, status)
         if article is None:
             self.update(Text("No article open: choose one on the left and press enter", "dim"))
             return
