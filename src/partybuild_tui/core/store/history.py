@@ -149,7 +149,11 @@ def step(
     _check_applies(
         conn, article_id, annotator, gone, back, None if implicit else status, forward, payload
     )
-    if status and implicit and not _side_status_applies(conn, action_id, status, forward):
+    if (
+        status
+        and implicit
+        and not _side_status_applies(conn, action_id, annotator, status, forward)
+    ):
         status = None  # another change of this layer still holds the article in progress
     for span in gone:
         spans.delete(conn, span)
@@ -169,13 +173,17 @@ def step(
 
 
 def _side_status_applies(
-    conn: sqlite3.Connection, action_id: int, status: tuple[str, str], forward: bool
+    conn: sqlite3.Connection,
+    action_id: int,
+    annotator: str,
+    status: tuple[str, str],
+    forward: bool,
 ) -> bool:
     """Whether a first change's side status moves back with it: only while the layer still
     has that status and (undoing) no other change of the layer remains in the article, as
     when another window tagged there after it."""
-    article_id, annotator = conn.execute(
-        "SELECT article_id, annotator FROM actions WHERE id = ?", (action_id,)
+    (article_id,) = conn.execute(
+        "SELECT article_id FROM actions WHERE id = ?", (action_id,)
     ).fetchone()
     if articles.status_of(conn, article_id, annotator) != status[0 if forward else 1]:
         return False
