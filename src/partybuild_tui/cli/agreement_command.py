@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 
 from partybuild_tui import config
-from partybuild_tui.cli.app import DbOption, command, console, open_store
+from partybuild_tui.cli.app import (
+    DbOption,
+    SearchOption,
+    SinceOption,
+    UntilOption,
+    command,
+    console,
+    open_store,
+)
 from partybuild_tui.errors import UserError
 
 
@@ -22,15 +30,9 @@ def agreement_command(
     label: Annotated[
         str | None, typer.Option(help="Only this label (every other span counts as untagged).")
     ] = None,
-    since: Annotated[
-        str | None, typer.Option(help="Only articles dated on or after YYYY-MM-DD.")
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option(help="Only articles dated on or before YYYY-MM-DD.")
-    ] = None,
-    search: Annotated[
-        str | None, typer.Option("--search", "-q", help="Only articles matching this search.")
-    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    search: SearchOption = None,
     top: Annotated[int, typer.Option(help="Disagreement forms shown.", min=1)] = 10,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the figures as JSON instead of tables.")

@@ -100,6 +100,16 @@ def _db_value(value: str) -> Path:
     return Path(value)
 
 
+# The article filters several commands share (stats, agreement, export, suggest).
+SinceOption = Annotated[
+    str | None, typer.Option(help="Only articles dated on or after YYYY-MM-DD.")
+]
+UntilOption = Annotated[
+    str | None, typer.Option(help="Only articles dated on or before YYYY-MM-DD.")
+]
+SearchOption = Annotated[
+    str | None, typer.Option("--search", "-q", help="Only articles matching this search.")
+]
 DbOption = Annotated[
     Path | None,
     typer.Option(

@@ -12,6 +12,7 @@ import typer
 from partybuild_tui import config
 from partybuild_tui.cli.app import (
     DbOption,
+    SearchOption,
     command,
     console,
     err_console,
@@ -65,9 +66,7 @@ def export_command(
             show_default=False,
         ),
     ] = None,
-    search: Annotated[
-        str | None, typer.Option("--search", "-q", help="Only articles matching this search.")
-    ] = None,
+    search: SearchOption = None,
     annotator: Annotated[
         str | None,
         typer.Option("--annotator", "-a", help="Only this annotator's spans and articles."),

@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 
 from partybuild_tui import config
-from partybuild_tui.cli.app import DbOption, command, console, open_store
+from partybuild_tui.cli.app import (
+    DbOption,
+    SearchOption,
+    SinceOption,
+    UntilOption,
+    command,
+    console,
+    open_store,
+)
 from partybuild_tui.core.choices import STATS_SECTIONS as SECTIONS
 from partybuild_tui.core.choices import STATUSES
 
@@ -24,15 +32,9 @@ def stats_command(
         str | None,
         typer.Option("--annotator", "-a", help="Only this annotator's spans, actions, decisions."),
     ] = None,
-    since: Annotated[
-        str | None, typer.Option(help="Only articles dated on or after YYYY-MM-DD.")
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option(help="Only articles dated on or before YYYY-MM-DD.")
-    ] = None,
-    search: Annotated[
-        str | None, typer.Option("--search", "-q", help="Only articles matching this search.")
-    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    search: SearchOption = None,
     section: Annotated[
         list[str] | None,
         typer.Option(help=f"Show only this section (repeatable): {', '.join(SECTIONS)}."),

@@ -11,6 +11,7 @@ import typer
 from partybuild_tui.cli import model_commands
 from partybuild_tui.cli.app import (
     DbOption,
+    SearchOption,
     command,
     console,
     open_store,
@@ -37,9 +38,7 @@ SourceOption = Annotated[
 def suggest_command(
     db: DbOption = None,
     status: Annotated[str | None, typer.Option(help="Only articles with this status.")] = None,
-    search: Annotated[
-        str | None, typer.Option("--search", "-q", help="Only articles matching this search.")
-    ] = None,
+    search: SearchOption = None,
     source: SourceOption = None,
     processes: Annotated[int, typer.Option(help="Worker processes.", min=1)] = max(
         1, min(os.cpu_count() or 1, 4)
