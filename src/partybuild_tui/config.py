@@ -100,6 +100,14 @@ def done_opens_next() -> bool:
     raise UserError(f"${DONE_NEXT_ENV} is {raw!r}: use 1 (open the next article) or 0 (stay)")
 
 
+def check_app_settings() -> None:
+    """Read the app's environment settings once before it starts, so a bad value is one
+    error line in the terminal rather than a traceback from inside the app."""
+    retrain_every()
+    next_order()
+    done_opens_next()
+
+
 @dataclass(frozen=True)
 class Label:
     """An entity type: its name in exports, the keys that apply it and how it looks."""

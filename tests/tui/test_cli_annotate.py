@@ -55,3 +55,16 @@ def test_clashing_label_key_is_a_one_line_error(tmp_path: Path, monkeypatch, lau
     assert result.exit_code == 2
     assert "label PLACE: key 'u' is taken by 'Undo'" in result.output
     assert launched == []
+
+
+def test_a_bad_app_setting_is_one_error_line(monkeypatch) -> None:  # noqa: ANN001
+    from typer.testing import CliRunner
+
+    from partybuild_tui.cli import app
+
+    monkeypatch.setenv("PARTYBUILD_DONE_OPENS_NEXT", "maybe")
+    result = CliRunner().invoke(app, ["annotate"])
+    assert result.exit_code != 0
+    assert result.output.strip() == (
+        "error: $PARTYBUILD_DONE_OPENS_NEXT is 'maybe': use 1 (open the next article) or 0 (stay)"
+    )

@@ -53,6 +53,7 @@ def seed_if_empty(db: Path | None) -> None:
 def run_annotator(db: Path | None, annotator: str | None) -> None:
     from partybuild_tui.tui.app import PartybuildApp  # Textual loads only to annotate
 
+    config.check_app_settings()
     seed_if_empty(db)
     PartybuildApp(config.database_path(db), config.annotator_name(annotator)).run()
 
