@@ -37,7 +37,8 @@ def open_connection(path: Path, *, create: bool = True) -> sqlite3.Connection:
             str(path), isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False
         )
         conn.execute("PRAGMA foreign_keys = ON")
-        check_version(conn, path)  # before anything writes: a refused file stays untouched
+        with snapshot(conn):  # version and tables read at one moment: another process may
+            check_version(conn, path)  # be migrating; refused files stay untouched
         configure(conn)
         if migrations.schema_version(conn) < migrations.latest_version():
             migrations.migrate(conn)
