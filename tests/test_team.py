@@ -195,7 +195,7 @@ def test_reimport_keeps_each_layers_started_status(db_path: Path, tmp_path: Path
         assert store.statuses(new) == {"lan": "in_progress"}
 
 
-def test_export_status_is_the_annotators_with_annotator_else_anyones(seeded: Store) -> None:
+def test_export_takes_one_layer_and_refuses_to_guess_between_several(seeded: Store) -> None:
     a = seeded.list_articles()[0].id
     seeded.tag(a, *where(seeded, a, ORG), "ORGANIZATION", "lan")
     seeded.tag(a, *where(seeded, a, "Huyện ủy"), "ORGANIZATION", "minh")
@@ -209,11 +209,17 @@ def test_export_status_is_the_annotators_with_annotator_else_anyones(seeded: Sto
         assert code == 0, out
         return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
-    [row] = exported()  # done by anyone: exported, "done" for anyone
-    assert row["status"] == "done" and len(row["spans"]) == 2  # type: ignore[arg-type]
+    code, out = invoke("export", "jsonl", "--db", path, "--out", "-")
+    assert code == 2  # two layers: never both annotators' spans mixed in one article
+    assert out.startswith("error: ") and "2 layers (lan, minh)" in out and "--layer" in out
     assert exported("--annotator", "minh") == []  # not done in minh's layer
-    [row] = exported("--annotator", "lan")
+    [row] = exported("--layer", "lan")
     assert [s["text"] for s in row["spans"]] == [ORG]  # type: ignore[attr-defined, index]
+    assert exported("--annotator", "lan") == [row]
+    code, out = invoke("export", "jsonl", "--db", path, "--layer", "hoa")
+    assert code == 2 and "no layer 'hoa'" in out and "lan, minh" in out
+    code, out = invoke("export", "jsonl", "--db", path, "--layer", "review")
+    assert code == 2 and "no review layer" in out and "partybuild review" in out
 
 
 def test_stats_progress_per_annotator(seeded: Store) -> None:

@@ -50,12 +50,17 @@ def seed_if_empty(db: Path | None) -> None:
     print_import_report(report)
 
 
-def run_annotator(db: Path | None, annotator: str | None) -> None:
+def run_annotator(db: Path | None, annotator: str | None, *, review: bool = False) -> None:
+    """Open the app on the annotator's layer (``review``: on their review layer)."""
+    from partybuild_tui.core import layers
     from partybuild_tui.tui.app import PartybuildApp  # Textual loads only to annotate
 
     config.check_app_settings()
+    name = config.annotator_name(annotator)
+    layers.check_annotator(layers.person(name))
+    layer = layers.review_layer(layers.person(name)) if review else name
     seed_if_empty(db)
-    PartybuildApp(config.database_path(db), config.annotator_name(annotator)).run()
+    PartybuildApp(config.database_path(db), layer).run()
 
 
 def on_a_terminal() -> bool:
@@ -67,6 +72,16 @@ def on_a_terminal() -> bool:
 def annotate_command(db: DbOption = None, annotator: AnnotatorOption = None) -> None:
     """Open the annotator (the default when no command is given)."""
     run_annotator(db, annotator)
+
+
+@command("review")
+def review_command(db: DbOption = None, annotator: AnnotatorOption = None) -> None:
+    """Review: decide the disagreements of articles two or more annotators marked done.
+
+    Your decisions go to your review layer, review:NAME (NAME: --annotator, else
+    $PARTYBUILD_ANNOTATOR or your login); export it with `partybuild export --layer review`.
+    """
+    run_annotator(db, annotator, review=True)
 
 
 @app.callback(invoke_without_command=True)

@@ -67,9 +67,19 @@ def export_command(
         ),
     ] = None,
     search: SearchOption = None,
+    layer: Annotated[
+        str | None,
+        typer.Option(
+            "--layer",
+            metavar="LAYER",
+            help="Whose spans and statuses: an annotator, 'review' (the review layer) or "
+            "'review:NAME' [default: the only layer; with several, choose one].",
+            show_default=False,
+        ),
+    ] = None,
     annotator: Annotated[
         str | None,
-        typer.Option("--annotator", "-a", help="Only this annotator's spans and articles."),
+        typer.Option("--annotator", "-a", help="The same as --layer NAME."),
     ] = None,
     split: Annotated[
         str | None, typer.Option(help="Train/dev/test ratios by article, e.g. 0.8,0.1,0.1.")
@@ -126,7 +136,11 @@ def export_command(
         bool, typer.Option("--verbose", "-v", help="List every adjusted span.")
     ] = False,
 ) -> None:
-    """Export accepted spans as training data (done articles by default)."""
+    """Export accepted spans as training data (done articles by default).
+
+    The spans and statuses are one layer's: the only one there is, else the one --layer
+    names (--layer review: the reviewer's decisions from `partybuild review`).
+    """
     from partybuild_tui.core.export import (
         ExportOptions,
         Selection,
@@ -135,14 +149,19 @@ def export_command(
         parse_ratios,
     )
     from partybuild_tui.core.export.bio import SCHEMES
+    from partybuild_tui.core.export.select import resolve_layer
     from partybuild_tui.core.export.tokens import CUT_POLICIES, LEVELS
 
+    if layer and annotator and layer != annotator:
+        raise UserError(f"--layer {layer} and --annotator {annotator}: give one of them")
+    with open_store(db, create=False) as store:
+        chosen = resolve_layer(store, layer or annotator)
     options = ExportOptions(
         format=fmt.value,
         selection=Selection(
             statuses=_statuses(status),
             query=search,
-            annotator=annotator,
+            annotator=chosen,
             include_superseded=include_superseded,
         ),
         split=parse_ratios(split) if split else None,

@@ -13,6 +13,8 @@ import bisect
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
+from partybuild_tui.core import review
+from partybuild_tui.core.review import Disagreement, Option
 from partybuild_tui.core.store import Action, ChangedElsewhere, OverlapError, Span, Store
 
 Range = tuple[int, int]
@@ -166,6 +168,14 @@ class MarkStatus:
 
 
 @dataclass(frozen=True)
+class Decide:
+    """Review: settle a disagreement with one annotator's version (None: no span there)."""
+
+    disagreement: Disagreement
+    option: Option | None
+
+
+@dataclass(frozen=True)
 class Undo:
     pass
 
@@ -185,6 +195,7 @@ Change = (
     | Delete
     | TagAll
     | MarkStatus
+    | Decide
     | Undo
     | Redo
 )
@@ -357,6 +368,9 @@ def carry_out(store: Store, article_id: int, annotator: str, change: Change) -> 
         case MarkStatus(pressed):
             status = toggled_status(store.status(article_id, annotator), pressed)
             return Outcome(store.set_status(article_id, status, annotator))
+        case Decide(place, option):
+            action = review.take(store, article_id, annotator, place, option)
+            return Outcome(action, verb="decided", what=choice_text(option))
         case Undo():
             return _step(store, article_id, annotator, forward=False)
         case Redo():
@@ -421,6 +435,14 @@ def proposal_text(mark: Mark) -> str:
     """How the status line names a proposal: label, text, source."""
     source = f" ({mark.source})" if mark.source else ""
     return f"{mark.label} {quote(mark.text, 30)}{source}"
+
+
+def choice_text(option: Option | None) -> str:
+    """How the status line names a review decision."""
+    if option is None or not option.spans:
+        return "no span here"
+    shown = " + ".join(f"{s.label} {quote(s.text, 30)}" for s in option.spans)
+    return f"took {', '.join(option.annotators)}'s {shown}"
 
 
 def quote(text: str, limit: int = 40) -> str:

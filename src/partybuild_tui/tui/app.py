@@ -14,6 +14,7 @@ from textual.keys import Keys, key_to_character
 from textual.screen import Screen
 
 from partybuild_tui.config import LabelSet, load_labels
+from partybuild_tui.core.layers import is_review
 from partybuild_tui.core.store import Store
 from partybuild_tui.errors import UserError
 from partybuild_tui.tui.analysis import SUGGEST_STEPS
@@ -26,7 +27,7 @@ if TYPE_CHECKING:  # the stats screen (and the stats modules) load when it is op
 
 
 class PartybuildApp(App[None]):
-    """``partybuild annotate``: one annotator tagging one database."""
+    """``partybuild annotate`` (one annotator's layer) or ``partybuild review`` (a reviewer's)."""
 
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "partybuild"
@@ -50,10 +51,16 @@ class PartybuildApp(App[None]):
         self.suggest_steps = suggest_steps
 
     def on_mount(self) -> None:
-        self.annotate_screen = AnnotateScreen(
-            self.store, self.annotator, self.labels, suggest_steps=self.suggest_steps
-        )
+        self.annotate_screen = self._screen_for(self.annotator)
         self.push_screen(self.annotate_screen)
+
+    def _screen_for(self, layer: str) -> AnnotateScreen:
+        """The annotate screen on an annotator's layer, the review screen on a review layer."""
+        if is_review(layer):
+            from partybuild_tui.tui.screens.review import ReviewScreen  # loaded to review
+
+            return ReviewScreen(self.store, layer, self.labels)
+        return AnnotateScreen(self.store, layer, self.labels, suggest_steps=self.suggest_steps)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """ctrl+p: every action of the annotate screen with its key, then Textual's own."""
@@ -67,9 +74,7 @@ class PartybuildApp(App[None]):
         with contextlib.suppress(UserError, sqlite3.Error):
             self.annotate_screen.save_position()
         self.annotator = message.layer
-        self.annotate_screen = AnnotateScreen(
-            self.store, self.annotator, self.labels, suggest_steps=self.suggest_steps
-        )
+        self.annotate_screen = self._screen_for(self.annotator)
         self.switch_screen(self.annotate_screen)
         self.notify(f"layer {message.layer} open", timeout=3)
 

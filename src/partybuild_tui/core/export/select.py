@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from partybuild_tui.core import tokenize
+from partybuild_tui.core.layers import is_review
 from partybuild_tui.core.store import Article, Span, Store
 from partybuild_tui.errors import UserError
 
@@ -41,6 +42,39 @@ class Document:
 
     article: Article
     spans: tuple[Span, ...]
+
+
+def resolve_layer(store: Store, layer: str | None) -> str | None:
+    """Whose spans an export holds: ``layer`` as given (``review``: the one review layer),
+    else the only layer there is; with several and none chosen, a ``UserError`` says which
+    exist, so an export never mixes two annotators' spans in one article."""
+    present = store.layers()
+    if layer == "review":
+        reviews = [name for name in present if is_review(name)]
+        if not reviews:
+            raise UserError(
+                f"no review layer in {store.path}: `partybuild review` makes one, or choose a "
+                f"layer with --layer ({', '.join(present) or 'none yet'})"
+            )
+        if len(reviews) > 1:
+            raise UserError(
+                f"{len(reviews)} review layers in {store.path} ({', '.join(reviews)}): "
+                f"choose one, e.g. --layer {reviews[0]}"
+            )
+        return reviews[0]
+    if layer is not None:
+        if layer not in present:
+            raise UserError(
+                f"no layer {layer!r} in {store.path}: its layers are "
+                f"{', '.join(present) or 'none yet'}"
+            )
+        return layer
+    if len(present) > 1:
+        raise UserError(
+            f"{store.path} holds {len(present)} layers ({', '.join(present)}): choose whose "
+            "spans to export with --layer NAME (--layer review: the reviewed layer)"
+        )
+    return None
 
 
 def selected(store: Store, selection: Selection) -> Iterator[tuple[int, str]]:

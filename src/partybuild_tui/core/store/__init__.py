@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from partybuild_tui.core.layers import is_review
 from partybuild_tui.core.store import (
     articles,
     assignments,
@@ -269,6 +270,10 @@ class Store:
         """The article's status in ``annotator``'s layer."""
         return articles.status_of(self.conn, article_id, annotator)
 
+    def layers(self) -> list[str]:
+        """Every layer (annotator or review) with a status or a span somewhere."""
+        return articles.layers(self.conn)
+
     def statuses(self, article_id: int) -> dict[str, str]:
         """Every layer's status of the article (layers that never acted in it are absent)."""
         return articles.statuses_of(self.conn, article_id)
@@ -314,6 +319,10 @@ class Store:
         return assignments.of_articles(self.conn, article_ids)
 
     def has_assignments(self, annotator: str) -> bool:
+        """Whether the layer has a share: assigned articles, or for a review layer, articles
+        two or more annotators finished."""
+        if is_review(annotator):
+            return articles.any_reviewable(self.conn)
         return assignments.has_any(self.conn, annotator)
 
     def assignment_summary(self) -> list[tuple[str, int, int]]:
@@ -407,10 +416,12 @@ class Store:
         status: tuple[str, str] | None = None,
         suggestions: Iterable[Decision] = (),
         text: str | None = None,
+        decided: Iterable[tuple[int, int]] = (),
     ) -> Action:
         """Apply one change as one transaction and record it as an undoable action.
 
-        ``suggestions`` holds (suggestion id, old status, new status) triples decided by it.
+        ``suggestions`` holds (suggestion id, old status, new status) triples decided by it;
+        ``decided`` the places a review decision settled.
         """
         with self.write():
             return history.apply(
@@ -424,6 +435,7 @@ class Store:
                 suggestions=suggestions,
                 text=text,
                 session=self.session,
+                decided=decided,
             )
 
     def undo(self, article_id: int, annotator: str) -> Action | None:
@@ -441,6 +453,15 @@ class Store:
             return history.step(
                 self.conn, article_id, annotator, forward=True, session=self.session
             )
+
+    def live_ranges(
+        self, article_id: int, annotator: str, *, skip_kind: str = ""
+    ) -> list[tuple[int, int]]:
+        """Ranges the layer's live actions in the article touched (see ``history``)."""
+        return history.live_ranges(self.conn, article_id, annotator, skip_kind=skip_kind)
+
+    def has_acted(self, article_id: int, annotator: str) -> bool:
+        return history.has_acted(self.conn, article_id, annotator)
 
     def history(self, article_id: int, annotator: str | None = None) -> list[dict[str, Any]]:
         """The recorded actions of an article, oldest first, for audits."""

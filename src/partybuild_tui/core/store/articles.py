@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from partybuild_tui.core.layers import REVIEW_PREFIX, is_review
 from partybuild_tui.core.store.models import STATUSES, Article, ArticleRow, now
 from partybuild_tui.core.text import plain_fold
 from partybuild_tui.errors import UserError
@@ -19,6 +20,11 @@ _ANY_STATUS = (
     "coalesce((SELECT CASE max(CASE st.status WHEN 'done' THEN 3 WHEN 'in_progress' THEN 2 "
     "WHEN 'skipped' THEN 1 ELSE 0 END) WHEN 3 THEN 'done' WHEN 2 THEN 'in_progress' "
     "WHEN 1 THEN 'skipped' END FROM article_status st WHERE st.article_id = {t}.id), 'new')"
+)
+# The articles a reviewer reviews: two or more annotators (not reviews) marked them done.
+_REVIEWABLE = (
+    "SELECT article_id FROM article_status WHERE status = 'done' AND substr(annotator, 1, "
+    f"{len(REVIEW_PREFIX)}) != '{REVIEW_PREFIX}' GROUP BY article_id HAVING count(*) >= 2"
 )
 _LAYER_STATUS = (
     "coalesce((SELECT st.status FROM article_status st WHERE st.article_id = {t}.id "
@@ -180,7 +186,8 @@ def filter_sql(
     """The WHERE clause (over ``articles a``) of the list's filters.
 
     ``status`` is tested in ``layer``'s statuses (None: the status for anyone); ``annotator``
-    keeps articles that annotator worked in; ``assigned`` those assigned to that annotator.
+    keeps articles that annotator worked in; ``assigned`` those assigned to that annotator
+    (a reviewer's share, for a review layer: the articles two or more annotators finished).
     """
     clauses: list[str] = []
     params: list[Any] = []
@@ -203,7 +210,9 @@ def filter_sql(
             "UNION SELECT article_id FROM actions WHERE annotator = ?)"
         )
         params += [annotator, annotator]
-    if assigned is not None:
+    if assigned is not None and is_review(assigned):
+        clauses.append(f"a.id IN ({_REVIEWABLE})")
+    elif assigned is not None:
         clauses.append("a.id IN (SELECT article_id FROM assignments WHERE annotator = ?)")
         params.append(assigned)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
@@ -384,12 +393,16 @@ def status_counts(
         counts.update(dict(rows))
         return counts
     total = conn.execute(f"SELECT count(*) FROM articles a {where}", params).fetchone()[0]
-    mine = "AND article_id IN (SELECT article_id FROM assignments WHERE annotator = ?)"
+    mine, mine_params = "", []
+    if assigned is not None and is_review(assigned):
+        mine = f"AND article_id IN ({_REVIEWABLE})"
+    elif assigned is not None:
+        mine = "AND article_id IN (SELECT article_id FROM assignments WHERE annotator = ?)"
+        mine_params = [assigned]
     rows = conn.execute(  # indexes only: never an article's row (its text's pages)
         "SELECT status, count(*) FROM article_status WHERE annotator = ? AND article_id NOT IN "
-        f"(SELECT id FROM articles WHERE superseded_by IS NOT NULL) {mine if assigned else ''} "
-        "GROUP BY 1",
-        [layer, *([assigned] if assigned else [])],
+        f"(SELECT id FROM articles WHERE superseded_by IS NOT NULL) {mine} GROUP BY 1",
+        [layer, *mine_params],
     )
     counts.update(dict(rows))
     counts["new"] = total - sum(n for status, n in counts.items() if status != "new")
@@ -441,3 +454,16 @@ def resume_point(conn: sqlite3.Connection, annotator: str) -> tuple[int, int] | 
         (annotator,),
     ).fetchone()
     return (int(row[0]), int(row[1])) if row else None
+
+
+def any_reviewable(conn: sqlite3.Connection) -> bool:
+    """Whether some article is finished by two or more annotators (something to review)."""
+    return conn.execute(f"SELECT EXISTS ({_REVIEWABLE})").fetchone()[0] == 1
+
+
+def layers(conn: sqlite3.Connection) -> list[str]:
+    """Every layer with a status or a span in some article, in name order."""
+    rows = conn.execute(
+        "SELECT annotator FROM article_status UNION SELECT annotator FROM spans ORDER BY 1"
+    )
+    return [row[0] for row in rows]

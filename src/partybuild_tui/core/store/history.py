@@ -39,8 +39,12 @@ def apply(
     suggestions: Iterable[Decision] = (),
     text: str | None = None,
     session: str | None = None,
+    decided: Iterable[tuple[int, int]] = (),
 ) -> Action:
     """Apply one change and record it (the caller holds the write transaction).
+
+    ``decided``: the places (text ranges) a review decision settled, kept in the payload so
+    the decision is live exactly while the action is (undo opens the place again).
 
     The first change in an untouched article also makes it in progress (opening it does
     not), as part of the same action: undoing it makes the article new again.
@@ -56,15 +60,18 @@ def apply(
     added = tuple(spans.insert(conn, article_id, annotator, new, text, stamp) for new in add)
     if status is not None:
         articles.write_status(conn, article_id, annotator, status[1])
-    decided = tuple(suggestions)
-    for sid, _old, new_status in decided:
+    verdicts = tuple(suggestions)
+    for sid, _old, new_status in verdicts:
         write_decision(conn, sid, new_status, annotator, stamp)
-    payload = {
+    payload: dict[str, Any] = {
         "added": [asdict(s) for s in added],
         "removed": [asdict(s) for s in removed],
         "status": list(status) if status else None,
-        "suggestions": [list(d) for d in decided],
+        "suggestions": [list(d) for d in verdicts],
     }
+    places = [list(r) for r in decided]
+    if places:
+        payload["decided"] = places
     conn.execute(
         "UPDATE actions SET state = 'discarded', changed_at = ? "
         "WHERE article_id = ? AND annotator = ? AND state = 'undone'",
@@ -270,3 +277,31 @@ def of_article(
         }
         for r in rows
     ]
+
+
+def live_ranges(
+    conn: sqlite3.Connection, article_id: int, annotator: str, *, skip_kind: str = ""
+) -> list[tuple[int, int]]:
+    """Text ranges the layer's live (done, not undone) actions in the article touched: their
+    added and removed spans and the places they decided; ``skip_kind`` actions left out."""
+    rows = conn.execute(
+        "SELECT payload FROM actions WHERE article_id = ? AND annotator = ? AND state = 'done' "
+        "AND kind != ?",
+        (article_id, annotator, skip_kind),
+    )
+    out: list[tuple[int, int]] = []
+    for (raw,) in rows:
+        payload = json.loads(raw)
+        for side in ("added", "removed"):
+            out.extend((s["start"], s["end"]) for s in payload.get(side) or ())
+        out.extend((int(a), int(b)) for a, b in payload.get("decided") or ())
+    return out
+
+
+def has_acted(conn: sqlite3.Connection, article_id: int, annotator: str) -> bool:
+    """Whether the layer has any recorded action (done or undone) in the article."""
+    row = conn.execute(
+        "SELECT 1 FROM actions WHERE article_id = ? AND annotator = ? LIMIT 1",
+        (article_id, annotator),
+    ).fetchone()
+    return row is not None

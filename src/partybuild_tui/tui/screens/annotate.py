@@ -89,9 +89,14 @@ class AnnotateScreen(Screen[None]):
             with Vertical(id="right"):
                 yield ArticleHeader(id="header")
                 yield Legend(self.labels, id="legend")
+                yield from self.compose_above_text()
                 yield ArticleView(self.labels, id="text")
         yield StatusLine(id="status")
         yield Footer()
+
+    def compose_above_text(self) -> ComposeResult:
+        """Panels between the legend and the text (the review screen's disagreement)."""
+        yield from ()
 
     @property
     def view(self) -> ArticleView:
@@ -213,7 +218,11 @@ class AnnotateScreen(Screen[None]):
 
     def on_article_view_changed(self, event: ArticleView.Changed) -> None:
         # Status line only: re-checking the footer's bindings recomposes it (~50 ms).
+        self.cursor_moved()
         self._refresh_status()
+
+    def cursor_moved(self) -> None:
+        """The cursor, selection or mode changed (the review screen follows the cursor)."""
 
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()

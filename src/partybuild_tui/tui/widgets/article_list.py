@@ -21,6 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from partybuild_tui.core.display import printable
+from partybuild_tui.core.layers import is_review
 from partybuild_tui.core.store import ArticleRow, Store
 
 PAGE = 100
@@ -118,7 +119,10 @@ class ArticleList(ScrollView, can_focus=True):
     @property
     def title(self) -> str:
         """What the list shows: 'to do · 1,234 · “query”' ('mine · …': assigned ones only)."""
-        text = f"{'mine · ' if self.assigned else ''}{self.filter_name} · {self.total:,}"
+        share = ""
+        if self.assigned:
+            share = "to review · " if is_review(self.assigned) else "mine · "
+        text = f"{share}{self.filter_name} · {self.total:,}"
         return text + f" · “{self.search}”" if self.search else text
 
     @property

@@ -29,7 +29,7 @@ from partybuild_tui.core.tagging import Here, Mark
 from partybuild_tui.tui import textlayout
 from partybuild_tui.tui.textlayout import Layout, Range
 
-_CURSOR, _SELECTED = 1, 2
+_CURSOR, _SELECTED, _DISPUTED, _CURRENT = 1, 2, 4, 8
 _EXTEND = "Extend the selection by a word (syllable)"
 _EXTEND_LINE = "Extend the selection by a line"
 _MODE = "Words / syllables (spans cutting a word)"
@@ -82,6 +82,8 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--cursor",
         "article-view--cursor-blurred",
         "article-view--selection",
+        "article-view--disputed",
+        "article-view--disputed-current",
     }
 
     syllable_mode: reactive[bool] = reactive(False, init=False)
@@ -109,6 +111,9 @@ class ArticleView(ScrollView, can_focus=True):
         self._hint_starts: list[int] = []
         self._hint_reach = 0
         self._sentence_starts: list[int] = []
+        self.regions: list[Range] = []  # places marked for the reader (review: disagreements)
+        self._region_ends: list[int] = []
+        self.current_region: Range | None = None
         self.text_layout: Layout | None = None
         self._strips: LRUCache[int, Strip] = LRUCache(STRIP_CACHE_LINES)
         self._styles: dict[tuple[str | None, str | None, int, bool], Style] = {}
@@ -158,6 +163,25 @@ class ArticleView(ScrollView, can_focus=True):
     def set_suggestions(self, suggestions: Sequence[Mark]) -> None:
         """Replace the pending suggestions drawn under the text (refresh after deciding one)."""
         self._replace_marks(self.spans, suggestions)
+
+    def set_regions(self, regions: Sequence[Range], current: Range | None = None) -> None:
+        """Mark places of the text (disjoint ranges), one of them as the current one."""
+        changed = set(self.regions).symmetric_difference(regions)
+        if current != self.current_region:
+            changed |= {r for r in (current, self.current_region) if r is not None}
+        self.regions = sorted(regions)
+        self._region_ends = [e for _s, e in self.regions]
+        self.current_region = current
+        for start, end in changed:
+            self._invalidate(start, end)
+
+    def _regions_in(self, start: int, end: int) -> list[Range]:
+        out = []
+        for i in range(bisect.bisect_right(self._region_ends, start), len(self.regions)):
+            if self.regions[i][0] >= end:
+                break
+            out.append(self.regions[i])
+        return out
 
     def _replace_marks(self, spans: Sequence[Mark], suggestions: Sequence[Mark]) -> None:
         changed = set(self.spans).symmetric_difference(spans)
@@ -505,6 +529,9 @@ class ArticleView(ScrollView, can_focus=True):
         for mark in self._hints_in(start, end):
             for i in range(max(mark.start, start) - start, min(mark.end, end) - start):
                 hints[i] = mark.label
+        for region in self._regions_in(start, end):
+            self._flag(flags, start, end, region, _DISPUTED)
+        self._flag(flags, start, end, self.current_region, _CURRENT)
         self._flag(flags, start, end, self.selection, _SELECTED)
         self._flag(flags, start, end, self.cursor_range, _CURSOR)
         segments: list[Segment] = []
@@ -543,6 +570,10 @@ class ArticleView(ScrollView, can_focus=True):
             style += Style(color=self.labels.color(hint), underline=True, italic=True)
         if label is not None:
             style += Style(bgcolor=self.labels.color(label), color="black", underline=False)
+        if flags & _DISPUTED:
+            style += self.get_component_rich_style("article-view--disputed")
+        if flags & _CURRENT:
+            style += self.get_component_rich_style("article-view--disputed-current")
         if flags & _SELECTED:
             style += self.get_component_rich_style("article-view--selection")
         if flags & _CURSOR:

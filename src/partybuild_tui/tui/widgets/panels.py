@@ -15,7 +15,9 @@ from textual.widgets import Static
 
 from partybuild_tui.config import LabelSet
 from partybuild_tui.core.display import printable, shown
-from partybuild_tui.core.store import Article
+from partybuild_tui.core.review import ArticleReview
+from partybuild_tui.core.store import Article, Span
+from partybuild_tui.core.tagging import quote
 
 
 class ArticleHeader(Static):
@@ -126,3 +128,72 @@ def fit(parts: Sequence[Text], width: int) -> Text:
     if line.cell_len > width > 0:
         line.truncate(width, overflow="ellipsis")
     return line
+
+
+class ReviewPanel(Static):
+    """Review: the disagreement being decided, each version with its annotators and its key,
+    or why there is nothing to decide."""
+
+    def show_place(
+        self,
+        labels: LabelSet,
+        review: ArticleReview,
+        index: int | None,
+        keys: str,
+        held: Sequence[Span] = (),
+    ) -> None:
+        """``index`` into ``review.disagreements`` (None: none chosen); ``keys`` name the
+        options in order; ``held`` are the review layer's spans (to mark the one it holds)."""
+        if not review.reviewable:
+            who = ", ".join(review.annotators) or "no annotator"
+            self.update(
+                Text(
+                    f"Nothing to review here: {who} finished this article; a review compares "
+                    "two or more annotators' done layers (j: the next article to review)",
+                    "dim",
+                )
+            )
+            return
+        total = len(review.disagreements)
+        remaining = len(review.open)
+        if index is None:
+            self.update(self._all_decided(review, total, remaining))
+            return
+        place = review.disagreements[index]
+        chosen = place.chosen(held) if index in review.decided else None
+        text = Text()
+        text.append(f"disagreement {index + 1} of {total}", "bold")
+        text.append(f" · {place.describe()} · {remaining} open", "dim")
+        width = max(len(", ".join(o.annotators)) for o in place.options)
+        for i, option in enumerate(o for o in place.options if o.spans):
+            mark = " ✓" if chosen is not None and place.options[chosen] is option else ""
+            text.append(f"\n {keys[i]} ", "bold reverse")
+            text.append(f" {printable(', '.join(option.annotators)):<{width}}  ")
+            for n, span in enumerate(option.spans):
+                text.append(" + " if n else "")
+                text.append(f" {span.label} ", f"bold black on {labels.color(span.label)}")
+                text.append(f" {printable(quote(span.text))}")
+            text.append(mark, "bold green")
+        lacking = [o for o in place.options if not o.spans]
+        nobody = ", ".join(lacking[0].annotators) if lacking else ""
+        text.append("\n x ", "bold reverse")
+        text.append(f" no span here{f' ({nobody})' if nobody else ''}")
+        text.append("   e ", "bold reverse")
+        text.append(" edit: select the place, then tag it")
+        text.append("   . , ", "bold reverse")
+        text.append(" next / previous disagreement", "dim")
+        self.update(text)
+
+    @staticmethod
+    def _all_decided(review: ArticleReview, total: int, remaining: int) -> Text:
+        agreed = f"{len(review.agreed)} agreed span{'s' * (len(review.agreed) != 1)}"
+        who = ", ".join(review.annotators)
+        if not total:
+            return Text(f"{who} agree on all {agreed}: nothing to decide (D: review done)")
+        if remaining:
+            return Text(f"{remaining} of {total} disagreements open (. jumps to one)")
+        return Text(
+            f"all {total} disagreements decided ({who}; {agreed}) · D marks the review done · "
+            "u undoes a decision",
+            "bold green",
+        )
