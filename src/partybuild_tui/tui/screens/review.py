@@ -61,6 +61,7 @@ class ReviewScreen(AnnotateScreen):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.review: ArticleReview | None = None
         self.place: int | None = None  # index of the disagreement being decided
+        self._cursor_token: tuple[int, int] | None = None
 
     def compose_above_text(self) -> ComposeResult:
         yield ReviewPanel(id="review")
@@ -163,6 +164,9 @@ class ReviewScreen(AnnotateScreen):
         if self.review is None or not self.view.tokens:
             return
         token = self.view.tokens[self.view.cursor]
+        if token == self._cursor_token:
+            return  # a selection or the mode changed, or a repaint: the place stays
+        self._cursor_token = token
         for i, place in enumerate(self.review.disagreements):
             if place.start < token[1] and token[0] < place.end:
                 if i != self.place:

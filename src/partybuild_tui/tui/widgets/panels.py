@@ -163,7 +163,13 @@ class ReviewPanel(Static):
         chosen = place.chosen(held) if index in review.decided else None
         text = Text()
         text.append(f"disagreement {index + 1} of {total}", "bold")
-        text.append(f" · {place.describe()} · {remaining} open", "dim")
+        text.append(f" · {place.describe()}", "dim")
+        if index in review.decided:
+            text.append(" · decided", "bold green")
+        if not remaining:
+            text.append(" · all decided: D marks the review done", "bold green")
+        else:
+            text.append(f" · {remaining} open", "dim")
         width = max(len(", ".join(o.annotators)) for o in place.options)
         for i, option in enumerate(o for o in place.options if o.spans):
             mark = " ✓" if chosen is not None and place.options[chosen] is option else ""
