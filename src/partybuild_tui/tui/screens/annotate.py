@@ -537,10 +537,14 @@ class AnnotateScreen(Screen[None]):
     def commands(self) -> list[tuple[str, str, Callable[[], Awaitable[object]]]]:
         """(title, help, callback) of every action here, for ctrl+p."""
         out: list[tuple[str, str, Callable[[], Awaitable[object]]]] = []
-        for title, text, action, on_view in keys.palette_entries(self.labels):
+        for title, text, action, on_view in self.palette_entries():
             target = self.view if on_view else self
             out.append((title, text, partial(self.app.run_action, action, target)))
         return out
+
+    def palette_entries(self) -> list[tuple[str, str, str, bool]]:
+        """(title, help, action, on the text view?) of what the palette offers here."""
+        return keys.palette_entries(self.labels)
 
     def action_stats(self) -> None:
         """The stats screen for what the list shows (its status filter and search)."""

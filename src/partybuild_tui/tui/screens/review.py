@@ -59,6 +59,9 @@ class ReviewScreen(AnnotateScreen):
     def __init__(self, *args: object, **kwargs: object) -> None:
         kwargs["suggest_steps"] = ()  # the versions to choose from are the annotators'
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        keyed = self._bindings.key_to_bindings  # the review keys first in the footer
+        first = {k: keyed[k] for k in ("a", "x", "e", "full_stop") if k in keyed}
+        self._bindings.key_to_bindings = first | keyed
         self.review: ArticleReview | None = None
         self.place: int | None = None  # index of the disagreement being decided
         self._cursor_token: tuple[int, int] | None = None
@@ -87,6 +90,30 @@ class ReviewScreen(AnnotateScreen):
     def _hint_if_nothing_to_review(self) -> None:
         if not self.store.has_assignments(self.annotator):
             self.say("nothing to review yet: no article is done by two or more annotators")
+
+    def help_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The help sheet with the review keys where the suggestion keys were."""
+        rows = [
+            (" / ".join(OPTION_KEYS[:3]) + " …", _TAKE),
+            ("x", _NONE),
+            ("e", _EDIT),
+            (".  ,", _NEXT_PLACE),
+            ("u / U", "Undo / redo a decision (the place is open again)"),
+        ]
+        groups = super().help_groups()
+        return [("Review", rows) if title == "Suggestions" else (title, r) for title, r in groups]
+
+    def palette_entries(self) -> list[tuple[str, str, str, bool]]:
+        review_entries = [
+            ("Take the first version  (a)", _TAKE, "take(0)", False),
+            ("Take the second version  (b)", _TAKE, "take(1)", False),
+            ("No span at this place  (x)", _NONE, "take_none", False),
+            ("Edit the place by hand  (e)", _EDIT, "edit_place", False),
+            ("Next open disagreement  (.)", _NEXT_PLACE, "next_place(1)", False),
+            ("Previous open disagreement  (,)", _NEXT_PLACE, "next_place(-1)", False),
+        ]
+        kept = [e for e in super().palette_entries() if e[2].split("(")[0] not in HIDDEN]
+        return review_entries + kept
 
     # ---- opening an article -----------------------------------------------------------------
 

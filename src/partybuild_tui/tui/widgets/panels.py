@@ -185,9 +185,9 @@ class ReviewPanel(Static):
         text.append("\n x ", "bold reverse")
         text.append(f" no span here{f' ({nobody})' if nobody else ''}")
         text.append("   e ", "bold reverse")
-        text.append(" edit: select the place, then tag it")
+        text.append(" edit by hand")
         text.append("   . , ", "bold reverse")
-        text.append(" next / previous disagreement", "dim")
+        text.append(" next / previous place", "dim")
         self.update(text)
 
     @staticmethod
