@@ -36,7 +36,7 @@ def test_an_empty_export_hints_at_status_only_when_a_status_was_chosen(seeded: o
         app, ["export", "jsonl", "--status", "any", "-a", "nobody", "--out", "-"]
     )
     assert anyone.exit_code == 2
-    assert "annotator 'nobody'" in anyone.output
+    assert "annotator or layer 'nobody'" in anyone.output
     assert "--status any" not in anyone.output
 
 

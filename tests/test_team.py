@@ -217,7 +217,7 @@ def test_export_takes_one_layer_and_refuses_to_guess_between_several(seeded: Sto
     assert [s["text"] for s in row["spans"]] == [ORG]  # type: ignore[attr-defined, index]
     assert exported("--annotator", "lan") == [row]
     code, out = invoke("export", "jsonl", "--db", path, "--layer", "hoa")
-    assert code == 2 and "no layer 'hoa'" in out and "lan, minh" in out
+    assert code == 2 and "layer 'hoa'" in out and "lan, minh" in out
     code, out = invoke("export", "jsonl", "--db", path, "--layer", "review")
     assert code == 2 and "no review layer" in out and "partybuild review" in out
 

@@ -319,6 +319,41 @@ def teaches(action: Action) -> bool:
     return bool(action.added or action.removed)
 
 
+def preview(
+    change: Change, spans: Sequence[Mark], suggestions: Sequence[Mark], text: str
+) -> tuple[list[Mark], list[Mark]] | None:
+    """The spans and suggestions a change will leave, drawn before it is committed (while the
+    database is busy); None for changes only the store can work out (undo, accept all, …).
+    New spans get id -1 until the commit gives them theirs."""
+    match change:
+        case Tag(start, end, label, replace):
+            hit = list(spans_overlapping(spans, start, end))
+            if hit and not replace:
+                return None
+            return _with(spans, hit, Mark(-1, start, end, label, text[start:end])), [
+                m for m in suggestions if not overlaps(m, start, end)
+            ]
+        case Relabel(span, label):
+            new = Mark(-1, span.start, span.end, label, span.text)
+            return _with(spans, [span], new), list(suggestions)
+        case Delete(marks):
+            return _with(spans, list(marks), None), list(suggestions)
+        case Accept(mark) | Correct(mark):
+            label = change.label if isinstance(change, Correct) else mark.label
+            hit = list(spans_overlapping(spans, mark.start, mark.end))
+            new = Mark(-1, mark.start, mark.end, label, mark.text)
+            left = [m for m in suggestions if not overlaps(m, mark.start, mark.end)]
+            return _with(spans, hit, new), left
+        case Reject(mark):
+            return list(spans), [m for m in suggestions if m != mark]
+    return None
+
+
+def _with(spans: Sequence[Mark], gone: Sequence[Mark], new: Mark | None) -> list[Mark]:
+    kept = [m for m in spans if m not in gone]
+    return sorted([*kept, new] if new else kept, key=lambda m: (m.start, m.end))
+
+
 # ---- carrying an intent out ---------------------------------------------------------------
 
 

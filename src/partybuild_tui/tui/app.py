@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
 from collections.abc import Iterable
@@ -15,12 +16,13 @@ from textual.screen import Screen
 
 from partybuild_tui.config import LabelSet, load_labels
 from partybuild_tui.core.layers import is_review
-from partybuild_tui.core.store import Store
+from partybuild_tui.core.store import BUSY_TIMEOUT_S, Store
 from partybuild_tui.errors import UserError
 from partybuild_tui.tui.analysis import SUGGEST_STEPS
 from partybuild_tui.tui.screens.annotate import AnnotateScreen
 from partybuild_tui.tui.widgets.article_list import ArticleList
 from partybuild_tui.tui.widgets.article_view import ArticleView
+from partybuild_tui.tui.writer import Writer
 
 if TYPE_CHECKING:  # the stats screen (and the stats modules) load when it is opened
     from partybuild_tui.tui.screens.stats import StatsScreen
@@ -48,6 +50,7 @@ class PartybuildApp(App[None]):
         check_label_keys(self.labels)
         self.annotator = annotator
         self.store = Store(db_path)
+        self.writer = Writer(self, self.store.path, self.store.session)
         self.suggest_steps = suggest_steps
 
     def on_mount(self) -> None:
@@ -59,8 +62,10 @@ class PartybuildApp(App[None]):
         if is_review(layer):
             from partybuild_tui.tui.screens.review import ReviewScreen  # loaded to review
 
-            return ReviewScreen(self.store, layer, self.labels)
-        return AnnotateScreen(self.store, layer, self.labels, suggest_steps=self.suggest_steps)
+            return ReviewScreen(self.store, layer, self.labels, writer=self.writer)
+        return AnnotateScreen(
+            self.store, layer, self.labels, suggest_steps=self.suggest_steps, writer=self.writer
+        )
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """ctrl+p: every action of the annotate screen with its key, then Textual's own."""
@@ -85,9 +90,13 @@ class PartybuildApp(App[None]):
         self.annotate_screen.open_article(message.article_id, cursor=message.offset)
 
     async def action_quit(self) -> None:
-        """Quit, remembering where the annotator is (everything else is saved already)."""
+        """Quit, remembering where the annotator is, once the changes waiting for a busy
+        database are written (the keys keep working meanwhile)."""
         with contextlib.suppress(UserError, sqlite3.Error):
             self.annotate_screen.save_position()
+        if self.writer.busy:
+            self.notify("saving your last changes before quitting…", timeout=3)
+            await asyncio.to_thread(self.writer.wait_idle, BUSY_TIMEOUT_S)
         self.exit()
 
     def on_unmount(self) -> None:
@@ -95,6 +104,7 @@ class PartybuildApp(App[None]):
         with contextlib.suppress(UserError, sqlite3.Error):  # quitting: never a traceback
             if screen is not None:
                 screen.save_position()
+        self.writer.close(BUSY_TIMEOUT_S)
         self.store.close()
 
 

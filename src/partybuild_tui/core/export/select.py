@@ -65,7 +65,7 @@ def resolve_layer(store: Store, layer: str | None) -> str | None:
     if layer is not None:
         if layer not in present:
             raise UserError(
-                f"no layer {layer!r} in {store.path}: its layers are "
+                f"no annotator or layer {layer!r} in {store.path}: its layers are "
                 f"{', '.join(present) or 'none yet'}"
             )
         return layer

@@ -34,6 +34,7 @@ from partybuild_tui.core.store import (
 from partybuild_tui.core.store.articles import ORDERS, Status, fts_query
 from partybuild_tui.core.store.errors import (
     BUSY_TIMEOUT_S,
+    DatabaseBusy,
     MissingDatabase,
     OverlapError,
     describe_sqlite_error,
@@ -61,6 +62,7 @@ __all__ = [
     "Article",
     "ArticleRow",
     "ChangedElsewhere",
+    "DatabaseBusy",
     "ORDERS",
     "MissingDatabase",
     "MergeReport",
@@ -90,6 +92,7 @@ class Store:
         self.conn = connection.open_connection(self.path, create=create)
         self.session = session or uuid.uuid4().hex
         self._data_version: int | None = None
+        self._patience = BUSY_TIMEOUT_S
 
     def close(self) -> None:
         self.conn.close()
@@ -103,8 +106,18 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction; nested calls join the outer one."""
-        with connection.write(self.conn) as conn:
+        with connection.write(self.conn, self._patience) as conn:
             yield conn
+
+    @contextmanager
+    def patience(self, seconds: float) -> Iterator[None]:
+        """Writes inside wait at most ``seconds`` for another writer's lock, then raise
+        ``DatabaseBusy`` having written nothing (the app's keys never wait long)."""
+        before, self._patience = self._patience, seconds
+        try:
+            yield
+        finally:
+            self._patience = before
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:

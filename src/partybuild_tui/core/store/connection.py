@@ -16,6 +16,7 @@ from pathlib import Path
 from partybuild_tui.core.store import migrations
 from partybuild_tui.core.store.errors import (
     BUSY_TIMEOUT_S,
+    DatabaseBusy,
     MissingDatabase,
     describe_sqlite_error,
 )
@@ -82,12 +83,15 @@ def check_version(conn: sqlite3.Connection, path: Path) -> None:
 
 
 @contextmanager
-def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction; nested calls join the outer one."""
+def write(
+    conn: sqlite3.Connection, patience: float = BUSY_TIMEOUT_S
+) -> Iterator[sqlite3.Connection]:
+    """One write transaction; nested calls join the outer one. ``DatabaseBusy`` when another
+    writer holds the lock for more than ``patience`` seconds (nothing was written)."""
     if conn.in_transaction:
         yield conn
         return
-    begin_immediate(conn)
+    begin_immediate(conn, patience)
     try:
         yield conn
         conn.execute("COMMIT")
@@ -115,7 +119,11 @@ def begin_immediate(conn: sqlite3.Connection, patience: float = BUSY_TIMEOUT_S) 
                 conn.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as exc:
-                if not is_busy(exc) or time.monotonic() >= deadline:
+                if not is_busy(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    if patience < BUSY_TIMEOUT_S:
+                        raise DatabaseBusy(str(exc)) from exc
                     raise
             time.sleep(POLL_S)
     finally:

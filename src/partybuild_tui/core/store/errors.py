@@ -10,6 +10,11 @@ from partybuild_tui.errors import UserError
 BUSY_TIMEOUT_S = 30.0
 
 
+class DatabaseBusy(sqlite3.OperationalError):
+    """Another process held the write lock for longer than the caller would wait (a short
+    ``Store.patience``): nothing was written; the app hands the change to its writer."""
+
+
 class OverlapError(UserError):
     """A new span would overlap an existing one and the caller asked not to replace it."""
 

@@ -7,6 +7,8 @@ means is decided in ``core.tagging``; words and suggestions come from ``tui.anal
 
 from __future__ import annotations
 
+import sqlite3
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -22,15 +24,17 @@ from partybuild_tui import config
 from partybuild_tui.config import LabelSet
 from partybuild_tui.core import tagging
 from partybuild_tui.core.display import shown
-from partybuild_tui.core.store import Action, Article, Store
-from partybuild_tui.core.tagging import Intent, Mark, Nothing, Outcome
+from partybuild_tui.core.store import Action, Article, DatabaseBusy, Store
+from partybuild_tui.core.tagging import Change, Here, Intent, Mark, Nothing, Outcome
+from partybuild_tui.errors import UserError
 from partybuild_tui.tui import keys
 from partybuild_tui.tui.analysis import SUGGEST_STEPS, Analysis
-from partybuild_tui.tui.feedback import reported
+from partybuild_tui.tui.feedback import failure_text, reported
 from partybuild_tui.tui.screens.help import HelpScreen
 from partybuild_tui.tui.widgets.article_list import TODO, ArticleList
 from partybuild_tui.tui.widgets.article_view import ArticleView
 from partybuild_tui.tui.widgets.panels import ArticleHeader, Legend, StatusLine
+from partybuild_tui.tui.writer import FAST_LOCK_S, Job, Writer
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -42,6 +46,27 @@ LIST_MIN_WIDTH = 100
 # How often the screen asks whether another process committed (``PRAGMA data_version``: one
 # cheap read); on a change it re-reads what it shows.
 POLL_S = 0.5
+WAITING = "waiting for the database… (another process is writing; your change is saved next)"
+
+
+def _covered(mark: Mark, action: Action) -> bool:
+    return any(mark.start < s.end and s.start < mark.end for s in action.added)
+
+
+@dataclass(frozen=True)
+class QueuedKey:
+    """A key pressed while a change waited for the database: decided once it is written,
+    at the place (token, selection) where it was pressed."""
+
+    article_id: int
+    decide: Callable[[Here], Intent]
+    token: tuple[int, int] | None
+    selection: tuple[int, int] | None
+
+
+def _carry_out(article_id: int, annotator: str, intent: Change, store: Store) -> Outcome:
+    """A change carried out by the writer, on its own connection."""
+    return tagging.carry_out(store, article_id, annotator, intent)
 
 
 class AnnotateScreen(Screen[None]):
@@ -58,9 +83,13 @@ class AnnotateScreen(Screen[None]):
         suggest_steps: tuple[tuple[str, ...], ...] = SUGGEST_STEPS,
         retrain_every: int | None = None,
         next_order: str | None = None,
+        writer: Writer | None = None,
     ) -> None:
         super().__init__()
         self.store = store
+        self._writer = writer
+        self._in_flight = 0  # changes handed to the writer and not yet shown as saved
+        self._backlog: list[QueuedKey] = []  # keys pressed while a change waits
         self.annotator = annotator
         self.labels = labels
         self.analysis = Analysis(self, store.path, suggest_steps)
@@ -97,6 +126,13 @@ class AnnotateScreen(Screen[None]):
     def compose_above_text(self) -> ComposeResult:
         """Panels between the legend and the text (the review screen's disagreement)."""
         yield from ()
+
+    @property
+    def writer(self) -> Writer:
+        """The app's writer (one per app: every screen's waiting changes, in order)."""
+        if self._writer is None:
+            self._writer = Writer(self.app, self.store.path, self.store.session)
+        return self._writer
 
     @property
     def view(self) -> ArticleView:
@@ -163,7 +199,18 @@ class AnnotateScreen(Screen[None]):
         if self.article is None or not view.tokens:
             return
         offset = view.tokens[view.cursor][0]
-        self.store.save_resume_point(self.annotator, self.article.id, offset)
+        article_id, layer = self.article.id, self.annotator
+        try:
+            with self.store.patience(FAST_LOCK_S):
+                self.store.save_resume_point(layer, article_id, offset)
+        except DatabaseBusy:  # a busy database: the writer saves it (nothing to show)
+            self.writer.submit(
+                Job(
+                    run=lambda store: store.save_resume_point(layer, article_id, offset),
+                    done=lambda _result: None,
+                    failed=lambda _exc: None,
+                )
+            )
 
     def load_suggestions(self, article_id: int) -> list[Mark]:
         """The suggestions to draw for an article (pending ones); see ``refresh_suggestions``."""
@@ -236,14 +283,35 @@ class AnnotateScreen(Screen[None]):
             return False
         return True
 
+    def act(self, decide: Callable[[Here], Intent]) -> None:
+        """Decide what a key means where the cursor is, and carry it out. While a change waits
+        for a busy database, later keys wait behind it: each is decided once it is written,
+        at the place it was pressed, so keys are never lost and never block."""
+        here = self.view.here()
+        if self._in_flight and self.article is not None:
+            self._backlog.append(QueuedKey(self.article.id, decide, here.token, here.selection))
+            self.say(f"{WAITING} · {len(self._backlog)} more key(s) after it")
+            return
+        self.do(decide(here))
+
     def do(self, intent: Intent) -> None:
-        """Write a change and show it; ``Nothing`` only says why (if it says anything)."""
+        """Write a change and show it; ``Nothing`` only says why (if it says anything). The
+        write waits a frame or two for another process's lock, then goes to the writer."""
         assert self.article is not None
         if isinstance(intent, Nothing):
             if intent.message:
                 self.say(intent.message)
             return
-        outcome = tagging.carry_out(self.store, self.article.id, self.annotator, intent)
+        try:
+            with self.store.patience(FAST_LOCK_S):
+                outcome = tagging.carry_out(self.store, self.article.id, self.annotator, intent)
+        except DatabaseBusy:
+            self._hand_to_writer(intent)
+            return
+        self._after(intent, outcome)
+
+    def _after(self, intent: Change, outcome: Outcome) -> None:
+        """Show a change the store has committed (or refused), then what follows from it."""
         if outcome.refused:
             self.say(outcome.nothing, bell=True)
             return
@@ -257,6 +325,65 @@ class AnnotateScreen(Screen[None]):
             status = outcome.action.status
             if self.done_opens_next and status is not None and status[1] == "done":
                 self._open_next_after_done()
+
+    # ---- changes that wait for a busy database ------------------------------------------------
+
+    def _hand_to_writer(self, intent: Change) -> None:
+        """Another process holds the lock: draw the change now, commit it in the writer."""
+        assert self.article is not None
+        article_id = self.article.id
+        view = self.view
+        drawn = tagging.preview(intent, view.spans, view.suggestions, view.text)
+        if drawn is not None:
+            view.set_marks(*drawn)
+        if isinstance(intent, tagging.USES_SELECTION):
+            view.clear_selection()
+        self._in_flight += 1
+        self.say(WAITING)
+        self.writer.submit(
+            Job(
+                run=partial(_carry_out, article_id, self.annotator, intent),
+                done=partial(self._written, article_id, intent),
+                failed=partial(self._not_written, article_id),
+            )
+        )
+
+    @reported
+    def _written(self, article_id: int, intent: Change, outcome: Outcome) -> None:
+        """The writer committed (or the store refused) a change: show it as saved."""
+        self._in_flight -= 1
+        if self._is_open(article_id):
+            self._after(intent, outcome)
+        elif outcome.action is not None:
+            self.say(f"✓ saved in #{article_id}: {tagging.describe(outcome.action)}")
+        self._replay()
+
+    def _not_written(self, article_id: int, exc: Exception) -> None:
+        """The writer could not commit: say why, drop the keys queued behind it, and put the
+        screen back to what is on disk."""
+        self._in_flight -= 1
+        dropped = len(self._backlog)
+        self._backlog.clear()
+        why = (
+            failure_text(exc, self.store.path)
+            if isinstance(exc, UserError | sqlite3.Error)
+            else exc
+        )
+        also = f" ({dropped} key(s) after it not applied)" if dropped else ""
+        self.say(f"✗ not saved: {why}{also}", bell=True)
+        if self._is_open(article_id):
+            self.refresh_from_disk(force=True)
+
+    def _replay(self) -> None:
+        """Carry out the keys pressed while a change waited, in order."""
+        while self._backlog and not self._in_flight:
+            key = self._backlog.pop(0)
+            if not self._is_open(key.article_id):
+                self.say("✗ keys pressed in the last article were not applied: it is closed")
+                self._backlog.clear()
+                return
+            view = self.view
+            self.do(key.decide(Here(key.token, key.selection, view.spans, view.suggestions)))
 
     def _open_next_after_done(self) -> None:
         """Done with this one: the next article to do opens (PARTYBUILD_DONE_OPENS_NEXT=0
@@ -273,7 +400,8 @@ class AnnotateScreen(Screen[None]):
     @reported
     def action_label(self, name: str) -> None:
         """Tag the selection (or the word under the cursor); on a span, relabel it."""
-        self.do(tagging.decide_label(self.view.here(), name, protect=self.protect_spans))
+        protect = self.protect_spans
+        self.act(lambda here: tagging.decide_label(here, name, protect=protect))
 
     def action_toggle_protect(self) -> None:
         """Choose whether a new tag replaces the spans it overlaps (default) or is refused."""
@@ -283,30 +411,30 @@ class AnnotateScreen(Screen[None]):
 
     @reported
     def action_delete_span(self) -> None:
-        self.do(tagging.decide_delete(self.view.here()))
+        self.act(tagging.decide_delete)
 
     @reported
     def action_undo(self) -> None:
-        self.do(tagging.Undo())
+        self.act(lambda _here: tagging.Undo())
 
     @reported
     def action_redo(self) -> None:
-        self.do(tagging.Redo())
+        self.act(lambda _here: tagging.Redo())
 
     @reported
     def action_mark(self, status: str) -> None:
         """Mark done / skipped; pressing it again puts the article back in progress."""
-        self.do(tagging.MarkStatus(status))
+        self.act(lambda _here: tagging.MarkStatus(status))
 
     @reported
     def action_accept_suggestion(self) -> None:
         """Accept the suggestion under the cursor as a span, then move to the next one."""
-        self.do(tagging.decide_accept(self.view.here()))
+        self.act(tagging.decide_accept)
 
     @reported
     def action_reject_suggestion(self) -> None:
         """Reject the suggestion under the cursor (for every source that proposed it)."""
-        self.do(tagging.decide_reject(self.view.here()))
+        self.act(tagging.decide_reject)
 
     def _go_on(self, decided: Mark) -> None:
         """On to the next suggestion, named in the status line (what a accepts now)."""
@@ -353,12 +481,14 @@ class AnnotateScreen(Screen[None]):
 
     @reported
     def action_accept_all(self) -> None:
-        self.do(tagging.AcceptAll(frozenset(self.preferred)))  # what shows, cycled ones too
+        prefer = frozenset(self.preferred)  # what shows, cycled ones too
+        self.act(lambda _here: tagging.AcceptAll(prefer))
 
     @reported
     def action_tag_all(self) -> None:
         """Tag the span's other untagged occurrences in this article (one undoable action)."""
-        self.do(tagging.decide_tag_all(self.view.here(), segmented=self.view.segmented))
+        segmented = self.view.segmented
+        self.act(lambda here: tagging.decide_tag_all(here, segmented=segmented))
 
     # ---- moving -----------------------------------------------------------------------------
 
@@ -566,25 +696,46 @@ class AnnotateScreen(Screen[None]):
     # ---- after a change ---------------------------------------------------------------------
 
     def _applied(self, outcome: Outcome) -> None:
-        """Show a change the store has committed: spans, status, list row, message."""
+        """Show a change the store has committed: patched from the action (its added and
+        removed spans; the status, counts and list order only when the status changed), not
+        re-read; suggestions are re-read only when the change can bring some back."""
         assert self.article is not None
         action = outcome.action
         if action is None:
             self.say(outcome.nothing)
             return
-        self.article = self.store.article(self.article.id)
-        self.view.set_spans(tagging.span_marks(self.store, self.article.id, self.annotator))
-        self._show_header()
-        before = list(self.view.suggestions)
-        self.refresh_suggestions()  # spans hide suggestions; undo brings decided ones back
-        offset = tagging.cursor_after(action, before, self.view.suggestions)
+        view = self.view
+        gone = {s.id for s in action.removed}
+        spans = [m for m in view.spans if m.id >= 0 and m.id not in gone]  # -1: drawn early
+        spans += [tagging.span_mark(s) for s in action.added]
+        before = list(view.suggestions)
+        if self._hides_suggestions_only(action):
+            view.set_marks(spans, [m for m in before if not _covered(m, action)])
+            self._show_legend()
+        else:
+            view.set_spans(spans)
+            self.refresh_suggestions()  # a delete or undo brings decided ones back
+        if action.status is not None:
+            self._show_header()
+        offset = tagging.cursor_after(action, before, view.suggestions)
         if offset is not None:
-            self.view.move_to_offset(offset)
+            view.move_to_offset(offset)
         self.article_list.refresh_after(status_changed=action.status is not None)
         self.message = f"✓ {outcome.verb}: {outcome.what or tagging.describe(action)}"
-        self._refresh_status(recount=True)
+        self._refresh_status(recount=action.status is not None)
         self.refresh_bindings()
         self._remember(action)
+
+    @staticmethod
+    def _hides_suggestions_only(action: Action) -> bool:
+        """A new tag, relabel or accept only hides the suggestions under its spans: the
+        drawn ones can be patched. Anything that removes spans or decides others cannot."""
+        kind = action.kind
+        if kind in ("tag", "accept") or kind.startswith("review take"):
+            return True
+        return kind == "relabel" and [(s.start, s.end) for s in action.removed] == [
+            (s.start, s.end) for s in action.added
+        ]
 
     def _remember(self, action: Action) -> None:
         """A form just tagged is proposed at once wherever else it occurs in this article
@@ -606,17 +757,17 @@ class AnnotateScreen(Screen[None]):
     def poll_changes(self) -> None:
         """Every ``POLL_S``: if another process (another window, an import, a worker) committed,
         re-read what the screen shows."""
-        if self.store.changed_elsewhere():
-            self.refresh_from_disk()
+        if self.store.changed_elsewhere() and not self._in_flight:
+            self.refresh_from_disk()  # (a waiting change's drawing stays until it is saved)
 
-    def refresh_from_disk(self) -> None:
+    def refresh_from_disk(self, *, force: bool = False) -> None:
         """Re-read the open article's spans (this layer's), suggestions and status, and the
         list and counts; the cursor and the selection stay where they are. Suggestions (the
-        costly part in a long article) only when they or the spans changed."""
+        costly part in a long article) only when they or the spans changed (or ``force``)."""
         if self.article is not None:
             spans = tagging.span_marks(self.store, self.article.id, self.annotator)
             state = self.store.suggestion_state(self.article.id)
-            if set(spans) != set(self.view.spans) or state != self._suggestion_state:
+            if force or set(spans) != set(self.view.spans) or state != self._suggestion_state:
                 self.view.set_spans(spans)
                 self.refresh_suggestions()
             self._show_header()

@@ -17,9 +17,11 @@ from textual.binding import Binding, BindingType
 
 from partybuild_tui.core import review, tagging
 from partybuild_tui.core.review import ArticleReview
+from partybuild_tui.core.store import DatabaseBusy
 from partybuild_tui.tui.feedback import reported
-from partybuild_tui.tui.screens.annotate import AnnotateScreen
+from partybuild_tui.tui.screens.annotate import WAITING, AnnotateScreen
 from partybuild_tui.tui.widgets.panels import ReviewPanel
+from partybuild_tui.tui.writer import FAST_LOCK_S, Job
 
 if TYPE_CHECKING:
     from partybuild_tui.core.tagging import Mark, Outcome
@@ -122,7 +124,12 @@ class ReviewScreen(AnnotateScreen):
         super().open_article(article_id, cursor=cursor)
         self.place = None
         found = review.article_review(self.store, article_id, self.annotator)
-        started = review.start(self.store, article_id, self.annotator, found)
+        try:
+            with self.store.patience(FAST_LOCK_S):
+                started = review.start(self.store, article_id, self.annotator, found)
+        except DatabaseBusy:  # another process is writing: the writer starts it, then reopen
+            self._start_in_writer(article_id, found)
+            started = None
         if started is not None:  # the agreed spans are the review's first action
             self.view.set_spans(tagging.span_marks(self.store, article_id, self.annotator))
             self.article_list.refresh_after(status_changed=True)
@@ -138,6 +145,22 @@ class ReviewScreen(AnnotateScreen):
                 f"{'s' * (len(found.disagreements) != 1)} to decide"
             )
 
+    def _start_in_writer(self, article_id: int, found: ArticleReview) -> None:
+        self.say(WAITING)
+        layer = self.annotator
+
+        def started(_action: object) -> None:
+            if self._is_open(article_id):
+                self.open_article(article_id)
+
+        self.writer.submit(
+            Job(
+                run=lambda store: review.start(store, article_id, layer, found),
+                done=started,
+                failed=lambda exc: self.say(f"✗ review not started: {exc}", bell=True),
+            )
+        )
+
     def load_suggestions(self, article_id: int) -> list[Mark]:
         return []  # no suggestions in a review
 
@@ -152,13 +175,14 @@ class ReviewScreen(AnnotateScreen):
         if option >= len(options):
             self.say(f"this disagreement has {len(options)} version(s) with spans", bell=True)
             return
-        self.do(tagging.Decide(place, options[option]))
+        chosen = options[option]
+        self.act(lambda _here: tagging.Decide(place, chosen))
 
     @reported
     def action_take_none(self) -> None:
         place = self._current()
         if place is not None:
-            self.do(tagging.Decide(place, None))
+            self.act(lambda _here: tagging.Decide(place, None))
 
     def action_edit_place(self) -> None:
         """Select the place: a label key then tags it, shift+arrows adjust it first."""
@@ -216,8 +240,8 @@ class ReviewScreen(AnnotateScreen):
             return
         self._show_review(found, move=outcome.action.kind.startswith("review take"))
 
-    def refresh_from_disk(self) -> None:
-        super().refresh_from_disk()
+    def refresh_from_disk(self, *, force: bool = False) -> None:
+        super().refresh_from_disk(force=force)
         if self.article is not None:
             found = review.article_review(self.store, self.article.id, self.annotator)
             if found != self.review:

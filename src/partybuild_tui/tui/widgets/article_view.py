@@ -183,6 +183,10 @@ class ArticleView(ScrollView, can_focus=True):
             out.append(self.regions[i])
         return out
 
+    def set_marks(self, spans: Sequence[Mark], suggestions: Sequence[Mark]) -> None:
+        """Replace spans and suggestions at once, repainting only lines that changed."""
+        self._replace_marks(spans, suggestions)
+
     def _replace_marks(self, spans: Sequence[Mark], suggestions: Sequence[Mark]) -> None:
         changed = set(self.spans).symmetric_difference(spans)
         changed |= set(self.suggestions).symmetric_difference(suggestions)

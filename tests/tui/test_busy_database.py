@@ -1,0 +1,116 @@
+"""Another process holds the write lock: keys keep working, changes are saved in order after."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from partybuild_tui.core.store import Store
+from partybuild_tui.tui.app import PartybuildApp
+from partybuild_tui.tui.screens import annotate
+from tests.tui.helpers import SIZE, screen_of, settle
+
+ORG = "Đảng bộ huyện Đồng Văn"
+PLAIN: tuple[tuple[str, ...], ...] = ()
+
+
+@contextmanager
+def locked(db: Path) -> Iterator[sqlite3.Connection]:
+    """Another process's writer holding the lock (as an import or a merge does)."""
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield other
+    finally:
+        if other.in_transaction:
+            other.execute("COMMIT")
+        other.close()
+
+
+async def until(pilot: Pilot, check, tries: int = 200) -> bool:  # noqa: ANN001
+    for _ in range(tries):
+        if check():
+            return True
+        await pilot.pause(0.02)
+    return bool(check())
+
+
+async def test_a_tag_on_a_locked_database_shows_at_once_and_is_saved_when_free(
+    app_db: Path,
+) -> None:
+    app = PartybuildApp(app_db, "lan", suggest_steps=PLAIN)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = screen_of(app)
+        view = screen.view
+        view.move_to_offset(view.text.index(ORG))
+        with locked(app_db):
+            await pilot.press("shift+right", "shift+right", "o")
+            assert screen.message.startswith("waiting for the database")
+            assert [(m.label, m.text, m.id) for m in view.spans] == [("ORGANIZATION", ORG, -1)]
+            view.move_to_offset(view.text.index("Huyện ủy"))
+            await pilot.press("right", "left")  # the keys still move the cursor
+            await pilot.press("f")  # a second tag waits behind the first, in order
+            assert "1 more key(s) after it" in screen.message
+            await pilot.pause(0.2)
+            with Store(app_db) as reader:
+                assert reader.spans(1, "lan") == []  # nothing written while locked
+        assert await until(pilot, lambda: screen.message.startswith("✓ saved"))
+        assert [(m.label, m.text) for m in view.spans] == [
+            ("ORGANIZATION", ORG),
+            ("FIGURE", "Huyện ủy"),
+        ]
+        assert all(m.id > 0 for m in view.spans)
+        await pilot.press("u")  # undo knows both as this window's
+        assert screen.message.startswith("✓ undone")
+    with Store(app_db) as store:
+        assert [(s.label, s.text) for s in store.spans(1, "lan")] == [("ORGANIZATION", ORG)]
+
+
+async def test_a_change_the_writer_cannot_save_is_taken_back_from_the_screen(
+    app_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pressed = threading.Event()
+
+    def broken(*_args: object) -> object:
+        pressed.wait(10)  # fails once the keys after it were pressed
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(annotate, "_carry_out", broken)
+    app = PartybuildApp(app_db, "lan", suggest_steps=PLAIN)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = screen_of(app)
+        view = screen.view
+        view.move_to_offset(view.text.index(ORG))
+        with locked(app_db):
+            await pilot.press("shift+right", "o", "u")
+            assert len(view.spans) == 1  # drawn while it waits
+            pressed.set()
+        assert await until(pilot, lambda: screen.message.startswith("✗ not saved"))
+        assert "disk I/O error" in screen.message or "database" in screen.message
+        assert "1 key(s) after it not applied" in screen.message
+        assert view.spans == []  # the screen shows what is on disk again
+    with Store(app_db) as store:
+        assert store.spans(1, "lan") == []
+
+
+async def test_quitting_waits_for_the_changes_still_waiting(app_db: Path) -> None:
+    app = PartybuildApp(app_db, "lan", suggest_steps=PLAIN)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = screen_of(app).view
+        view.move_to_offset(view.text.index("My Ly"))
+        with locked(app_db) as other:
+            await pilot.press("f")
+            quitting = pilot.press("q")
+            other.execute("COMMIT")  # the other process finishes while the app quits
+            await quitting
+    with Store(app_db) as store:
+        assert [(s.label, s.text) for s in store.spans(1, "lan")] == [("FIGURE", "My Ly")]
