@@ -136,3 +136,15 @@ def test_the_reviewers_share_is_the_articles_two_annotators_finished(seeded: Sto
     assert seeded.count_articles(assigned="review:hoa") == 1
     counts = seeded.status_counts("review:hoa", "review:hoa")
     assert counts["new"] == 1 and sum(counts.values()) == 1
+
+
+def test_list_shows_a_reviewers_articles_with_the_review_status(seeded: Store) -> None:
+    from typer.testing import CliRunner
+
+    from partybuild_tui.cli import app
+
+    a = two_annotators(seeded)
+    result = CliRunner().invoke(app, ["list", "-a", "review:hoa", "--db", str(seeded.path)])
+    assert result.exit_code == 0, result.output
+    assert "1 of 1 articles to review in review:hoa" in result.output
+    assert f" {a} " in result.output and "new" in result.output

@@ -57,7 +57,7 @@ def run_annotator(db: Path | None, annotator: str | None, *, review: bool = Fals
 
     config.check_app_settings()
     name = config.annotator_name(annotator)
-    layers.check_annotator(layers.person(name))
+    layers.check_layer(name)
     layer = layers.review_layer(layers.person(name)) if review else name
     seed_if_empty(db)
     PartybuildApp(config.database_path(db), layer).run()

@@ -157,10 +157,10 @@ def list_command(
     chars: the characters of the article's body (from the title to the byline, without the
     page boilerplate scrapers leave after it), as `partybuild stats` counts them.
     """
-    from partybuild_tui.core.layers import check_annotator
+    from partybuild_tui.core.layers import check_layer, is_review
 
     if annotator is not None:
-        check_annotator(annotator)
+        check_layer(annotator)
     # a mistyped --db must not leave an empty database behind; rows and total: one state
     with open_store(db, create=False) as store, store.snapshot():
         assigned = annotator if annotator and store.has_assignments(annotator) else None
@@ -181,9 +181,9 @@ def list_command(
             assigned=assigned,
         )
         chars = body_chars(store, rows)
-    whose = (
-        f" assigned to {annotator}" if assigned else f" in {annotator}'s layer" if annotator else ""
-    )
+    whose = f" in {annotator}'s layer" if annotator else ""
+    if assigned:
+        whose = f" to review in {assigned}" if is_review(assigned) else f" assigned to {assigned}"
     console().print(_articles_table(rows, total, chars, whose))
 
 

@@ -25,6 +25,12 @@ def check_annotator(name: str) -> str:
     return name
 
 
+def check_layer(name: str) -> str:
+    """A layer as typed: an annotator's name, or ``review:NAME``."""
+    check_annotator(person(name))
+    return name
+
+
 def review_layer(reviewer: str) -> str:
     """The layer a reviewer's decisions go to."""
     return REVIEW_PREFIX + check_annotator(reviewer)

@@ -649,7 +649,7 @@ class AnnotateScreen(Screen[None]):
         from partybuild_tui.errors import UserError
 
         try:
-            layers.check_annotator(layers.person(name))
+            layers.check_layer(name)
         except UserError as exc:
             self.say(f"✗ {exc}", bell=True)
             return
