@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import benchlib  # noqa: E402
 from benchlib import Row, row  # noqa: E402
+from textual.worker import WorkerCancelled, WorkerState  # noqa: E402
 
 from partybuild_tui.core import corpus  # noqa: E402
 from partybuild_tui.core.store import Store  # noqa: E402
@@ -138,6 +139,25 @@ def middle_article(path: Path) -> int:
 # ---- measurements -----------------------------------------------------------------------------
 
 
+async def settle(app: Any, pilot: Any) -> None:
+    """Wait until no worker of the app is pending or running.
+
+    ``app.workers.wait_for_complete()`` is not enough: it raises ``WorkerCancelled`` for a
+    worker that opening another article cancelled (the first article's suggestion run), and
+    it waits only for the workers already started, while a finished segmentation starts the
+    suggestion worker (and so on). Cancelled workers are fine here; a failed one is not.
+    """
+    while True:
+        await pilot.pause()
+        running = [w for w in app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
+        if not running:
+            return
+        done = await asyncio.gather(*(w.wait() for w in running), return_exceptions=True)
+        for outcome in done:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, WorkerCancelled):
+                raise outcome
+
+
 async def wait_for(condition: Any, limit: float = 120.0) -> None:
     deadline = time.perf_counter() + limit
     while not condition():
@@ -155,8 +175,7 @@ async def first_paint(path: Path, other: int) -> tuple[float, float, float]:
         await wait_for(lambda: app.article_painted_at)
         painted = app.article_painted_at - started
         painted_at = time.time() - (time.perf_counter() - app.article_painted_at)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, AnnotateScreen)
         app.paints.clear()
@@ -164,7 +183,7 @@ async def first_paint(path: Path, other: int) -> tuple[float, float, float]:
         screen.open_article(other)
         await wait_for(lambda: app.paints)
         opened = app.paints[0] - started
-        await app.workers.wait_for_complete()
+        await settle(app, pilot)
     return painted, opened, painted_at
 
 
@@ -173,8 +192,7 @@ async def open_long(path: Path, article_id: int, *, cold: bool) -> tuple[float, 
     ``cold``: its cached tokenization is deleted first, so the worker segments it."""
     app = TimedApp(path, VIEWER)
     async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         if cold:
             forget_tokenization(path, article_id)
         screen = app.screen
@@ -184,7 +202,7 @@ async def open_long(path: Path, article_id: int, *, cold: bool) -> tuple[float, 
         screen.open_article(article_id)
         await wait_for(lambda: app.paints)
         painted = app.paints[0] - started
-        await app.workers.wait_for_complete()
+        await settle(app, pilot)
         segmented = time.perf_counter() - started
         assert screen.view.segmented, "the words should be segmented"
     return painted, segmented
@@ -203,12 +221,11 @@ async def key_latency(
     first: list[float] = []
     last: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()
+        await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, AnnotateScreen)
         screen.open_article(article_id)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         screen.view.move_to_offset(LONG_CHARS // 2)
         await pilot.pause()
         if polls is not None:  # count the re-reads another process's commits cause
@@ -253,8 +270,7 @@ async def stalls_while_suggesting(path: Path, article_id: int) -> tuple[list[flo
     app = TimedApp(path, VIEWER)
     gaps: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, AnnotateScreen)
         join_suggest_threads()
