@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -45,7 +46,13 @@ VIEWER = "bench-view"
 TAGGER = "bench-keys"
 OTHER = "bench-other"  # the annotator tagging in another process (key-latency-shared)
 LONG_KEY = "bench/long-100k"
+MARKED_KEY = "bench/long-100k-marked"  # the one with SPANS spans and SUGGESTIONS suggestions
 LONG_CHARS = 100_000
+# The key-latency workload (issue #14): spans of the tagging annotator and pending
+# suggestions shown in the long article.
+SPANS = 4_000
+SUGGESTIONS = 4_000
+LABELS = ("ORGANIZATION", "FIGURE", "RESOLUTION")
 # A tagging session: select a word or two, label it, move on, undo now and then.
 KEYS = ["right", "right", "shift+right", "o", "down", "right", "f", "u", "left", "up", "escape"]
 
@@ -122,6 +129,96 @@ def long_article(path: Path, key: str = LONG_KEY, shift: int = 0) -> int:
         }
         with store.write():
             return store.insert_article(fields)
+
+
+def marked_long_article(path: Path) -> int:
+    """The long article with the issue's workload for the key-latency cases: ``SPANS`` spans of
+    the tagging annotator and ``SUGGESTIONS`` pending suggestions shown, reset before every
+    run (the tagging of the last run, its undo history and its decisions taken out).
+
+    The article's own suggestions are computed first (every source; NER once, then cached).
+    The spans cover every occurrence of the words they tag, as an annotator who tagged a word
+    tags it everywhere: so when the memory source runs again after a new tag, it proposes
+    nothing new where they are (it would be hidden under them anyway). The suggestions missing
+    to make ``SUGGESTIONS`` are added as the rules source's, on other syllables, a few
+    syllables apart; they stay while the rules' run is current (it does not depend on tags).
+    """
+    from partybuild_tui.core import suggest, tagging
+    from partybuild_tui.core.store import NewSpan
+    from partybuild_tui.core.store import spans as span_rows
+    from partybuild_tui.core.store.models import now
+    from partybuild_tui.core.suggest.memory import form_key
+
+    article_id = long_article(path, MARKED_KEY, shift=2)
+    with Store(path) as store:
+        with store.write():
+            conn = store.conn
+            for table in ("spans", "actions"):
+                conn.execute(
+                    f"DELETE FROM {table} WHERE article_id = ? AND annotator = ?",
+                    (article_id, TAGGER),
+                )
+            conn.execute(
+                "UPDATE suggestions SET status = 'pending', decided_by = NULL, decided_at = NULL "
+                "WHERE article_id = ? AND decided_by = ?",
+                (article_id, TAGGER),
+            )
+        suggest.compute(store, article_id)  # the article's own proposals (stale sources only)
+        text = store.article(article_id).text
+        taken = [False] * len(text)
+        for item in store.suggestions(article_id):
+            for i in range(max(item.start - 1, 0), min(item.end + 1, len(text))):
+                taken[i] = True
+        syllables = [(m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+        by_form: dict[str, list[tuple[int, int]]] = {}
+        for start, end in syllables:
+            if end - start >= 2 and not text[start:end].isdigit():
+                by_form.setdefault(form_key(text[start:end]), []).append((start, end))
+        chosen: list[tuple[int, int]] = []
+        for places in sorted(by_form.values(), key=len):  # rare words first: spread out
+            if len(chosen) >= SPANS:
+                break
+            if not any(taken[i] for start, end in places for i in range(start, end)):
+                chosen.extend(places[: SPANS - len(chosen)])
+        stamp = now()
+        with store.write():
+            for number, (start, end) in enumerate(sorted(chosen)):
+                label = LABELS[number % len(LABELS)]
+                span_rows.insert(
+                    store.conn, article_id, TAGGER, NewSpan(start, end, label), text, stamp
+                )
+        for start, end in chosen:
+            for i in range(max(start - 1, 0), min(end + 1, len(text))):
+                taken[i] = True
+        suggest.compute(store, article_id)  # memory again: its lexicon has the new forms
+        for item in store.suggestions(article_id):
+            for i in range(max(item.start - 1, 0), min(item.end + 1, len(text))):
+                taken[i] = True
+        shown = len(tagging.pending_marks(store, article_id, TAGGER))
+        if shown < SUGGESTIONS:
+            free = [
+                (start, end)
+                for start, end in syllables
+                if not any(taken[i] for i in range(max(start - 1, 0), min(end + 1, len(text))))
+            ]
+            step = max(1, len(free) // (SUGGESTIONS - shown))
+            added = free[::step][: SUGGESTIONS - shown]
+            version = store.suggestion_runs(article_id)["rules"][0]
+            with store.write():
+                store.conn.executemany(
+                    "INSERT OR IGNORE INTO suggestions (article_id, source, source_version, "
+                    'start, "end", label, text, score, status, created_at) '
+                    "VALUES (?, 'rules', ?, ?, ?, ?, ?, 0.5, 'pending', ?)",
+                    [
+                        (article_id, version, a, b, LABELS[k % len(LABELS)], text[a:b], stamp)
+                        for k, (a, b) in enumerate(added)
+                    ],
+                )
+            shown = len(tagging.pending_marks(store, article_id, TAGGER))
+        spans = len(store.spans(article_id, TAGGER))
+    if spans != SPANS or abs(shown - SUGGESTIONS) > SUGGESTIONS // 100:
+        raise SystemExit(f"the long article has {spans} spans, {shown} suggestions shown")
+    return article_id
 
 
 def forget_tokenization(path: Path, article_id: int) -> None:
@@ -361,7 +458,7 @@ def case_open_long(args: argparse.Namespace) -> list[Row]:
 
 def case_key_latency(args: argparse.Namespace) -> list[Row]:
     path = app_db(args, args.n)
-    article_id = long_article(path)
+    article_id = marked_long_article(path)
     first, last = asyncio.run(key_latency(path, article_id, args.keys))
     first_ms = [x * 1000 for x in first]
     last_ms = [x * 1000 for x in last]
@@ -404,7 +501,7 @@ def case_key_latency_shared(args: argparse.Namespace) -> list[Row]:
     """The key-latency keys while another process tags in the same article as another
     annotator: every commit there makes this app re-read its view within a poll."""
     path = app_db(args, args.n)
-    article_id = long_article(path)
+    article_id = marked_long_article(path)
     child = subprocess.Popen(
         [sys.executable, __file__, "--tag-child", str(path), "--open", str(article_id)],
         stdout=subprocess.PIPE,
