@@ -307,16 +307,15 @@ async def open_long(path: Path, article_id: int, *, cold: bool) -> tuple[float, 
 
 async def key_latency(
     path: Path, article_id: int, presses: int, *, polls: list[int] | None = None
-) -> tuple[list[float], list[float]]:
-    """Seconds from each key press to its first repaint and to the last one it caused.
+) -> list[tuple[str, float, float]]:
+    """(key, seconds from its press to its first repaint, to the last one it caused).
 
     The first repaint shows the cursor or the new span; the status line may follow a frame
     later (Textual paints at most 60 frames a second). Keys that change nothing on screen
     (none in this sequence, normally) are left out.
     """
     app = TimedApp(path, TAGGER)
-    first: list[float] = []
-    last: list[float] = []
+    timings: list[tuple[str, float, float]] = []
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         screen = app.screen
@@ -336,12 +335,49 @@ async def key_latency(
         for i in range(presses):
             app.paints.clear()
             started = time.perf_counter()
-            await pilot.press(KEYS[i % len(KEYS)])
+            key = KEYS[i % len(KEYS)]
+            await pilot.press(key)
             await asyncio.sleep(0.05)  # let any follow-up frame happen
             if app.paints:
-                first.append(app.paints[0] - started)
-                last.append(app.paints[-1] - started)
-    return first, last
+                timings.append((key, app.paints[0] - started, app.paints[-1] - started))
+    return timings
+
+
+def latency_rows(timings: list[tuple[str, float, float]], presses: int, note: str) -> list[Row]:
+    """Median and p95 of key-to-repaint, p95 and median of key-to-settled, and the slowest
+    keys by kind (in the p95 note)."""
+    first_ms = [x * 1000 for _, x, _ in timings]
+    last_ms = [x * 1000 for _, _, x in timings]
+    by_key: dict[str, list[float]] = {}
+    for key, _, settled in timings:
+        by_key.setdefault(key, []).append(settled * 1000)
+    slowest = sorted(by_key.items(), key=lambda item: -max(item[1]))[:4]
+    worst = ", ".join(
+        f"{key} median {benchlib.median(ms):.0f} / max {max(ms):.0f} ms" for key, ms in slowest
+    )
+    workload = f"{SPANS:,} spans and {SUGGESTIONS:,} suggestions shown"
+    return [
+        row(
+            "key-to-repaint latency, median",
+            benchlib.median(first_ms),
+            "ms",
+            f"{len(first_ms)} of {presses} keys ({' '.join(dict.fromkeys(KEYS))}) in the "
+            f"100,000-char article with {workload}; {note}",
+        ),
+        row(
+            "key-to-repaint latency, p95",
+            benchlib.percentile(first_ms, 95),
+            "ms",
+            f"max {max(first_ms):.0f} ms",
+        ),
+        row(
+            "key-to-screen-settled latency, p95",
+            benchlib.percentile(last_ms, 95),
+            "ms",
+            f"to the last repaint a key caused (status line); median "
+            f"{benchlib.median(last_ms):.1f} ms; slowest keys (settled): {worst}",
+        ),
+    ]
 
 
 def forget_suggestions(path: Path, article_id: int) -> None:
@@ -459,27 +495,9 @@ def case_open_long(args: argparse.Namespace) -> list[Row]:
 def case_key_latency(args: argparse.Namespace) -> list[Row]:
     path = app_db(args, args.n)
     article_id = marked_long_article(path)
-    first, last = asyncio.run(key_latency(path, article_id, args.keys))
-    first_ms = [x * 1000 for x in first]
-    last_ms = [x * 1000 for x in last]
-    keys = " ".join(dict.fromkeys(KEYS))
-    return [
-        row(
-            "key-to-repaint latency, median",
-            benchlib.median(first_ms),
-            "ms",
-            f"{len(first_ms)} of {args.keys} keys ({keys}) in the 100,000-char article, tagging "
-            "with o/f, undo u; keys that repaint nothing (escape, no selection) left out",
-        ),
-        row("key-to-repaint latency, p95", benchlib.percentile(first_ms, 95), "ms", "same keys"),
-        row(
-            "key-to-screen-settled latency, median",
-            benchlib.median(last_ms),
-            "ms",
-            f"to the last repaint a key caused (status line); p95 "
-            f"{benchlib.percentile(last_ms, 95):.1f} ms",
-        ),
-    ]
+    timings = asyncio.run(key_latency(path, article_id, args.keys))
+    note = "tagging with o/f, undo u; keys that repaint nothing (escape, no selection) left out"
+    return latency_rows(timings, args.keys, note)
 
 
 def tag_child(path: Path, article_id: int) -> None:
@@ -510,24 +528,15 @@ def case_key_latency_shared(args: argparse.Namespace) -> list[Row]:
     try:
         assert child.stdout is not None and child.stdout.readline().strip() == "ready"
         polls: list[int] = []
-        first, last = asyncio.run(key_latency(path, article_id, args.keys, polls=polls))
+        timings = asyncio.run(key_latency(path, article_id, args.keys, polls=polls))
     finally:
         child.kill()
         child.wait()
-    first_ms = [x * 1000 for x in first]
-    last_ms = [x * 1000 for x in last]
-    note = f"while {OTHER} tags/undoes ~5 times a second in another process (same article)"
-    return [
-        row("key-to-repaint latency, median", benchlib.median(first_ms), "ms", note),
-        row("key-to-repaint latency, p95", benchlib.percentile(first_ms, 95), "ms", "same"),
-        row(
-            "key-to-screen-settled latency, median",
-            benchlib.median(last_ms),
-            "ms",
-            f"p95 {benchlib.percentile(last_ms, 95):.1f} ms; {len(polls)} re-reads of the view "
-            "after another process's commit",
-        ),
-    ]
+    note = (
+        f"while {OTHER} tags/undoes ~5 times a second in another process (same article): "
+        f"{len(polls)} re-reads of the view after its commits"
+    )
+    return latency_rows(timings, args.keys, note)
 
 
 def case_suggest_gaps(args: argparse.Namespace) -> list[Row]:
