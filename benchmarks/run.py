@@ -38,6 +38,7 @@ class Outcome:
     peak_mb: float
     seconds: float
     error: str | None = None
+    load: tuple[float, float] | None = None  # 1-minute load average at the start, at the end
 
 
 def run_child(args: list[str], log: Path, timeout: float) -> tuple[str, int, float, float]:
@@ -94,13 +95,92 @@ def run_case(
     name = script.stem + (f"-{case}" if case else "")
     args = [str(script), "--json", *common, *(["--case", case] if case else [])]
     log = work / "logs" / f"{name}.log"
+    before = load_average()[0]
     stdout, code, peak, seconds = run_child(args, log, timeout)
+    load = (before, load_average()[0])
     if code != 0:
-        return Outcome([], peak, seconds, f"exit {code}, see {log.relative_to(ROOT)}")
+        return Outcome([], peak, seconds, f"exit {code}, see {log.relative_to(ROOT)}", load)
     try:
-        return Outcome(parse_rows(stdout), peak, seconds)
+        return Outcome(parse_rows(stdout), peak, seconds, load=load)
     except (ValueError, KeyError, TypeError) as exc:
-        return Outcome([], peak, seconds, f"bad --json output ({exc}), see {log.relative_to(ROOT)}")
+        error = f"bad --json output ({exc}), see {log.relative_to(ROOT)}"
+        return Outcome([], peak, seconds, error, load)
+
+
+def load_average() -> tuple[float, float, float]:
+    """The 1/5/15-minute load averages (``/proc/loadavg``; ``os.getloadavg`` elsewhere)."""
+    try:
+        fields = Path("/proc/loadavg").read_text().split()
+        return float(fields[0]), float(fields[1]), float(fields[2])
+    except (OSError, ValueError, IndexError):
+        return os.getloadavg()
+
+
+@dataclass
+class Reference:
+    """The reference workload (``reference.py``) measured at the start and the end of a run."""
+
+    runs: list[dict[str, Any]]
+
+    @property
+    def seconds(self) -> float | None:
+        """What the ratios divide by: the mean of the measurements that worked."""
+        found = [float(r["seconds"]) for r in self.runs if "seconds" in r]
+        return sum(found) / len(found) if found else None
+
+    def describe(self) -> list[str]:
+        if not self.runs:
+            return []
+        first = next((r for r in self.runs if "article" in r), None)
+        what = (
+            f"one underthesea.word_tokenize of seeds/{first['article']} ({first['chars']:,} "
+            f"chars, models loaded), median of {first['runs']} calls in a child process"
+            if first
+            else "underthesea.word_tokenize of a seed article"
+        )
+        parts = []
+        for when, found in zip(("start", "end"), self.runs, strict=False):
+            if "seconds" in found:
+                parts.append(
+                    f"{found['seconds'] * 1000:.1f} ms at the {when} (load "
+                    f"{found['load_before'][0]:.2f})"
+                )
+            else:
+                parts.append(f"FAILED at the {when} ({found.get('error', '?')})")
+        mean = self.seconds
+        ratio = ""
+        if mean is not None:
+            ratio = f"; × ref = figure ÷ {mean * 1000:.1f} ms (time figures), per ref = rate × it"
+            times = [float(r["seconds"]) for r in self.runs if "seconds" in r]
+            if len(times) == 2 and max(times) > 1.25 * min(times):
+                ratio += " (the two differ by more than 25 %: the load changed during the run)"
+        return [f"reference: {what}: {', '.join(parts)}{ratio}"]
+
+
+def measure_reference(work: Path, when: str) -> dict[str, Any]:
+    """Run ``reference.py`` in a child; its JSON, or ``{"error": ...}``."""
+    log = work / "logs" / f"reference-{when}.log"
+    stdout, code, _, _ = run_child([str(HERE / "reference.py")], log, 300)
+    try:
+        if code != 0:
+            raise ValueError(f"exit {code}")
+        found = json.loads(stdout.strip().splitlines()[-1])
+        float(found["seconds"])
+        return dict(found)
+    except (ValueError, IndexError, KeyError, TypeError) as exc:
+        return {"error": f"{exc}, see {log.relative_to(ROOT) if log.is_relative_to(ROOT) else log}"}
+
+
+def ratio_cell(value: object, unit: str, reference_s: float | None) -> str:
+    """A time figure ÷ the reference ("0.42"), a rate × it ("12.3 per ref"), else ""."""
+    if reference_s is None or not isinstance(value, int | float) or reference_s <= 0:
+        return ""
+    seconds = {"ms": 1e-3, "s": 1.0, "µs": 1e-6, "us": 1e-6}.get(unit)
+    if seconds is not None:
+        return f"{value * seconds / reference_s:,.2f}"
+    if unit.endswith("/s"):
+        return f"{value * reference_s:,.3g} per ref"
+    return ""
 
 
 def machine() -> list[str]:
@@ -119,10 +199,11 @@ def machine() -> list[str]:
             versions.append(f"{package} {metadata.version(package)}")
         except metadata.PackageNotFoundError:
             pass
-    one, five, fifteen = os.getloadavg()
+    one, five, fifteen = load_average()
     return [
         f"machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
-        f"load average {one:.2f} / {five:.2f} / {fifteen:.2f} at the end (1/5/15 min)",
+        f"load average {one:.2f} / {five:.2f} / {fifteen:.2f} at the end (1/5/15 min); "
+        "the load column: 1-minute load at the start → the end of each case",
         f"python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
         + ", ".join(versions),
         f"commit: {git_commit()}",
@@ -176,23 +257,39 @@ def prepare(args: argparse.Namespace, work: Path) -> tuple[Path, Path]:
     return corpus, db
 
 
-def format_table(results: list[tuple[str, Outcome]], header: list[str], markdown: bool) -> str:
+RIGHT = (2, 4, 5, 6)  # value, × ref, load, peak MB: right-aligned
+
+
+def format_table(
+    results: list[tuple[str, Outcome]],
+    header: list[str],
+    markdown: bool,
+    reference_s: float | None = None,
+) -> str:
+    """The table: one line per row, each time figure also as a multiple of the reference
+    (``reference_s`` seconds; none if it is None) and the load beside it."""
     lines = [f"{line}  " if markdown else line for line in header]
     lines.append("")
-    cells = [("benchmark", "figure", "value", "unit", "peak MB", "note")]
+    cells = [("benchmark", "figure", "value", "unit", "× ref", "load", "peak MB", "note")]
     for name, outcome in results:
+        load = f"{outcome.load[0]:.2f}→{outcome.load[1]:.2f}" if outcome.load else ""
         if outcome.error:
-            cells.append((name, "FAILED", "", "", f"{outcome.peak_mb:.0f}", outcome.error))
+            cells.append(
+                (name, "FAILED", "", "", "", load, f"{outcome.peak_mb:.0f}", outcome.error)
+            )
         for found in outcome.rows:
             peak = found.get("peak_rss_mb", outcome.peak_mb)
             value = found["value"]
+            unit = str(found.get("unit", ""))
             shown = f"{value:,.2f}" if isinstance(value, int | float) else str(value)
             cells.append(
                 (
                     name,
                     str(found["figure"]),
                     shown,
-                    str(found.get("unit", "")),
+                    unit,
+                    ratio_cell(value, unit, reference_s),
+                    load,
                     f"{peak:,.0f}",
                     str(found.get("note", "")),
                 )
@@ -200,12 +297,12 @@ def format_table(results: list[tuple[str, Outcome]], header: list[str], markdown
     widths = [max(len(c[i]) for c in cells) for i in range(len(cells[0]))]
     for number, cell in enumerate(cells):
         padded = [
-            c.rjust(widths[i]) if i in (2, 4) and number else c.ljust(widths[i])
+            c.rjust(widths[i]) if i in RIGHT and number else c.ljust(widths[i])
             for i, c in enumerate(cell)
         ]
         lines.append(("| " + " | ".join(padded) + " |") if markdown else "  ".join(padded).rstrip())
         if number == 0:
-            rule = [("-" * (w - 1) + ":") if i in (2, 4) else "-" * w for i, w in enumerate(widths)]
+            rule = [("-" * (w - 1) + ":") if i in RIGHT else "-" * w for i, w in enumerate(widths)]
             lines.append(("| " + " | ".join(rule) + " |") if markdown else "  ".join(rule))
     return "\n".join(lines)
 
@@ -220,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=HERE / "out", help="inputs, scratch, logs")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per case")
+    parser.add_argument(
+        "--no-reference", action="store_true", help="skip the reference workload (no × ref)"
+    )
     args, extra = parser.parse_known_args(argv)
     work = args.work.resolve()
     (work / "logs").mkdir(parents=True, exist_ok=True)
@@ -237,6 +337,10 @@ def main(argv: list[str] | None = None) -> int:
     ]
     only = {f"{name.strip()}_bench" for name in args.only.split(",")} if args.only else None
     scripts = [s for s in sorted(HERE.glob("*_bench.py")) if only is None or s.stem in only]
+    reference = Reference([])
+    if not args.no_reference:
+        print("running the reference workload ...", file=sys.stderr)
+        reference.runs.append(measure_reference(work, "start"))
     results: list[tuple[str, Outcome]] = []
     for script in scripts:
         for case in list_cases(script, common, work / "logs"):
@@ -248,12 +352,16 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             results.append((name, outcome))
+    if not args.no_reference:
+        print("running the reference workload again ...", file=sys.stderr)
+        reference.runs.append(measure_reference(work, "end"))
+    command = " ".join(["python benchmarks/run.py", *(argv if argv is not None else sys.argv[1:])])
     header = [
-        f"partybuild-tui benchmarks, {args.n:,} articles (seed {args.seed}); "
-        f"command: python benchmarks/run.py --n {args.n}",
+        f"partybuild-tui benchmarks, {args.n:,} articles (seed {args.seed}); command: {command}",
         *machine(),
+        *reference.describe(),
     ]
-    print(format_table(results, header, args.markdown))
+    print(format_table(results, header, args.markdown, reference.seconds))
     return 1 if any(o.error for _, o in results) else 0
 
 

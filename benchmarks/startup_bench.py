@@ -9,7 +9,8 @@ Every figure is the median wall time of ``--runs`` fresh processes of the instal
 interpreter's start, the imports and the command's work all count. The machine's load
 average is printed beside each figure: on a shared machine the wall times follow it, the CPU
 times (user + system of the child) much less. The database is the five seed articles,
-imported once with ``partybuild import seeds`` (words segmented), as a returning user has it.
+imported once with ``partybuild import seeds`` (words segmented), as a returning user has it;
+given ``--db`` (as ``run.py`` does), ``first-paint-N`` paints that database of N articles too.
 
 First paint runs the app under a pseudo-terminal of 160x48 (its real terminal driver, not
 the headless test one) and stops the clock when the first article's text reaches the
@@ -109,20 +110,31 @@ def timed(argv: list[str]) -> tuple[float, float]:
     return wall, usage.ru_utime + usage.ru_stime
 
 
-def markers(db: Path) -> list[bytes]:
-    """Text only the article pane shows: the start of each article's first long line after
-    its title (the list shows titles). Any of them on the terminal: an article is painted."""
+MARKER_CHARS = 30
+
+
+def markers(db: Path) -> set[str]:
+    """Text only the article pane shows: the start (``MARKER_CHARS``) of each article's first
+    long line after its title (the list shows titles). Any of them on the terminal: an
+    article is painted. A set, so a database of 100,000 articles is looked up as fast."""
+    found = set()
     with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-        rows = conn.execute("SELECT text, title FROM articles").fetchall()
-    found = []
-    for text, title in rows:
-        lines = (x.strip() for x in text.split("\n"))
-        line = next((x for x in lines if len(x) > 40 and x != title.strip()), "")
-        if line:
-            found.append(line[:30].encode())
+        for text, title in conn.execute("SELECT text, title FROM articles"):
+            lines = (x.strip() for x in text.split("\n"))
+            line = next((x for x in lines if len(x) > 40 and x != title.strip()), "")
+            if line:
+                found.add(line[:MARKER_CHARS])
     if not found:
         raise SystemExit(f"no article text in {db}")
     return found
+
+
+def shows_marker(text: str, wanted: set[str], since: int = 0) -> bool:
+    """Whether a marker starts in ``text`` at or after ``since``."""
+    return any(
+        text[i : i + MARKER_CHARS] in wanted
+        for i in range(max(since, 0), len(text) - MARKER_CHARS + 1)
+    )
 
 
 def cpu_seconds(pid: int) -> float:
@@ -134,7 +146,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def first_paint(command: str, db: Path, wanted: list[bytes]) -> tuple[float, float]:
+def first_paint(command: str, db: Path, wanted: set[str]) -> tuple[float, float]:
     """(seconds from spawning ``partybuild --db DB`` on a terminal to an article on it, CPU
     seconds the app had used by then)."""
     started = time.perf_counter()
@@ -143,6 +155,7 @@ def first_paint(command: str, db: Path, wanted: list[bytes]) -> tuple[float, flo
         fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
         os.execve(command, [command, "--db", str(db)], child_env())
     seen = b""
+    searched = 0  # characters of the terminal's text already searched
     painted = cpu = 0.0
     deadline = started + TIMEOUT_S
     try:
@@ -159,8 +172,10 @@ def first_paint(command: str, db: Path, wanted: list[bytes]) -> tuple[float, flo
             if not painted:
                 now = time.perf_counter()
                 seen += chunk
-                text = _ESCAPES.sub(b"", seen)
-                if any(marker in text for marker in wanted):
+                text = _ESCAPES.sub(b"", seen).decode("utf-8", "replace")
+                found = shows_marker(text, wanted, searched - MARKER_CHARS)
+                searched = len(text)
+                if found:
                     painted = now - started
                     cpu = cpu_seconds(pid)
                     os.write(fd, b"q")
@@ -224,14 +239,45 @@ def case_first_paint(args: argparse.Namespace) -> list[Row]:
     return [row("app first paint on the seeds (entry point)", benchlib.median(times), "ms", note)]
 
 
+def case_first_paint_n(args: argparse.Namespace) -> list[Row]:
+    """The same on the run's database of N articles: copied once (it stays read-only) to
+    ``--work``; the runs share the copy (opening an article saves only a resume point, so
+    every run opens the same article)."""
+    command = partybuild(args)
+    copy = Path(args.work) / f"startup-{args.n}.db"
+    if not copy.exists():
+        partial = copy.with_name(copy.name + ".partial")
+        with closing(sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)) as src:
+            with closing(sqlite3.connect(partial)) as dst:
+                src.backup(dst)
+        partial.rename(copy)
+    wanted = markers(copy)
+    before = load()
+    times, cpus = [], []
+    for _ in range(args.runs):
+        painted, cpu = first_paint(command, copy, wanted)
+        times.append(painted * 1000)
+        cpus.append(cpu * 1000)
+    note = (
+        f"median of {args.runs} runs (min {min(times):.0f} ms), CPU {benchlib.median(cpus):.0f} ms "
+        f"until then: `partybuild --db` a database of {args.n:,} generated articles with spans, "
+        f"{SIZE[0]}x{SIZE[1]} pseudo-terminal; {before}"
+    )
+    figure = f"app first paint, {args.n:,} articles (entry point)"
+    return [row(figure, benchlib.median(times), "ms", note)]
+
+
 def cases(args: argparse.Namespace) -> dict[str, benchlib.Case]:
-    return {
+    found = {
         "help": command_case("partybuild --help", lambda command, _db: [command, "--help"]),
         "list": command_case(
             "partybuild list on the seeds", lambda command, db: [command, "list", "--db", str(db)]
         ),
         "first-paint": case_first_paint,
     }
+    if args.db and Path(args.db).exists():
+        found[f"first-paint-{args.n}"] = case_first_paint_n
+    return found
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -72,5 +72,36 @@ def test_runner_reads_rows_and_measures_the_child(tmp_path: Path) -> None:
         [("fake", bench_run.Outcome(rows, peak_mb, 0.1))], ["header"], markdown=True
     )
     assert "| fake " in table and "1.50" in table
+
+
+def test_runner_prints_figures_against_the_reference_and_the_load() -> None:
+    rows = [
+        {"figure": "open", "value": 21.0, "unit": "ms"},
+        {"figure": "import", "value": 500.0, "unit": "articles/s"},
+        {"figure": "size", "value": 3.0, "unit": "KiB"},
+    ]
+    outcome = bench_run.Outcome(rows, 100.0, 1.0, load=(0.5, 1.25))
+    table = bench_run.format_table([("fake", outcome)], ["header"], False, reference_s=0.042)
+    lines = table.splitlines()
+    assert "× ref" in lines[2] and "load" in lines[2]
+    assert "0.50" in lines[4] and "0.50→1.25" in lines[4]  # 21 ms ÷ 42 ms
+    assert "21 per ref" in lines[5]  # 500/s × 42 ms
+    assert "ref" not in lines[6]
+    reference = bench_run.Reference(
+        [
+            {"seconds": 0.04, "article": "a.txt", "chars": 10, "runs": 3, "load_before": [1, 1, 1]},
+            {
+                "seconds": 0.044,
+                "article": "a.txt",
+                "chars": 10,
+                "runs": 3,
+                "load_before": [2, 1, 1],
+            },
+        ]
+    )
+    assert reference.seconds == pytest.approx(0.042)
+    assert "40.0 ms at the start" in reference.describe()[0]
+    markdown = bench_run.format_table([("fake", outcome)], ["header"], True, reference.seconds)
+    assert "| fake " in markdown and "0.50→1.25" in markdown
     with pytest.raises(ValueError):
         bench_run.parse_rows("no json here\n")
