@@ -210,3 +210,25 @@ def test_labels_outside_the_project_are_not_shown(
     )
     monkeypatch.setenv("PARTYBUILD_LABELS", str(labels))
     assert {s.label for s in suggest.pending(seeded, article_id)} == {"ORGANIZATION", "FIGURE"}
+
+
+def test_the_flat_view_keeps_the_same_suggestions_as_a_scan_of_every_kept_one() -> None:
+    import random
+
+    from partybuild_tui.core.store import Suggestion
+    from partybuild_tui.core.suggest.engine import _Flat
+
+    rng = random.Random(5)
+    for _ in range(200):
+        items = []
+        for i in range(30):
+            start = rng.randrange(100)
+            end = start + rng.randrange(1, 12)
+            items.append(Suggestion(i, 1, "rules", "t", start, end, "ORG", "x", 0.5, "pending"))
+        flat = _Flat()
+        naive: list[Suggestion] = []
+        for item in items:
+            flat.add_if_free(item)
+            if not any(k.overlaps(item.start, item.end) for k in naive):
+                naive.append(item)
+        assert sorted(flat.items, key=lambda s: s.id) == sorted(naive, key=lambda s: s.id)

@@ -257,11 +257,27 @@ def pending(
     if not flat:
         return shown
     rates = reliability.load(store, annotator)
-    kept: list[Suggestion] = []
+    kept = _Flat()
     for item in sorted(shown, key=lambda s: (s.id not in prefer, rates.rank(s))):
-        if not any(k.overlaps(item.start, item.end) for k in kept):
-            kept.append(item)
-    return sorted(kept, key=lambda s: (s.start, s.end, s.id))
+        kept.add_if_free(item)
+    return sorted(kept.items, key=lambda s: (s.start, s.end, s.id))
+
+
+class _Flat:
+    """Disjoint suggestions kept in text order, so whether a new one overlaps any is one
+    bisection (their ends are sorted too), not a scan: 4,000 proposals in a long article
+    took seconds the quadratic way."""
+
+    def __init__(self) -> None:
+        self.items: list[Suggestion] = []
+        self._starts: list[int] = []
+
+    def add_if_free(self, item: Suggestion) -> None:
+        at = bisect.bisect_left(self._starts, item.end)  # those before start before its end
+        if at and self.items[at - 1].end > item.start:
+            return  # the last of them reaches into it
+        self.items.insert(at, item)
+        self._starts.insert(at, item.start)
 
 
 def _candidates(
