@@ -167,11 +167,17 @@ def build(
         "JOIN articles a ON a.id = s.article_id WHERE a.status != 'new'"
     )
     conn.execute(
-        'INSERT INTO suggestions (article_id, source, source_version, start, "end", label, '
-        "text, score, status, created_at) SELECT article_id, CASE id % 3 WHEN 0 THEN 'ner' "
-        "ELSE 'gazetteer' END, '1', start, \"end\", label, text, 0.9, CASE id % 5 WHEN 0 "
-        "THEN 'rejected' WHEN 1 THEN 'pending' ELSE 'accepted' END, created_at FROM spans "
+        'INSERT OR IGNORE INTO suggestions (article_id, source, source_version, start, "end", '
+        "label, text, score, created_at) SELECT article_id, CASE id % 3 WHEN 0 THEN 'ner' "
+        "ELSE 'gazetteer' END, '1', start, \"end\", label, text, 0.9, created_at FROM spans "
         "WHERE id % 4 = 0"
+    )
+    conn.execute(  # decided in the layer of the annotator whose span it matches, 1 in 5 not
+        "INSERT OR IGNORE INTO suggestion_decisions (suggestion_id, annotator, status, "
+        "decided_at) SELECT g.id, s.annotator, CASE g.id % 5 WHEN 0 THEN 'rejected' ELSE "
+        "'accepted' END, g.created_at FROM suggestions g JOIN spans s ON s.article_id = "
+        'g.article_id AND s.start = g.start AND s."end" = g."end" AND s.label = g.label '
+        "WHERE g.id % 5 != 1"
     )
     conn.execute("COMMIT")
     conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")

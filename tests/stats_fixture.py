@@ -105,10 +105,15 @@ def build(store: Store) -> Fixture:
         ]
         for article_id, number, form, nth, source, label, status, who in rows:
             start = Fixture({}).offset(number, form, nth)
-            conn.execute(
+            cursor = conn.execute(
                 'INSERT INTO suggestions (article_id, source, source_version, start, "end", '
-                "label, text, status, decided_by, created_at) VALUES (?, ?, '1', ?, ?, ?, ?, "
-                "?, ?, '2024-05-01')",
-                (article_id, source, start, start + len(form), label, form, status, who),
+                "label, text, created_at) VALUES (?, ?, '1', ?, ?, ?, ?, '2024-05-01')",
+                (article_id, source, start, start + len(form), label, form),
             )
+            if who is not None:  # a decision is its decider's layer's
+                conn.execute(
+                    "INSERT INTO suggestion_decisions (suggestion_id, annotator, status, "
+                    "decided_at) VALUES (?, ?, ?, '2024-05-01')",
+                    (cursor.lastrowid, who, status),
+                )
     return Fixture(ids)

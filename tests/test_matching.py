@@ -102,8 +102,8 @@ def _store_with(gold: list[tuple[Item, str]], predicted: list[Item]) -> Store:
         for article_id, start, end, label in predicted:
             conn.execute(
                 "INSERT OR IGNORE INTO suggestions (article_id, source, source_version, start, "
-                "\"end\", label, text, status, created_at) VALUES (?, 'rules', '1', ?, ?, ?, "
-                "'x', 'pending', '2024-05-01')",
+                "\"end\", label, text, created_at) VALUES (?, 'rules', '1', ?, ?, ?, "
+                "'x', '2024-05-01')",
                 (article_id, start, end, label),
             )
     for (article_id, start, end, label), who in gold:

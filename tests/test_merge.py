@@ -420,3 +420,35 @@ def test_merge_into_a_new_database(pair: tuple[Path, Path], tmp_path: Path) -> N
     code, out = invoke("merge", str(a), str(b), "--db", str(team))
     assert code == 0, out
     assert spans_of(team) == spans_of(a) | spans_of(b) and flat(team)
+
+
+def test_each_layers_decision_merges_once(pair: tuple[Path, Path]) -> None:
+    """One suggestion in both files, rejected by lan in A and accepted by minh in B: after the
+    merge each layer keeps its own decision, and merging again changes nothing."""
+    from types import SimpleNamespace
+
+    a, b = pair
+    decided = {a: ("lan", "rejected"), b: ("minh", "accepted")}
+    for db, (who, outcome) in decided.items():
+        with Store(db) as store:
+            found = store.article(article(store, SEEDS[1]))
+            start = found.text.index(" ", found.body_start + 60) + 1
+            end = found.text.index(" ", start)
+            proposal = SimpleNamespace(start=start, end=end, label="FIGURE", score=0.9)
+            store.save_suggestion_run(found, "rules", "1", [proposal])
+            [item] = store.suggestions(found.id)
+            store.apply(found.id, who, "reject", suggestions=[(item.id, "pending", outcome)])
+    assert invoke("merge", str(b), "--db", str(a))[0] == 0
+    with Store(a) as store:
+        here = article(store, SEEDS[1])
+        [item] = store.suggestions(here)
+        assert store.suggestion(item.id, "lan").status == "rejected"
+        assert store.suggestion(item.id, "minh").status == "accepted"
+        assert store.suggestion(item.id, "other").status == "pending"
+        before = dump(a)
+        [report] = store.merge_from([b])
+        assert report.suggestions == 0
+        assert dump(a) == before
+        store.undo(here, "minh")  # the merged action undoes minh's decision only
+        assert store.suggestion(item.id, "minh").status == "pending"
+        assert store.suggestion(item.id, "lan").status == "rejected"

@@ -43,6 +43,12 @@ def _old_database(path: Path, version: int) -> tuple[Span, Span]:
             f"INSERT INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
             tuple(columns.values()),
         )
+        if version >= 12:  # that version's Store also kept the layer's own status
+            conn.execute(
+                "INSERT INTO article_status (article_id, annotator, status, updated_at) "
+                "VALUES (1, 'tester', 'in_progress', ?)",
+                (STAMP,),
+            )
         if version >= 10:  # that version's Store also indexed the folded text
             conn.execute(
                 "INSERT INTO articles_plain (rowid, title, text) VALUES (1, ?, ?)",
@@ -86,6 +92,53 @@ def test_old_database_is_upgraded_with_data_intact(tmp_path: Path, version: int)
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         applied = [row[0] for row in conn.execute("SELECT name FROM _migrations")]
     assert applied == [fn.__name__ for fn in migrations.MIGRATIONS]
+
+
+def test_shared_suggestion_decisions_move_to_their_deciders_layers(tmp_path: Path) -> None:
+    """m013: a decision recorded in the shared columns becomes its decider's; the other layers
+    see the suggestion pending, and undoing the decision still works after the upgrade."""
+    db = tmp_path / "old.db"
+    _old_database(db, 12)
+    with closing(sqlite3.connect(db, isolation_level=None)) as conn:
+        for sid, start, status, who in (
+            (1, 30, "rejected", "tester"),
+            (2, 50, "accepted", "lan"),
+            (3, 70, "pending", None),
+            (4, 90, "rejected", None),  # no decider: nobody's decision, pending for all
+        ):
+            conn.execute(
+                'INSERT INTO suggestions (id, article_id, source, source_version, start, "end", '
+                "label, text, score, status, decided_by, decided_at, created_at) VALUES "
+                "(?, 1, 'rules', '1', ?, ?, 'FIGURE', 'x', 0.9, ?, ?, ?, ?)",
+                (sid, start, start + 5, status, who, STAMP if who else None, STAMP),
+            )
+        payload = {
+            "added": [],
+            "removed": [],
+            "status": None,
+            "suggestions": [[1, "pending", "rejected"]],
+        }
+        conn.execute(
+            "INSERT INTO actions (id, article_id, annotator, kind, payload, state, created_at, "
+            "changed_at, uid) VALUES (3, 1, 'tester', 'reject', ?, 'done', ?, ?, 'c3')",
+            (json.dumps(payload), STAMP, STAMP),
+        )
+    with Store(db) as store:
+        status = {s.id: s.status for s in store.suggestions(1, annotator="tester")}
+        assert status == {1: "rejected", 2: "pending", 3: "pending", 4: "pending"}
+        status = {s.id: s.status for s in store.suggestions(1, annotator="lan")}
+        assert status == {1: "pending", 2: "accepted", 3: "pending", 4: "pending"}
+        assert store.decision_counts("tester") == {("rules", "FIGURE"): (0, 1)}
+        assert store.decision_counts("lan") == {("rules", "FIGURE"): (1, 0)}
+        assert store.suggestion_count("pending") == 2  # decided by no one: 3 and 4
+        assert store.undo(1, "tester") is not None
+        assert store.suggestion(1, "tester").status == "pending"
+        assert store.suggestion(2, "lan").status == "accepted"
+    with closing(sqlite3.connect(db)) as conn:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(suggestions)")}
+        assert not columns & {"status", "decided_by", "decided_at"}
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
 def test_redo_after_the_span_id_was_freed(tmp_path: Path) -> None:

@@ -109,7 +109,7 @@ def test_rejected_is_never_proposed_again(seeded: Store) -> None:
     # another source proposing the same range and label stays hidden too
     seeded.conn.execute(
         'INSERT INTO suggestions (article_id, source, source_version, start, "end", label, '
-        "text, score, status, created_at) VALUES (?, 'memory', 'x', ?, ?, ?, ?, 1, 'pending', '')",
+        "text, score, created_at) VALUES (?, 'memory', 'x', ?, ?, ?, ?, 1, '')",
         (article_id, item.start, item.end, item.label, item.text),
     )
     assert ("Mặt trận Tổ quốc", "ORGANIZATION") not in shown(seeded, article_id)

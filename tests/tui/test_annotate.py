@@ -465,7 +465,11 @@ async def test_pending_suggestions_are_drawn_and_refreshable(make_app, app_db: P
         view.set_suggestions([Mark(99, start, start + 8, "FIGURE")])
         assert view.suggestions[0].label == "FIGURE"
         with Store(app_db) as store, store.write():
-            store.conn.execute("UPDATE suggestions SET status = 'rejected'")
+            store.conn.execute(  # rejected in the screen annotator's layer
+                "INSERT INTO suggestion_decisions (suggestion_id, annotator, status, decided_at) "
+                "SELECT id, ?, 'rejected', 'now' FROM suggestions",
+                (screen.annotator,),
+            )
         screen.refresh_suggestions()
         assert view.suggestions == []
 

@@ -22,11 +22,13 @@ def db_spans(db: Path, article_id: int = 1) -> list[tuple[str, str, str]]:
 
 
 def db_suggestions(db: Path, article_id: int = 1) -> list[tuple[str, str, str, str | None]]:
-    """(text, source, status, decided_by) of every stored suggestion, in text order."""
+    """(text, source, status, decider) of every stored suggestion, in text order (a row per
+    layer's decision; these tests have one annotator)."""
     with Store(db) as store:
         rows = store.conn.execute(
-            "SELECT text, source, status, decided_by FROM suggestions WHERE article_id = ? "
-            'ORDER BY start, "end", id',
+            "SELECT g.text, g.source, coalesce(d.status, 'pending'), d.annotator FROM "
+            "suggestions g LEFT JOIN suggestion_decisions d ON d.suggestion_id = g.id "
+            'WHERE g.article_id = ? ORDER BY g.start, g."end", g.id',
             (article_id,),
         )
         return [tuple(row) for row in rows]

@@ -69,7 +69,7 @@ def suggest_command(
                 force=force,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-        pending = store.suggestion_count("pending")
+        pending = store.suggestion_count("pending")  # no layer: decided by no annotator yet
     console().print(
         f"{report.articles:,} articles, {report.updated:,} brought up to date "
         f"({', '.join(names)}): {report.added:+,} suggestions, {pending:,} pending in all",

@@ -78,7 +78,8 @@ class Scoring:
 
 
 def decisions(conn: sqlite3.Connection, f: StatsFilter) -> dict[Key, Counter[str]]:
-    """Accepted / rejected / pending per source and label (decisions of the annotator, if any)."""
+    """Accepted / rejected / pending per source and label: in the annotator's layer, else
+    every layer's decisions and what no layer decided (see ``queries.quality.decisions``)."""
     counts: dict[Key, Counter[str]] = defaultdict(Counter)
     for source, label, status, n in q.decisions(conn, f):
         counts[(source, label)][status] += n

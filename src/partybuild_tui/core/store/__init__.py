@@ -482,32 +482,47 @@ class Store:
 
     # ---- suggestions ---------------------------------------------------------------------------
 
-    def suggestion(self, suggestion_id: int) -> Suggestion:
-        return suggestions.get(self.conn, suggestion_id)
+    def suggestion(self, suggestion_id: int, annotator: str | None = None) -> Suggestion:
+        """One suggestion, its status in ``annotator``'s layer (None: decided by anyone)."""
+        return suggestions.get(self.conn, suggestion_id, annotator)
 
     def suggestions(
-        self, article_id: int, status: str | None = None, source: str | None = None
+        self,
+        article_id: int,
+        status: str | None = None,
+        source: str | None = None,
+        annotator: str | None = None,
     ) -> list[Suggestion]:
-        return suggestions.of_article(self.conn, article_id, status, source)
+        """The article's suggestions ``annotator``'s layer sees, with their status in it
+        (None: decided by anyone, see ``store.suggestions``)."""
+        return suggestions.of_article(self.conn, article_id, status, source, annotator)
 
-    def suggestion_state(self, article_id: int) -> tuple[int, ...]:
-        """Changes when the article's suggestions or their decisions change (cheap)."""
-        return suggestions.state(self.conn, article_id)
+    def suggestion_state(self, article_id: int, annotator: str | None = None) -> tuple[Any, ...]:
+        """Changes when the article's suggestions or the layer's decisions of them change
+        (cheap); without a layer, when any layer's do."""
+        return suggestions.state(self.conn, article_id, annotator)
 
-    def same_pending(self, item: Suggestion) -> list[int]:
-        return suggestions.same_pending(self.conn, item)
+    def same_pending(self, item: Suggestion, annotator: str) -> list[int]:
+        """Ids of the suggestions with ``item``'s range and label pending in the layer."""
+        return suggestions.same_pending(self.conn, item, annotator)
 
-    def pending_at(self, article_id: int, places: Iterable[tuple[int, int, str]]) -> list[int]:
-        return suggestions.pending_at(self.conn, article_id, places)
+    def pending_at(
+        self, article_id: int, places: Iterable[tuple[int, int, str]], annotator: str
+    ) -> list[int]:
+        """Ids of the suggestions pending in the layer at these (start, end, label) places."""
+        return suggestions.pending_at(self.conn, article_id, places, annotator)
 
     def decision_counts(
         self, annotator: str | None = None
     ) -> dict[tuple[str, str], tuple[int, int]]:
-        """(source, label) -> (accepted, rejected) of this annotator's decisions (or all)."""
+        """(source, label) -> (accepted, rejected) of this layer's decisions (None: every
+        layer's, each layer's decision counted)."""
         return suggestions.decision_counts(self.conn, annotator)
 
-    def suggestion_count(self, status: str | None = None) -> int:
-        return suggestions.count(self.conn, status)
+    def suggestion_count(self, status: str | None = None, annotator: str | None = None) -> int:
+        """All stored suggestions, or those with ``status`` in the layer (None: decided by
+        anyone: pending is what no layer decided)."""
+        return suggestions.count(self.conn, status, annotator)
 
     def suggestion_runs(self, article_id: int | None = None) -> dict[Any, RunRecord]:
         """Last run per source of one article (keyed by source), or of all (by (id, source))."""

@@ -15,10 +15,11 @@ def tagged(conn: sqlite3.Connection) -> list[tuple[str, str, int, str]]:
 
 def withdrawn(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     """(form, last time) of forms an annotator said are not entities: a rejected proposal
-    (a label correction keeps the form: its new span is as recent) or a deleted span."""
+    (a label correction keeps the form: its new span is as recent) or a deleted span. Over
+    every layer, as ``tagged`` is: the memory source learns from the whole corpus."""
     rejected = conn.execute(
-        "SELECT text, max(decided_at) FROM suggestions WHERE status = 'rejected' "
-        "AND decided_at IS NOT NULL GROUP BY text"
+        "SELECT g.text, max(d.decided_at) FROM suggestion_decisions d JOIN suggestions g "
+        "ON g.id = d.suggestion_id WHERE d.status = 'rejected' GROUP BY g.text"
     ).fetchall()
     deleted = conn.execute(
         "SELECT json_extract(item.value, '$.text'), max(a.changed_at) "

@@ -21,10 +21,11 @@ from dataclasses import asdict
 from typing import Any
 
 from partybuild_tui.core.store import articles, spans
+from partybuild_tui.core.store import suggestions as suggestion_rows
 from partybuild_tui.core.store.models import Action, NewSpan, Span, now
 from partybuild_tui.errors import UserError
 
-Decision = tuple[int, str, str]  # (suggestion id, old status, new status)
+Decision = tuple[int, str, str]  # (suggestion id, old status, new status) in the layer
 
 
 def apply(
@@ -97,12 +98,9 @@ def apply(
 def write_decision(
     conn: sqlite3.Connection, sid: int, status: str, annotator: str, stamp: str
 ) -> None:
-    """Set a suggestion's status; a pending one has no decider."""
-    decided = status != "pending"
-    conn.execute(
-        "UPDATE suggestions SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?",
-        (status, annotator if decided else None, stamp if decided else None, sid),
-    )
+    """Set the suggestion's decision in ``annotator``'s layer ('pending': no decision); the
+    other layers' decisions of it are untouched."""
+    suggestion_rows.write_decision(conn, sid, status, annotator, stamp)
 
 
 class ChangedElsewhere(UserError):
@@ -239,7 +237,8 @@ def _check_applies(
 ) -> None:
     """Refuse a step another window has overtaken: the spans it removes must still be there
     (same uid), those it restores must be absent and overlap nothing left, the status and the
-    suggestions must be as it left them."""
+    suggestions' decisions in this layer must be as it left them (other layers' decisions of
+    the same suggestions are theirs and do not matter)."""
     current = {s.uid: s for s in spans.of_article(conn, article_id, annotator)}
     staying = [s for uid, s in current.items() if uid not in {g.uid for g in gone}]
     stale = any(g.uid not in current for g in gone) or any(
@@ -248,8 +247,8 @@ def _check_applies(
     if status and articles.status_of(conn, article_id, annotator) != status[0 if forward else 1]:
         stale = True
     for sid, old, new in payload["suggestions"]:
-        row = conn.execute("SELECT status FROM suggestions WHERE id = ?", (sid,)).fetchone()
-        if row is not None and row[0] != (old if forward else new):
+        decision = suggestion_rows.decision_of(conn, sid, annotator)
+        if decision is not None and decision != (old if forward else new):
             stale = True
     if stale:
         what = "redo" if forward else "undo"

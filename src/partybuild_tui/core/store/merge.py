@@ -470,26 +470,32 @@ def _statuses(conn: sqlite3.Connection, report: MergeReport) -> None:
 
 
 def _suggestions(conn: sqlite3.Connection, report: MergeReport) -> None:
-    """Decisions are work, proposals are not: their decided suggestions come in (a pending one
-    of ours takes their decision, the newest decision wins), pending ones stay behind."""
+    """Decisions are work, proposals are not: their suggestions some layer decided come in
+    (matched by article, source, range and label; one we hold keeps our row), then their
+    decisions, per (suggestion, layer) the newest winning; pending ones stay behind."""
     cols = 'source, start, "end", label'
-    report.suggestions = _changes(
-        conn,
-        f"INSERT INTO main.suggestions (article_id, {cols}, source_version, text, score, status, "
-        'decided_by, decided_at, created_at) SELECT m.our_id, s.source, s.start, s."end", '
-        "s.label, s.source_version, s.text, s.score, s.status, s.decided_by, s.decided_at, "
-        "s.created_at FROM o.suggestions s JOIN m_art m ON m.other_id = s.article_id "
-        "WHERE s.status != 'pending' "
-        f"ON CONFLICT (article_id, {cols}) DO UPDATE SET status = excluded.status, "
-        "decided_by = excluded.decided_by, decided_at = excluded.decided_at WHERE "
-        "suggestions.status = 'pending' OR (excluded.decided_at, excluded.status) > "
-        "(suggestions.decided_at, suggestions.status)",
+    conn.execute(
+        f"INSERT INTO main.suggestions (article_id, {cols}, source_version, text, score, "
+        'withdrawn_at, created_at) SELECT m.our_id, s.source, s.start, s."end", s.label, '
+        "s.source_version, s.text, s.score, s.withdrawn_at, s.created_at FROM o.suggestions s "
+        "JOIN m_art m ON m.other_id = s.article_id WHERE EXISTS (SELECT 1 FROM "
+        "o.suggestion_decisions d WHERE d.suggestion_id = s.id) ORDER BY s.id "
+        f"ON CONFLICT (article_id, {cols}) DO NOTHING"
     )
     conn.execute("CREATE TEMP TABLE m_sug (other_id INTEGER PRIMARY KEY, our_id INTEGER)")
     conn.execute(
         "INSERT INTO m_sug SELECT s.id, t.id FROM o.suggestions s JOIN m_art m ON m.other_id = "
         "s.article_id JOIN main.suggestions t ON t.article_id = m.our_id AND t.source = s.source "
         'AND t.start = s.start AND t."end" = s."end" AND t.label = s.label'
+    )
+    report.suggestions = _changes(
+        conn,
+        "INSERT INTO main.suggestion_decisions (suggestion_id, annotator, status, decided_at) "
+        "SELECT g.our_id, d.annotator, d.status, d.decided_at FROM o.suggestion_decisions d "
+        "JOIN m_sug g ON g.other_id = d.suggestion_id WHERE true "
+        "ON CONFLICT (suggestion_id, annotator) DO UPDATE SET status = excluded.status, "
+        "decided_at = excluded.decided_at WHERE (excluded.decided_at, excluded.status) > "
+        "(suggestion_decisions.decided_at, suggestion_decisions.status)",
     )
 
 

@@ -331,6 +331,41 @@ def m012_team_layers(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE actions ADD COLUMN undone_seq INTEGER")
 
 
+@migration
+def m013_suggestion_decisions(conn: sqlite3.Connection) -> None:
+    """Suggestion decisions per layer: accepting or rejecting a proposal is one annotator's
+    (or review layer's) work, so it lives in ``suggestion_decisions`` keyed by (suggestion,
+    layer); a suggestion with no row there is pending in that layer. The shared ``status``,
+    ``decided_by`` and ``decided_at`` columns go: existing decisions move to their decider's
+    layer (one with no decider recorded, which the app never wrote, becomes pending).
+
+    ``withdrawn_at``: when a source's re-run stopped proposing a suggestion some layer had
+    decided. The row stays for that decision; layers that never decided it no longer see it.
+    """
+    conn.execute(
+        "CREATE TABLE suggestion_decisions (suggestion_id INTEGER NOT NULL REFERENCES "
+        "suggestions(id) ON DELETE CASCADE, annotator TEXT NOT NULL, status TEXT NOT NULL "
+        "CHECK (status IN ('accepted', 'rejected')), decided_at TEXT NOT NULL, "
+        "PRIMARY KEY (suggestion_id, annotator)) WITHOUT ROWID"
+    )
+    conn.execute(
+        "CREATE INDEX idx_suggestion_decisions_annotator ON suggestion_decisions(annotator, "
+        "status, suggestion_id)"
+    )
+    conn.execute(
+        "INSERT INTO suggestion_decisions (suggestion_id, annotator, status, decided_at) "
+        "SELECT id, decided_by, status, coalesce(decided_at, created_at) FROM suggestions "
+        "WHERE status != 'pending' AND decided_by IS NOT NULL"
+    )
+    conn.execute("DROP INDEX idx_suggestions_article")
+    conn.execute("DROP INDEX idx_suggestions_outcome")
+    for column in ("status", "decided_by", "decided_at"):
+        conn.execute(f"ALTER TABLE suggestions DROP COLUMN {column}")
+    conn.execute("ALTER TABLE suggestions ADD COLUMN withdrawn_at TEXT")
+    conn.execute('CREATE INDEX idx_suggestions_article ON suggestions(article_id, start, "end")')
+    conn.execute("CREATE INDEX idx_suggestions_outcome ON suggestions(source, label, article_id)")
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 

@@ -195,15 +195,21 @@ def compute(
 # ---- reading ------------------------------------------------------------------------------------
 
 
-def suggestion(store: Store, suggestion_id: int) -> Suggestion:
-    return store.suggestion(suggestion_id)
+def suggestion(store: Store, suggestion_id: int, annotator: str | None = None) -> Suggestion:
+    """One suggestion, its status in ``annotator``'s layer (None: decided by anyone)."""
+    return store.suggestion(suggestion_id, annotator)
 
 
 def suggestions(
-    store: Store, article_id: int, status: str | None = None, source: str | None = None
+    store: Store,
+    article_id: int,
+    status: str | None = None,
+    source: str | None = None,
+    annotator: str | None = None,
 ) -> list[Suggestion]:
-    """Stored suggestions of an article (any status unless given), in text order."""
-    return store.suggestions(article_id, status, source)
+    """Stored suggestions of an article the layer sees (any status unless given), in text
+    order, with their status in ``annotator``'s layer (None: decided by anyone)."""
+    return store.suggestions(article_id, status, source, annotator)
 
 
 def project_labels(store: Store) -> list[str]:
@@ -242,16 +248,18 @@ def pending(
     flat: bool = True,
     prefer: Collection[int] = (),
 ) -> list[Suggestion]:
-    """What to show: pending, not over a span, never rejected, one per range and label.
+    """What to show: pending, not over a span, never rejected, one per range and label,
+    all in ``annotator``'s layer: another layer's decisions change nothing here.
 
     With ``flat`` (default) overlapping proposals are resolved to one per place, the one of
     the source and label this annotator accepted most often (``reliability``), as
     ``accept_all`` takes them; the others come back if it is rejected. Ids in ``prefer``
     win their place (the annotator cycled to them). ``annotator`` limits the spans that hide
-    suggestions to that annotator's, and the decisions that rate the sources to theirs.
+    suggestions to that annotator's, the decisions to theirs and the decisions that rate the
+    sources to theirs; None: every span, and a suggestion is decided once anyone decided it.
     """
     with store.snapshot():
-        everything = suggestions(store, article_id)
+        everything = suggestions(store, article_id, annotator=annotator)
         spans = store.spans(article_id, annotator)
     shown = _candidates(store, everything, spans)
     if not flat:
@@ -284,7 +292,8 @@ def _candidates(
     store: Store, everything: Sequence[Suggestion], spans: Sequence[Span]
 ) -> list[Suggestion]:
     """Pending proposals of the project's labels, never rejected, over no span: one per
-    range and label (the most reliable source's by prior), in text order."""
+    range and label (the most reliable source's by prior), in text order. ``everything``
+    carries the statuses of one layer (``suggestions(..., annotator=...)``)."""
     labels = set(project_labels(store))
     rejected = {s.key for s in everything if s.status == "rejected"}
     starts = [s.start for s in spans]
@@ -314,7 +323,7 @@ def alternatives(
     the order the annotator cycles to them: those after it in reliability order, then from
     the most reliable on (so cycling from any of them goes round all, not back and forth)."""
     with store.snapshot():
-        everything = suggestions(store, article_id)
+        everything = suggestions(store, article_id, annotator=annotator)
         spans = store.spans(article_id, annotator)
     shown = _candidates(store, everything, spans)
     here = next((s for s in shown if s.id == suggestion_id), None)
@@ -329,9 +338,9 @@ def alternatives(
 # ---- deciding ------------------------------------------------------------------------------------
 
 
-def _same_pending(store: Store, item: Suggestion) -> list[int]:
-    """Ids of the pending suggestions (any source) with this range and label."""
-    return store.same_pending(item)
+def _same_pending(store: Store, item: Suggestion, annotator: str) -> list[int]:
+    """Ids of the suggestions (any source) with this range and label pending in the layer."""
+    return store.same_pending(item, annotator)
 
 
 def accept(store: Store, suggestion_id: int, annotator: str) -> Action | None:
@@ -339,7 +348,8 @@ def accept(store: Store, suggestion_id: int, annotator: str) -> Action | None:
 
     The same range and label proposed by other sources is accepted with it. Overlapping
     suggestions are left pending (hidden while the span exists, back if it is undone).
-    None when it is no longer pending or would overlap one of the annotator's spans.
+    None when it is no longer pending in the annotator's layer or would overlap one of the
+    annotator's spans. Decisions are the layer's: other annotators still see it pending.
     """
     return accept_as(store, suggestion_id, annotator, None)
 
@@ -349,11 +359,11 @@ def accept_as(store: Store, suggestion_id: int, annotator: str, label: str | Non
 
     With no label or the suggested one this is ``accept``. Otherwise the span is tagged
     (origin 'corrected:<source>') and the suggestion rejected, in one undoable action, so the
-    source's acceptance figures count the wrong label. None when it is no longer pending or
-    overlaps one of the annotator's spans.
+    source's acceptance figures count the wrong label. None when it is no longer pending in
+    the annotator's layer or overlaps one of the annotator's spans.
     """
     with store.write():
-        item = suggestion(store, suggestion_id)
+        item = suggestion(store, suggestion_id, annotator)
         if item.status != "pending":
             return None
         if any(s.overlaps(item.start, item.end) for s in store.spans(item.article_id, annotator)):
@@ -369,24 +379,29 @@ def accept_as(store: Store, suggestion_id: int, annotator: str, label: str | Non
             annotator,
             kind,
             add=[NewSpan(item.start, item.end, label or item.label, origin)],
-            suggestions=[(sid, "pending", outcome) for sid in _same_pending(store, item)],
+            suggestions=[
+                (sid, "pending", outcome) for sid in _same_pending(store, item, annotator)
+            ],
         )
 
 
 def reject(store: Store, suggestion_id: int, annotator: str) -> Action | None:
     """Reject the suggestion (and the same range and label from other sources), undoably.
 
-    None when it is not pending any more.
+    None when it is not pending in the annotator's layer any more; only that layer's
+    decision changes.
     """
     with store.write():
-        item = suggestion(store, suggestion_id)
+        item = suggestion(store, suggestion_id, annotator)
         if item.status != "pending":
             return None
         return store.apply(
             item.article_id,
             annotator,
             "reject",
-            suggestions=[(sid, "pending", "rejected") for sid in _same_pending(store, item)],
+            suggestions=[
+                (sid, "pending", "rejected") for sid in _same_pending(store, item, annotator)
+            ],
         )
 
 
@@ -399,7 +414,7 @@ def accept_all(
         chosen = pending(store, article_id, annotator, prefer=prefer)
         if not chosen:
             return None
-        decided = [sid for item in chosen for sid in _same_pending(store, item)]
+        decided = [sid for item in chosen for sid in _same_pending(store, item, annotator)]
         return store.apply(
             article_id,
             annotator,

@@ -185,10 +185,11 @@ def tag_all_occurrences(
     """Tag every untagged occurrence of the span's text in its article body, as one action.
 
     Like the memory source, the page boilerplate after the body is left alone. Pending
-    memory suggestions at those places are marked accepted in the same action, so one undo
-    takes it all back. None when there is nothing more to tag. The spans are read in the
-    same write transaction as the apply, so a concurrent tag cannot slip in between and
-    be overlapped; segmentation (slow, CPU-bound) runs before, outside the write lock.
+    memory suggestions at those places are marked accepted (in the annotator's layer) in the
+    same action, so one undo takes it all back. None when there is nothing more to tag. The
+    spans are read in the same write transaction as the apply, so a concurrent tag cannot
+    slip in between and be overlapped; segmentation (slow, CPU-bound) runs before, outside
+    the write lock.
     """
     span = store.span(span_id)
     if span.article_id != article_id:
@@ -209,7 +210,8 @@ def tag_all_occurrences(
             added.append(NewSpan(start, end, span.label, "propagated"))
         if not added:
             return None
-        decided = store.pending_at(article_id, [(a.start, a.end, a.label) for a in added])
+        places = [(a.start, a.end, a.label) for a in added]
+        decided = store.pending_at(article_id, places, annotator)
         return store.apply(
             article_id,
             annotator,

@@ -31,17 +31,24 @@ _RAN = (
 
 
 def decisions(conn: sqlite3.Connection, f: Filter) -> list[tuple[str, str, str, int]]:
-    """(source, label, status, suggestions) in the filtered articles; with an annotator, the
-    pending ones and those that annotator decided.
+    """(source, label, status, suggestions) in the filtered articles.
+
+    With an annotator, that layer's: accepted and rejected are its decisions, pending the
+    suggestions still proposed that it has not decided. Without, every layer's decisions are
+    counted (two layers deciding one suggestion count twice) and pending are the suggestions
+    still proposed that no layer decided.
     """
     scope, params = scope_sql(conn, f, "g", annotator_column=None)
-    if f.annotator:
-        scope += " AND (g.status = 'pending' OR g.decided_by = ?)"
-        params.append(f.annotator)
-    return conn.execute(
-        f"SELECT g.source, g.label, g.status, count(*) FROM suggestions g {scope} GROUP BY 1, 2, 3",
-        params,
-    ).fetchall()
+    mine = " AND d.annotator = ?" if f.annotator else ""
+    layer = [f.annotator] if f.annotator else []
+    sql = (
+        "SELECT g.source, g.label, d.status, count(*) FROM suggestions g "
+        f"JOIN suggestion_decisions d ON d.suggestion_id = g.id{mine} {scope} GROUP BY 1, 2, 3 "
+        "UNION ALL SELECT g.source, g.label, 'pending', count(*) FROM suggestions g "
+        f"{scope} AND g.withdrawn_at IS NULL AND NOT EXISTS (SELECT 1 FROM "
+        f"suggestion_decisions d WHERE d.suggestion_id = g.id{mine}) GROUP BY 1, 2"
+    )
+    return conn.execute(sql, [*layer, *params, *params, *layer]).fetchall()
 
 
 @contextmanager
