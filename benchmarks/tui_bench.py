@@ -160,9 +160,9 @@ def marked_long_article(path: Path) -> int:
                     (article_id, TAGGER),
                 )
             conn.execute(
-                "UPDATE suggestions SET status = 'pending', decided_by = NULL, decided_at = NULL "
-                "WHERE article_id = ? AND decided_by = ?",
-                (article_id, TAGGER),
+                "DELETE FROM suggestion_decisions WHERE annotator = ? AND suggestion_id IN "
+                "(SELECT id FROM suggestions WHERE article_id = ?)",
+                (TAGGER, article_id),
             )
         suggest.compute(store, article_id)  # the article's own proposals (stale sources only)
         text = store.article(article_id).text

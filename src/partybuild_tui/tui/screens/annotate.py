@@ -214,7 +214,7 @@ class AnnotateScreen(Screen[None]):
 
     def load_suggestions(self, article_id: int) -> list[Mark]:
         """The suggestions to draw for an article (pending ones); see ``refresh_suggestions``."""
-        self._suggestion_state = self.store.suggestion_state(article_id)
+        self._suggestion_state = self.store.suggestion_state(article_id, self.annotator)
         return tagging.pending_marks(self.store, article_id, self.annotator, self.preferred)
 
     def refresh_suggestions(self) -> None:
@@ -766,7 +766,7 @@ class AnnotateScreen(Screen[None]):
         costly part in a long article) only when they or the spans changed (or ``force``)."""
         if self.article is not None:
             spans = tagging.span_marks(self.store, self.article.id, self.annotator)
-            state = self.store.suggestion_state(self.article.id)
+            state = self.store.suggestion_state(self.article.id, self.annotator)
             if force or set(spans) != set(self.view.spans) or state != self._suggestion_state:
                 self.view.set_spans(spans)
                 self.refresh_suggestions()
