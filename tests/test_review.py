@@ -148,3 +148,20 @@ def test_list_shows_a_reviewers_articles_with_the_review_status(seeded: Store) -
     assert result.exit_code == 0, result.output
     assert "1 of 1 articles to review in review:hoa" in result.output
     assert f" {a} " in result.output and "new" in result.output
+
+
+def test_a_layers_span_fingerprint_moves_with_every_change_and_back_with_undo(
+    seeded: Store,
+) -> None:
+    a = seeded.article_ids()[0]
+    empty = seeded.span_fingerprint(a, "lan")
+    seeded.tag(a, *where(seeded, a, ORG), "ORGANIZATION", "lan")
+    tagged = seeded.span_fingerprint(a, "lan")
+    [span] = seeded.spans(a, "lan")
+    seeded.relabel(span.id, "FIGURE", "lan")
+    relabelled = seeded.span_fingerprint(a, "lan")
+    seeded.tag(a, *where(seeded, a, ORG), "ORGANIZATION", "minh")  # another layer: no change
+    assert len({empty, tagged, relabelled}) == 3
+    assert seeded.span_fingerprint(a, "lan") == relabelled
+    seeded.undo(a, "lan")
+    assert seeded.span_fingerprint(a, "lan") == tagged  # the same rows are back

@@ -347,6 +347,10 @@ class Store:
     def spans(self, article_id: int, annotator: str | None = None) -> list[Span]:
         return spans.of_article(self.conn, article_id, annotator)
 
+    def span_fingerprint(self, article_id: int, annotator: str) -> tuple[int, int, int]:
+        """Changes whenever the layer's spans in the article change (one index read)."""
+        return spans.fingerprint(self.conn, article_id, annotator)
+
     def span(self, span_id: int) -> Span:
         return spans.get(self.conn, span_id)
 

@@ -77,5 +77,16 @@ def labels_in_use(conn: sqlite3.Connection) -> list[str]:
     return [row[0] for row in conn.execute("SELECT DISTINCT label FROM spans ORDER BY 1")]
 
 
+def fingerprint(conn: sqlite3.Connection, article_id: int, annotator: str) -> tuple[int, int, int]:
+    """(count, largest id, sum of ids) of a layer's spans in an article, from the index: every
+    change inserts or deletes rows (ids only grow), so a changed set shows here."""
+    row = conn.execute(
+        "SELECT count(*), coalesce(max(id), 0), coalesce(sum(id), 0) FROM spans "
+        "WHERE article_id = ? AND annotator = ?",
+        (article_id, annotator),
+    ).fetchone()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
 def article_ids_with_spans(conn: sqlite3.Connection) -> list[int]:
     return [row[0] for row in conn.execute("SELECT DISTINCT article_id FROM spans ORDER BY 1")]

@@ -49,6 +49,12 @@ POLL_S = 0.5
 WAITING = "waiting for the database… (another process is writing; your change is saved next)"
 
 
+def _fingerprint(marks: list[Mark]) -> tuple[int, int, int]:
+    """What ``Store.span_fingerprint`` gives for the spans drawn (the same rows: the same)."""
+    ids = [m.id for m in marks]
+    return len(ids), max(ids, default=0), sum(ids)
+
+
 def _covered(mark: Mark, action: Action) -> bool:
     return any(mark.start < s.end and s.start < mark.end for s in action.added)
 
@@ -242,7 +248,8 @@ class AnnotateScreen(Screen[None]):
             return
         if last:
             self.suggesting = False
-        self.refresh_suggestions()
+        if self.store.suggestion_state(article_id, self.annotator) != self._suggestion_state:
+            self.refresh_suggestions()  # (the poll may have drawn them already)
         self._refresh_status()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -765,10 +772,15 @@ class AnnotateScreen(Screen[None]):
         list and counts; the cursor and the selection stay where they are. Suggestions (the
         costly part in a long article) only when they or the spans changed (or ``force``)."""
         if self.article is not None:
-            spans = tagging.span_marks(self.store, self.article.id, self.annotator)
-            state = self.store.suggestion_state(self.article.id, self.annotator)
-            if force or set(spans) != set(self.view.spans) or state != self._suggestion_state:
+            article_id, layer = self.article.id, self.annotator
+            with self.store.snapshot():  # the spans are read only when their fingerprint moved
+                on_disk = self.store.span_fingerprint(article_id, layer)
+                changed = force or on_disk != _fingerprint(self.view.spans)
+                spans = tagging.span_marks(self.store, article_id, layer) if changed else None
+                state = self.store.suggestion_state(article_id, layer)
+            if spans is not None:
                 self.view.set_spans(spans)
+            if spans is not None or state != self._suggestion_state:
                 self.refresh_suggestions()
             self._show_header()
         self.article_list.reload_if_changed()
