@@ -176,8 +176,8 @@ class AnnotateScreen(Screen[None]):
     @reported
     def open_article(self, article_id: int, *, cursor: int | None = None) -> None:
         """Show an article (cursor at text offset ``cursor`` if given). Opening changes
-        nothing: the first action in an untouched article makes it in progress."""
-        self.save_position()
+        nothing: the first action in an untouched article makes it in progress. (One resume
+        point per layer: this article's replaces the last one's, so that is not saved first.)"""
         self.article = article = self.store.article(article_id)
         self.preferred = set()
         spans = tagging.span_marks(self.store, article_id, self.annotator)
