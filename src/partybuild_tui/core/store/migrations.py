@@ -366,6 +366,13 @@ def m013_suggestion_decisions(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX idx_suggestions_outcome ON suggestions(source, label, article_id)")
 
 
+@migration
+def m014_suggestion_state_index(conn: sqlite3.Connection) -> None:
+    """The screen's suggestion fingerprint (count, ids, withdrawn) of one article from an
+    index alone: without it every open and every poll read the article's suggestion rows."""
+    conn.execute("CREATE INDEX idx_suggestions_state ON suggestions(article_id, withdrawn_at)")
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
