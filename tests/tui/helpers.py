@@ -9,7 +9,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.worker import WorkerFailed
 
-from partybuild_tui.tui.screens.annotate import AnnotateScreen
+from partybuild_tui.tui.screens.annotate import POLL_S, AnnotateScreen
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZE = (120, 36)
@@ -33,3 +33,12 @@ def screen_of(app: App[None]) -> AnnotateScreen:
     screen = app.screen
     assert isinstance(screen, AnnotateScreen)
     return screen
+
+
+async def until(pilot: Pilot, check, polls: int = 10) -> bool:  # noqa: ANN001
+    """Let the app run through up to ``polls`` poll intervals until ``check()`` holds."""
+    for _ in range(polls * 4):
+        if check():
+            return True
+        await pilot.pause(POLL_S / 4)
+    return bool(check())

@@ -9,12 +9,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from partybuild_tui.core.store import Store
 from partybuild_tui.tui.app import PartybuildApp
 from partybuild_tui.tui.screens import annotate
-from tests.tui.helpers import SIZE, screen_of, settle
+from tests.tui.helpers import SIZE, screen_of, settle, until
 
 ORG = "Đảng bộ huyện Đồng Văn"
 PLAIN: tuple[tuple[str, ...], ...] = ()
@@ -31,14 +30,6 @@ def locked(db: Path) -> Iterator[sqlite3.Connection]:
         if other.in_transaction:
             other.execute("COMMIT")
         other.close()
-
-
-async def until(pilot: Pilot, check, tries: int = 200) -> bool:  # noqa: ANN001
-    for _ in range(tries):
-        if check():
-            return True
-        await pilot.pause(0.02)
-    return bool(check())
 
 
 async def test_a_tag_on_a_locked_database_shows_at_once_and_is_saved_when_free(

@@ -11,7 +11,7 @@ from partybuild_tui.tui.app import PartybuildApp
 from partybuild_tui.tui.screens.annotate import POLL_S
 from partybuild_tui.tui.widgets.article_list import ArticleList
 from partybuild_tui.tui.widgets.article_view import ArticleView
-from tests.tui.helpers import SIZE, screen_of, settle
+from tests.tui.helpers import SIZE, screen_of, settle, until
 
 ORG = "Đảng bộ huyện Đồng Văn"
 PLAIN: tuple[tuple[str, ...], ...] = ()
@@ -25,15 +25,6 @@ def put_cursor(view: ArticleView, phrase: str) -> None:
 
 def shown(pilot: Pilot) -> list[tuple[str, str]]:
     return [(m.label, m.text) for m in screen_of(pilot.app).view.spans]
-
-
-async def until(pilot: Pilot, check, polls: int = 10) -> bool:  # noqa: ANN001
-    """Let the app run through up to ``polls`` poll intervals until ``check()`` holds."""
-    for _ in range(polls * 4):
-        if check():
-            return True
-        await pilot.pause(POLL_S / 4)
-    return bool(check())
 
 
 async def test_two_annotators_each_see_only_their_layer(app_db: Path) -> None:

@@ -56,7 +56,7 @@ def _fingerprint(marks: list[Mark]) -> tuple[int, int, int]:
 
 
 def _covered(mark: Mark, action: Action) -> bool:
-    return any(mark.start < s.end and s.start < mark.end for s in action.added)
+    return any(tagging.overlaps(mark, s.start, s.end) for s in action.added)
 
 
 @dataclass(frozen=True)
