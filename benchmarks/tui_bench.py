@@ -208,8 +208,8 @@ def marked_long_article(path: Path) -> int:
             with store.write():
                 store.conn.executemany(
                     "INSERT OR IGNORE INTO suggestions (article_id, source, source_version, "
-                    'start, "end", label, text, score, status, created_at) '
-                    "VALUES (?, 'rules', ?, ?, ?, ?, ?, 0.5, 'pending', ?)",
+                    'start, "end", label, text, score, created_at) '
+                    "VALUES (?, 'rules', ?, ?, ?, ?, ?, 0.5, ?)",
                     [
                         (article_id, version, a, b, LABELS[k % len(LABELS)], text[a:b], stamp)
                         for k, (a, b) in enumerate(added)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -232,3 +233,75 @@ def test_the_flat_view_keeps_the_same_suggestions_as_a_scan_of_every_kept_one() 
             if not any(k.overlaps(item.start, item.end) for k in naive):
                 naive.append(item)
         assert sorted(flat.items, key=lambda s: s.id) == sorted(naive, key=lambda s: s.id)
+
+
+def test_reading_only_where_an_action_happened_gives_what_a_full_read_gives(
+    seeded: Store,
+) -> None:
+    """The screen patches suggestions around each action (``pending_near``); after any mix of
+    tags, deletes, accepts, corrections, rejects, undos and redos, among overlapping
+    proposals of several sources, the patched view equals a full ``pending()``."""
+    import random
+
+    from partybuild_tui.core import tagging
+    from partybuild_tui.core.store import NewSpan
+
+    article_id = first_article(seeded)
+    suggest.compute(seeded, article_id, ["rules", "byline"])
+    article = seeded.article(article_id)
+    rng = random.Random(14)
+    words = [(m.start(), m.end()) for m in re.finditer(r"\w+", article.body)]
+    offset = article.body_start
+    version = seeded.suggestion_runs(article_id)["rules"][0]
+    extra = []
+    for k in range(120):  # overlapping proposals: chains of places to widen over
+        first = rng.randrange(len(words) - 4)
+        a, b = words[first][0] + offset, words[first + rng.randrange(1, 4)][1] + offset
+        extra.append((article_id, version, a, b, LABELS[k % 3], article.text[a:b], rng.random()))
+    with seeded.write():
+        seeded.conn.executemany(
+            "INSERT OR IGNORE INTO suggestions (article_id, source, source_version, start, "
+            '"end", label, text, score, created_at) '
+            "VALUES (?, 'rules', ?, ?, ?, ?, ?, ?, '2026-01-01')",
+            extra,
+        )
+
+    def full() -> list[tagging.Mark]:
+        return tagging.pending_marks(seeded, article_id, ANNOTATOR)
+
+    drawn = full()
+    kinds = ["tag", "delete", "accept", "correct", "reject", "undo", "redo"]
+    for step in range(150):
+        kind = rng.choice(kinds)
+        spans = seeded.spans(article_id, ANNOTATOR)
+        action = None
+        if kind == "tag":
+            first = rng.randrange(len(words) - 2)
+            a, b = words[first][0] + offset, words[first + rng.randrange(1, 3)][1] + offset
+            if not any(s.overlaps(a, b) for s in spans):
+                action = seeded.apply(
+                    article_id, ANNOTATOR, "tag", add=[NewSpan(a, b, rng.choice(LABELS))]
+                )
+        elif kind == "delete" and spans:
+            action = seeded.apply(article_id, ANNOTATOR, "delete", remove=[rng.choice(spans)])
+        elif kind in ("accept", "correct", "reject") and drawn:
+            mark = rng.choice(drawn)
+            if kind == "reject":
+                action = suggest.reject(seeded, mark.id, ANNOTATOR)
+            else:
+                label = rng.choice(LABELS) if kind == "correct" else None
+                action = suggest.accept_as(seeded, mark.id, ANNOTATOR, label)
+        elif kind == "undo":
+            action = seeded.undo(article_id, ANNOTATOR)
+        elif kind == "redo":
+            action = seeded.redo(article_id, ANNOTATOR)
+        if action is None:
+            continue
+        places, found = tagging.pending_marks_near(
+            seeded, article_id, ANNOTATOR, tagging.touched(seeded, action)
+        )
+        drawn = tagging.replace_near(drawn, places, found)
+        assert drawn == full(), f"step {step}: {action.kind}"
+
+
+LABELS = ("ORGANIZATION", "FIGURE", "RESOLUTION")

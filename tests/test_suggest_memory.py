@@ -156,3 +156,26 @@ def test_tag_all_reads_spans_in_the_write_transaction_and_segments_outside(
     assert seen["segment"][0] is False  # no write lock held while segmenting
     assert seen["spans"][0] is True
     assert seen["spans"] == seen["apply"]  # the same transaction, no commit in between
+
+
+def test_looking_up_runs_of_syllables_finds_what_a_search_per_form_finds(seeded: Store) -> None:
+    """``SyllableIndex.matches`` (one lookup per run of syllables) against ``find`` (one
+    search of the text per form), with every run of one to five syllables of each seed as a
+    form, and forms that occur only inside syllables."""
+    from partybuild_tui.core.suggest.memory import SyllableIndex, form_key
+
+    for article_id in seeded.article_ids():
+        article = seeded.article(article_id)
+        index = SyllableIndex(tokenize.tokenization(seeded, article))
+        syllables = index.syllables
+        forms: dict[str, int] = {}
+        for i in range(0, len(syllables), 3):
+            for n in range(1, 6):
+                if i + n <= len(syllables):
+                    start, end = syllables[i][0], syllables[i + n - 1][1]
+                    forms.setdefault(form_key(article.text[start:end]), len(forms))
+        forms.setdefault("ngx", len(forms))  # "Ngh|ị" never starts or ends a syllable there
+        by_search = sorted((n, found) for key, n in forms.items() for found in index.find(key))
+        longest = max(map(len, forms))
+        assert sorted(index.matches(forms, longest)) == by_search
+        assert len(by_search) > len(forms)  # forms occur more than once

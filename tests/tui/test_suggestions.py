@@ -61,14 +61,14 @@ async def test_keys_work_while_a_slow_source_runs(make_app, app_db: Path, monkey
     from partybuild_tui.core import suggest
 
     release = threading.Event()
-    real = suggest.compute
+    real = suggest.update
 
     def held(store, article_id, sources):  # noqa: ANN001, ANN202
         if tuple(sources) == ("rules",):
             assert release.wait(10)
         return real(store, article_id, sources)
 
-    monkeypatch.setattr(suggest, "compute", held)
+    monkeypatch.setattr(suggest, "update", held)
     async with make_app(suggest_steps=(("byline",), ("rules",))).run_test(size=SIZE) as pilot:
         screen = screen_of(pilot.app)
         for _ in range(100):  # until the first step is shown and the second one is held
@@ -363,7 +363,7 @@ async def test_a_failing_source_is_reported_and_keys_still_work(
     def broken(store, article_id, sources):  # noqa: ANN001, ANN202
         raise RuntimeError("pattern file unreadable")
 
-    monkeypatch.setattr(suggest, "compute", broken)
+    monkeypatch.setattr(suggest, "update", broken)
     async with make_app().run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = screen_of(pilot.app)

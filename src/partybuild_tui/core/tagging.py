@@ -49,6 +49,11 @@ def spans_overlapping(spans: Sequence[Mark], start: int, end: int) -> Iterator[M
         yield spans[i]
 
 
+def covered(spans: Sequence[Mark], mark: Mark) -> bool:
+    """Whether any of the spans (flat, in text order) overlaps ``mark``."""
+    return next(spans_overlapping(spans, mark.start, mark.end), None) is not None
+
+
 def exactly(marks: Sequence[Mark], start: int, end: int) -> Mark | None:
     """The first mark covering exactly [start, end), by bisection of marks in text order."""
     i = bisect.bisect_left(marks, start, key=lambda m: m.start)
@@ -453,6 +458,45 @@ def pending_marks(
         Mark(s.id, s.start, s.end, s.label, s.text, s.source)
         for s in suggest.pending(store, article_id, annotator, prefer=prefer)
     ]
+
+
+def pending_marks_near(
+    store: Store,
+    article_id: int,
+    annotator: str,
+    ranges: Sequence[Range],
+    prefer: Collection[int] = (),
+) -> tuple[list[Range], list[Mark]]:
+    """``pending_marks`` only around ``ranges`` (where a change happened): the places read
+    and what to draw in them (see ``suggest.pending_near``)."""
+    from partybuild_tui.core import suggest
+
+    places, found = suggest.pending_near(store, article_id, annotator, ranges, prefer=prefer)
+    return places, [Mark(s.id, s.start, s.end, s.label, s.text, s.source) for s in found]
+
+
+def touched(store: Store, action: Action) -> list[Range]:
+    """Where an action can change what suggestions show: its spans' ranges and those of
+    the suggestions it decided (a reject, or undoing one, has no span)."""
+    ranges = [(s.start, s.end) for s in (*action.added, *action.removed)]
+    return ranges + store.suggestion_ranges(action.verdicts) if action.verdicts else ranges
+
+
+def replace_near(
+    drawn: Sequence[Mark], places: Sequence[Range], found: Sequence[Mark]
+) -> list[Mark]:
+    """The suggestions drawn, with those in ``places`` (disjoint, in text order) replaced by
+    ``found``: by bisection, as ``drawn`` is flat and in text order."""
+    kept: list[Mark] = []
+    at = 0
+    for start, end in places:
+        first = bisect.bisect_right(drawn, start, lo=at, key=lambda m: m.end)
+        kept.extend(drawn[at:first])
+        at = first
+        while at < len(drawn) and drawn[at].start < end:
+            at += 1  # drawn[at] overlaps the place: read again
+    kept.extend(drawn[at:])
+    return sorted([*kept, *found], key=lambda m: (m.start, m.end))
 
 
 def alternative(store: Store, article_id: int, annotator: str, mark: Mark) -> Mark | None:

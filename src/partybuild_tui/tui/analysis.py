@@ -20,6 +20,7 @@ from textual.worker import Worker, get_current_worker
 from partybuild_tui.core.store import Article, Store
 
 if TYPE_CHECKING:
+    from partybuild_tui.core.tagging import Mark
     from partybuild_tui.core.tokenize import Tokenization
 
 # Suggestion sources run in this order when an article opens: the fast ones (milliseconds)
@@ -35,6 +36,8 @@ ANALYSIS_LOCK = threading.Lock()
 Segmented = Callable[[int, "Tokenization"], None]  # (article id, words and sentences)
 Suggested = Callable[[int, bool], None]  # (article id, was it the last step)
 Trained = Callable[[str], None]  # what to say about the new model
+# (article id, its suggestion state, the suggestions to draw)
+PendingRead = Callable[[int, tuple[int, ...], list["Mark"]], None]
 
 
 def tokenization(
@@ -63,7 +66,7 @@ def run_abandonable(path: Path, article_id: int, sources: tuple[str, ...], worke
                 if worker.is_cancelled:
                     return  # waited for the lock while another article was opened
                 with Store(path) as store:
-                    suggest.compute(store, article_id, sources)
+                    suggest.update(store, article_id, sources)
         except BaseException as exc:  # noqa: BLE001  (re-raised in the worker)
             failed.append(exc)
         finally:
@@ -140,6 +143,24 @@ class Analysis:
                 self.node.app.call_from_thread(done, article_id, False)
 
         self._start(work, "remember")
+
+    def read_pending(
+        self, article_id: int, annotator: str, prefer: frozenset[int], done: PendingRead
+    ) -> None:
+        """Read every suggestion the layer sees in the article (a tenth of a second at
+        4,000), then ``done(id, state, marks)``; a newer read replaces this one."""
+
+        def work() -> None:
+            from partybuild_tui.core import tagging
+
+            worker = get_current_worker()
+            with Store(self.path) as store, store.snapshot():
+                state = store.suggestion_state(article_id, annotator)
+                marks = tagging.pending_marks(store, article_id, annotator, prefer)
+            if not worker.is_cancelled:
+                self.node.app.call_from_thread(done, article_id, state, marks)
+
+        self._start(work, "pending")
 
     def retrain(self, done: Trained) -> None:
         """Train the model again on the done articles, in the background (minutes at

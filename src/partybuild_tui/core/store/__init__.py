@@ -344,8 +344,14 @@ class Store:
 
     # ---- spans ----------------------------------------------------------------------------
 
-    def spans(self, article_id: int, annotator: str | None = None) -> list[Span]:
-        return spans.of_article(self.conn, article_id, annotator)
+    def spans(
+        self,
+        article_id: int,
+        annotator: str | None = None,
+        within: tuple[int, int] | None = None,
+    ) -> list[Span]:
+        """The article's spans in text order (the layer's; overlapping ``within``)."""
+        return spans.of_article(self.conn, article_id, annotator, within)
 
     def span_fingerprint(self, article_id: int, annotator: str) -> tuple[int, int, int]:
         """Changes whenever the layer's spans in the article change (one index read)."""
@@ -387,7 +393,7 @@ class Store:
             article = self.article(article_id)
             if not 0 <= start < end <= len(article.text):
                 raise UserError(f"span [{start}, {end}) is outside article {article_id}")
-            existing = [s for s in self.spans(article_id, annotator) if s.overlaps(start, end)]
+            existing = self.spans(article_id, annotator, (start, end))
             if any(s.start == start and s.end == end and s.label == label for s in existing):
                 return None
             if existing and not replace:
@@ -496,10 +502,15 @@ class Store:
         status: str | None = None,
         source: str | None = None,
         annotator: str | None = None,
+        within: tuple[int, int] | None = None,
     ) -> list[Suggestion]:
         """The article's suggestions ``annotator``'s layer sees, with their status in it
-        (None: decided by anyone, see ``store.suggestions``)."""
-        return suggestions.of_article(self.conn, article_id, status, source, annotator)
+        (None: decided by anyone, see ``store.suggestions``); overlapping ``within``."""
+        return suggestions.of_article(self.conn, article_id, status, source, annotator, within)
+
+    def suggestion_ranges(self, ids: Iterable[int]) -> list[tuple[int, int]]:
+        """The text ranges of these suggestions (for where an action decided some)."""
+        return suggestions.ranges_of(self.conn, ids)
 
     def suggestion_state(self, article_id: int, annotator: str | None = None) -> tuple[Any, ...]:
         """Changes when the article's suggestions or the layer's decisions of them change

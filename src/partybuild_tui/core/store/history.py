@@ -92,7 +92,10 @@ def apply(
             session,
         ),
     )
-    return Action(int(cursor.lastrowid or 0), article_id, kind, added, removed, status)
+    decided_ids = tuple(sid for sid, _old, _new in verdicts)
+    return Action(
+        int(cursor.lastrowid or 0), article_id, kind, added, removed, status, False, decided_ids
+    )
 
 
 def write_decision(
@@ -171,10 +174,12 @@ def step(
         write_decision(conn, sid, new if forward else old, annotator, stamp)
     _mark(conn, action_id, article_id, annotator, forward, stamp)
     elsewhere = session is not None and made_in != session
+    decided_ids = tuple(sid for sid, _old, _new in payload["suggestions"])
     if forward:
-        return Action(action_id, article_id, kind, added, removed, status, elsewhere)
+        return Action(action_id, article_id, kind, added, removed, status, elsewhere, decided_ids)
     flipped = (status[1], status[0]) if status else None
-    return Action(action_id, article_id, f"undo {kind}", removed, added, flipped, elsewhere)
+    undone = f"undo {kind}"
+    return Action(action_id, article_id, undone, removed, added, flipped, elsewhere, decided_ids)
 
 
 def _side_status_applies(
@@ -239,7 +244,9 @@ def _check_applies(
     (same uid), those it restores must be absent and overlap nothing left, the status and the
     suggestions' decisions in this layer must be as it left them (other layers' decisions of
     the same suggestions are theirs and do not matter)."""
-    current = {s.uid: s for s in spans.of_article(conn, article_id, annotator)}
+    moved = (*gone, *back)
+    near = (min(s.start for s in moved), max(s.end for s in moved)) if moved else (0, 0)
+    current = {s.uid: s for s in spans.of_article(conn, article_id, annotator, near)}
     staying = [s for uid, s in current.items() if uid not in {g.uid for g in gone}]
     stale = any(g.uid not in current for g in gone) or any(
         b.uid in current or any(s.overlaps(b.start, b.end) for s in staying) for b in back

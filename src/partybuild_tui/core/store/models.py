@@ -76,7 +76,9 @@ class NewSpan:
 @dataclass(frozen=True)
 class Action:
     """One recorded change: the spans it added and removed, and any status it changed
-    (``elsewhere``: an undo or redo of a change another window or session made)."""
+    (``elsewhere``: an undo or redo of a change another window or session made;
+    ``verdicts``: the suggestions whose decision in the layer it changed, so a screen
+    re-reads the suggestions only where it acted)."""
 
     id: int
     article_id: int
@@ -85,6 +87,7 @@ class Action:
     removed: tuple[Span, ...]
     status: tuple[str, str] | None = None
     elsewhere: bool = False
+    verdicts: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,21 @@ _INSERT = (
 
 
 def of_article(
-    conn: sqlite3.Connection, article_id: int, annotator: str | None = None
+    conn: sqlite3.Connection,
+    article_id: int,
+    annotator: str | None = None,
+    within: tuple[int, int] | None = None,
 ) -> list[Span]:
-    """The article's spans in text order; only ``annotator``'s when given."""
+    """The article's spans in text order; only ``annotator``'s when given, only those
+    overlapping ``within`` (a range of the text) when given."""
     sql = f"SELECT {COLUMNS} FROM spans WHERE article_id = ?"
     params: list[Any] = [article_id]
     if annotator is not None:
         sql += " AND annotator = ?"
         params.append(annotator)
+    if within is not None:
+        sql += ' AND start < ? AND "end" > ?'
+        params.extend([within[1], within[0]])
     rows = conn.execute(sql + " ORDER BY start, id", params).fetchall()
     return [Span(*row) for row in rows]
 

@@ -163,13 +163,16 @@ def of_article(
     status: str | None = None,
     source: str | None = None,
     annotator: str | None = None,
+    within: tuple[int, int] | None = None,
 ) -> list[Suggestion]:
     """The suggestions of an article the layer sees (any status unless given), in text
-    order, each with its status in ``annotator``'s layer (None: decided by anyone)."""
+    order, each with its status in ``annotator``'s layer (None: decided by anyone);
+    ``within``: only those overlapping that range of the text."""
     sql, params = _select(annotator)
     visible, visible_params = _visible_sql(annotator)
-    sql = f"SELECT * FROM ({sql} WHERE article_id = ? AND {visible})"
-    params = [*params, article_id, *visible_params]
+    near, near_params = _overlapping_sql(within)
+    sql = f"SELECT * FROM ({sql} WHERE article_id = ?{near} AND {visible})"
+    params = [*params, article_id, *near_params, *visible_params]
     if status:
         sql += " WHERE status = ?" if not source else " WHERE status = ? AND source = ?"
         params.extend([status, source] if source else [status])
@@ -178,6 +181,24 @@ def of_article(
         params.append(source)
     rows = conn.execute(sql + ' ORDER BY start, "end", id', params).fetchall()
     return [Suggestion(*row) for row in rows]
+
+
+def _overlapping_sql(within: tuple[int, int] | None) -> tuple[str, list[object]]:
+    if within is None:
+        return "", []
+    return ' AND start < ? AND "end" > ?', [within[1], within[0]]
+
+
+def ranges_of(conn: sqlite3.Connection, ids: Iterable[int]) -> list[tuple[int, int]]:
+    """The text ranges of these suggestions (those that still exist)."""
+    wanted = list(dict.fromkeys(ids))
+    found: list[tuple[int, int]] = []
+    for at in range(0, len(wanted), 500):
+        chunk = wanted[at : at + 500]
+        marks = ", ".join("?" * len(chunk))
+        rows = conn.execute(f'SELECT start, "end" FROM suggestions WHERE id IN ({marks})', chunk)
+        found.extend((int(a), int(b)) for a, b in rows)
+    return found
 
 
 def _pending_sql(annotator: str) -> str:

@@ -19,6 +19,7 @@ from partybuild_tui.core.suggest.engine import (
     default_sources,
     next_suggestion,
     pending,
+    pending_near,
     propose,
     reject,
     save_results,
@@ -26,6 +27,7 @@ from partybuild_tui.core.suggest.engine import (
     suggestion,
     suggestion_at,
     suggestions,
+    update,
 )
 from partybuild_tui.core.suggest.memory import Lexicon, load_lexicon, tag_all_occurrences
 from partybuild_tui.core.suggest.patterns import PATTERNS_ENV, load_patterns
@@ -53,6 +55,7 @@ __all__ = [
     "load_lexicon",
     "load_patterns",
     "pending",
+    "pending_near",
     "propose",
     "reject",
     "save_results",
@@ -62,4 +65,5 @@ __all__ = [
     "suggestions",
     "tag_all_occurrences",
     "tone_key",
+    "update",
 ]

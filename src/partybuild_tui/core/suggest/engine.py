@@ -182,6 +182,19 @@ def compute(
     ``sources`` are names or Source objects (default: all). Safe in a thread worker that
     opened its own ``Store(path)``.
     """
+    update(store, article_id, sources, force=force)
+    return pending(store, article_id)
+
+
+def update(
+    store: Store,
+    article_id: int,
+    sources: Sequence[Source | str] | None = None,
+    *,
+    force: bool = False,
+) -> bool:
+    """``compute`` without reading the result back (the app reads its own layer's view of
+    it): whether any source ran."""
     article = store.article(article_id)
     chosen = _resolve_sources(store, sources)
     todo = chosen if force else stale_sources(store, article, chosen)
@@ -189,7 +202,7 @@ def compute(
         tokens = tokenize.tokenization(store, article)
         context = stored_context(store, article_id)
         save_results(store, article, propose(article, tokens, todo, context))
-    return pending(store, article_id)
+    return bool(todo)
 
 
 # ---- reading ------------------------------------------------------------------------------------
@@ -206,10 +219,12 @@ def suggestions(
     status: str | None = None,
     source: str | None = None,
     annotator: str | None = None,
+    within: tuple[int, int] | None = None,
 ) -> list[Suggestion]:
     """Stored suggestions of an article the layer sees (any status unless given), in text
-    order, with their status in ``annotator``'s layer (None: decided by anyone)."""
-    return store.suggestions(article_id, status, source, annotator)
+    order, with their status in ``annotator``'s layer (None: decided by anyone); only
+    those overlapping ``within`` when given."""
+    return store.suggestions(article_id, status, source, annotator, within)
 
 
 def project_labels(store: Store) -> list[str]:
@@ -262,8 +277,61 @@ def pending(
         everything = suggestions(store, article_id, annotator=annotator)
         spans = store.spans(article_id, annotator)
     shown = _candidates(store, everything, spans)
-    if not flat:
-        return shown
+    return _flatten(store, shown, annotator, prefer) if flat else shown
+
+
+def pending_near(
+    store: Store,
+    article_id: int,
+    annotator: str,
+    ranges: Iterable[tuple[int, int]],
+    *,
+    prefer: Collection[int] = (),
+) -> tuple[list[tuple[int, int]], list[Suggestion]]:
+    """``pending()`` where a change happened: the places around ``ranges`` and what to show
+    there. A place grows to every stored proposal overlapping it (and theirs, ...), so no
+    proposal outside it competes with one inside, and the flat choice inside is exactly
+    ``pending()``'s. Reads only those rows: milliseconds in an article of 4,000 proposals
+    where ``pending()`` takes a tenth of a second.
+    """
+    with store.snapshot():
+        places: list[tuple[int, int]] = []
+        rows: dict[int, Suggestion] = {}
+        for place in _merged(ranges):
+            while True:  # widen to the proposals reaching out of it
+                found = suggestions(store, article_id, annotator=annotator, within=place)
+                wider = (
+                    min([place[0], *(s.start for s in found)]),
+                    max([place[1], *(s.end for s in found)]),
+                )
+                if wider == place:
+                    break
+                place = wider
+            places.append(place)
+            rows.update((s.id, s) for s in found)
+        places = _merged(places)
+        spans = [sp for place in places for sp in store.spans(article_id, annotator, place)]
+    unique_spans = sorted({sp.id: sp for sp in spans}.values(), key=lambda sp: (sp.start, sp.id))
+    everything = sorted(rows.values(), key=lambda s: (s.start, s.end, s.id))
+    shown = _candidates(store, everything, unique_spans)
+    return places, _flatten(store, shown, annotator, prefer)
+
+
+def _merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The ranges sorted, overlapping or touching ones joined."""
+    joined: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
+        else:
+            joined.append((start, end))
+    return joined
+
+
+def _flatten(
+    store: Store, shown: Sequence[Suggestion], annotator: str | None, prefer: Collection[int]
+) -> list[Suggestion]:
+    """One proposal per place: preferred ones first, then the most reliable."""
     rates = reliability.load(store, annotator)
     kept = _Flat()
     for item in sorted(shown, key=lambda s: (s.id not in prefer, rates.rank(s))):
@@ -322,9 +390,18 @@ def alternatives(
     """The other pending proposals at the place of ``suggestion_id`` (overlapping it), in
     the order the annotator cycles to them: those after it in reliability order, then from
     the most reliable on (so cycling from any of them goes round all, not back and forth)."""
-    with store.snapshot():
-        everything = suggestions(store, article_id, annotator=annotator)
-        spans = store.spans(article_id, annotator)
+    with store.snapshot():  # only the rows around it: a long article has thousands
+        try:
+            middle = suggestion(store, suggestion_id, annotator)
+        except UserError:
+            return []  # gone (its source ran again)
+        around = (middle.start, middle.end)
+        everything = suggestions(store, article_id, annotator=annotator, within=around)
+        reach = (
+            min([middle.start, *(s.start for s in everything)]),
+            max([middle.end, *(s.end for s in everything)]),
+        )
+        spans = store.spans(article_id, annotator, reach)
     shown = _candidates(store, everything, spans)
     here = next((s for s in shown if s.id == suggestion_id), None)
     if here is None:
@@ -366,7 +443,7 @@ def accept_as(store: Store, suggestion_id: int, annotator: str, label: str | Non
         item = suggestion(store, suggestion_id, annotator)
         if item.status != "pending":
             return None
-        if any(s.overlaps(item.start, item.end) for s in store.spans(item.article_id, annotator)):
+        if store.spans(item.article_id, annotator, (item.start, item.end)):
             return None
         same = label is None or label == item.label
         kind, origin, outcome = (

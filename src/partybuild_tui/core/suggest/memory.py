@@ -8,7 +8,9 @@ memory on the next compute, tagging nothing new does not.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -97,8 +99,12 @@ class SyllableIndex:
         self.starts: dict[int, int] = {}
         self.ends: dict[int, int] = {}
         pos = 0
+        known: dict[str, str] = {}  # syllables repeat: each distinct one is keyed once
         for index, (start, end) in enumerate(self.syllables):
-            key = form_key(text[start:end])
+            syllable = text[start:end]
+            key = known.get(syllable)
+            if key is None:
+                key = known[syllable] = form_key(syllable)
             self.starts[pos] = index
             parts.append(key)
             pos += len(key)
@@ -122,6 +128,27 @@ class SyllableIndex:
         return any(
             i is not None and _capitalized(self.text, *self.syllables[i]) for i in (after, before)
         )
+
+    def matches(self, keys: dict[str, int], longest: int) -> list[tuple[int, Range]]:
+        """(value, range) of every ``keys`` entry covering whole syllables: each run of
+        syllables up to ``longest`` characters looked up once (one dict lookup per run,
+        where ``find`` per key scans the text once per key: thousands of forms)."""
+        ends = sorted(self.ends)
+        text, syllables, last_of, get = self.keys, self.syllables, self.ends, keys.get
+        # most syllables begin no form: skipped at once (forms are two characters or more)
+        heads = {key[:2] for key in keys} if min(map(len, keys), default=0) >= 2 else None
+        out: list[tuple[int, Range]] = []
+        for at, first in self.starts.items():
+            if heads is not None and text[at : at + 2] not in heads:
+                continue
+            i = bisect.bisect_right(ends, at)
+            limit = at + longest
+            while i < len(ends) and ends[i] <= limit:
+                value = get(text[at : ends[i]])
+                if value is not None and first <= (last := last_of[ends[i]]):
+                    out.append((value, (syllables[first][0], syllables[last][1])))
+                i += 1
+        return out
 
     def find(self, key: str) -> list[Range]:
         """Character ranges where ``key`` covers whole syllables."""
@@ -163,19 +190,26 @@ class MemorySource:
     def suggest(
         self, article: Article, tokenization: Tokenization, context: Context
     ) -> list[Proposal]:
-        if not self.lexicon.labels:
+        labels = self.lexicon.labels
+        if not labels:
             return []
         index = SyllableIndex(tokenization)
+        order = {key: n for n, key in enumerate(labels)}
+        found = sorted(index.matches(order, max(map(len, labels))))  # lexicon order, as before
+        names = list(labels)
+        spans = sorted(context.spans, key=lambda s: s.start)
+        starts = [s.start for s in spans]
+        reach = list(itertools.accumulate((s.end for s in spans), max))
         out: list[Proposal] = []
-        for key, label in self.lexicon.labels.items():
-            for start, end in index.find(key):
-                if start < article.body_start or end > article.body_end:
-                    continue
-                if index.inside_name(start, end):
-                    continue
-                if any(s.start < end and start < s.end for s in context.spans):
-                    continue
-                out.append(Proposal(start, end, label, SCORE))
+        for n, (start, end) in found:
+            if start < article.body_start or end > article.body_end:
+                continue
+            if index.inside_name(start, end):
+                continue
+            i = bisect.bisect_left(starts, end)  # of the spans starting before its end,
+            if i and reach[i - 1] > start:  # does any reach into it?
+                continue
+            out.append(Proposal(start, end, labels[names[n]], SCORE))
         return out
 
 

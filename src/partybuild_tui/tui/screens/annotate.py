@@ -55,8 +55,8 @@ def _fingerprint(marks: list[Mark]) -> tuple[int, int, int]:
     return len(ids), max(ids, default=0), sum(ids)
 
 
-def _covered(mark: Mark, action: Action) -> bool:
-    return any(tagging.overlaps(mark, s.start, s.end) for s in action.added)
+# An action touching more places than this (accept all, its undo) re-reads every suggestion.
+PATCH_LIMIT = 64
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,10 @@ class AnnotateScreen(Screen[None]):
     """Read, tag, undo and move between articles."""
 
     BINDINGS = keys.TAG_BINDINGS + keys.SUGGEST_BINDINGS + keys.ARTICLE_BINDINGS
+    # An article with this many stored suggestions re-reads them all in a thread: it takes a
+    # tenth of a second of Python at 4,000, too long for the UI thread (fewer: at once).
+    BACKGROUND_FROM = 500
+    SHOWS_SUGGESTIONS = True  # (the review screen shows none)
 
     def __init__(
         self,
@@ -110,7 +114,8 @@ class AnnotateScreen(Screen[None]):
         self.message = ""
         self._position: tuple[int | None, int] = (None, 0)
         self._counts: dict[str, int] = {}
-        self._suggestion_state: tuple[int, ...] = ()  # of the suggestions drawn
+        self._suggestion_state: tuple[int, ...] = ()  # of the suggestions last read in full
+        self._drawn = 0  # counts changes drawn, so a read started before one is not shown
         self._list_title = ""
         self.done_opens_next = config.done_opens_next()
         self.list_choice: bool | None = None  # shown / hidden by L; None: by the width
@@ -184,6 +189,7 @@ class AnnotateScreen(Screen[None]):
         suggestions = self.load_suggestions(article_id)
         self.suggesting = False
         self.analysis.cancel_suggest()  # a slow NER run for the last article
+        self._drawn += 1
         self.view.load(article.text, (article.body_start, article.body_end), spans, suggestions)
         if cursor is not None:
             self.view.move_to_offset(cursor)
@@ -224,10 +230,35 @@ class AnnotateScreen(Screen[None]):
         return tagging.pending_marks(self.store, article_id, self.annotator, self.preferred)
 
     def refresh_suggestions(self) -> None:
-        """Re-read suggestions after something decided or computed them."""
-        if self.article is not None:
+        """Re-read every suggestion after something computed them (or after a change too big
+        to patch): at once in a short article, in a thread in a long one, where the keys go
+        on meanwhile and the read is drawn when it lands (unless a change was drawn since:
+        then it reads again)."""
+        if self.article is None:
+            return
+        if not self._suggestion_state or self._suggestion_state[0] < self.BACKGROUND_FROM:
             self.view.set_suggestions(self.load_suggestions(self.article.id))
             self._show_legend()
+            return
+        self.analysis.read_pending(
+            self.article.id,
+            self.annotator,
+            frozenset(self.preferred),
+            partial(self._suggestions_read, self._drawn),
+        )
+
+    def _suggestions_read(
+        self, drawn: int, article_id: int, state: tuple[int, ...], marks: list[Mark]
+    ) -> None:
+        """A read in the thread landed: draw it, unless the screen changed since it began."""
+        if not self._is_open(article_id):
+            return
+        if drawn != self._drawn or self._in_flight:
+            self.refresh_suggestions()  # what it read may miss the change drawn since
+            return
+        self._suggestion_state = state
+        self.view.set_suggestions(marks)
+        self._show_legend()
 
     def _is_open(self, article_id: int) -> bool:
         return self.article is not None and self.article.id == article_id
@@ -342,6 +373,7 @@ class AnnotateScreen(Screen[None]):
         view = self.view
         drawn = tagging.preview(intent, view.spans, view.suggestions, view.text)
         if drawn is not None:
+            self._drawn += 1
             view.set_marks(*drawn)
         if isinstance(intent, tagging.USES_SELECTION):
             view.clear_selection()
@@ -468,7 +500,11 @@ class AnnotateScreen(Screen[None]):
             return
         self.preferred.discard(mark.id)
         self.preferred.add(other.id)
-        self.refresh_suggestions()
+        self._drawn += 1
+        self.view.set_suggestions(
+            self._read_near([(mark.start, mark.end), (other.start, other.end)])
+        )
+        self._show_legend()
         self.view.move_to_offset(other.start)
         self.say(f"other proposal: {tagging.proposal_text(other)} (c: the next one)")
 
@@ -704,8 +740,8 @@ class AnnotateScreen(Screen[None]):
 
     def _applied(self, outcome: Outcome) -> None:
         """Show a change the store has committed: patched from the action (its added and
-        removed spans; the status, counts and list order only when the status changed), not
-        re-read; suggestions are re-read only when the change can bring some back."""
+        removed spans, the suggestions re-read only where it acted; the status, counts and
+        list order only when the status changed), not re-read."""
         assert self.article is not None
         action = outcome.action
         if action is None:
@@ -715,13 +751,16 @@ class AnnotateScreen(Screen[None]):
         gone = {s.id for s in action.removed}
         spans = [m for m in view.spans if m.id >= 0 and m.id not in gone]  # -1: drawn early
         spans += [tagging.span_mark(s) for s in action.added]
+        spans.sort(key=lambda m: (m.start, m.end))
         before = list(view.suggestions)
-        if self._hides_suggestions_only(action):
-            view.set_marks(spans, [m for m in before if not _covered(m, action)])
-            self._show_legend()
-        else:
-            view.set_spans(spans)
-            self.refresh_suggestions()  # a delete or undo brings decided ones back
+        self._drawn += 1
+        touched = tagging.touched(self.store, action) if self.SHOWS_SUGGESTIONS else []
+        if len(touched) <= PATCH_LIMIT:
+            view.set_marks(spans, self._read_near(touched))
+        else:  # accept all, or its undo: hide what the new spans cover, then read them all
+            view.set_marks(spans, [m for m in before if not tagging.covered(spans, m)])
+            self.refresh_suggestions()
+        self._show_legend()
         if action.status is not None:
             self._show_header()
         offset = tagging.cursor_after(action, before, view.suggestions)
@@ -730,19 +769,18 @@ class AnnotateScreen(Screen[None]):
         self.article_list.refresh_after(status_changed=action.status is not None)
         self.message = f"✓ {outcome.verb}: {outcome.what or tagging.describe(action)}"
         self._refresh_status(recount=action.status is not None)
-        self.refresh_bindings()
         self._remember(action)
 
-    @staticmethod
-    def _hides_suggestions_only(action: Action) -> bool:
-        """A new tag, relabel or accept only hides the suggestions under its spans: the
-        drawn ones can be patched. Anything that removes spans or decides others cannot."""
-        kind = action.kind
-        if kind in ("tag", "accept") or kind.startswith("review take"):
-            return True
-        return kind == "relabel" and [(s.start, s.end) for s in action.removed] == [
-            (s.start, s.end) for s in action.added
-        ]
+    def _read_near(self, ranges: list[tuple[int, int]]) -> list[Mark]:
+        """The suggestions to draw, re-read only around ``ranges`` (milliseconds where a full
+        read of a long article's takes a tenth of a second)."""
+        drawn = self.view.suggestions
+        if not ranges or self.article is None or not self.SHOWS_SUGGESTIONS:
+            return list(drawn)
+        places, found = tagging.pending_marks_near(
+            self.store, self.article.id, self.annotator, ranges, self.preferred
+        )
+        return tagging.replace_near(drawn, places, found)
 
     def _remember(self, action: Action) -> None:
         """A form just tagged is proposed at once wherever else it occurs in this article
@@ -779,6 +817,7 @@ class AnnotateScreen(Screen[None]):
                 spans = tagging.span_marks(self.store, article_id, layer) if changed else None
                 state = self.store.suggestion_state(article_id, layer)
             if spans is not None:
+                self._drawn += 1
                 self.view.set_spans(spans)
             if spans is not None or state != self._suggestion_state:
                 self.refresh_suggestions()

@@ -57,6 +57,7 @@ class ReviewScreen(AnnotateScreen):
     """Adjudicate: decide each disagreement between the annotators of an article."""
 
     BINDINGS = REVIEW_BINDINGS
+    SHOWS_SUGGESTIONS = False
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         kwargs["suggest_steps"] = ()  # the versions to choose from are the annotators'

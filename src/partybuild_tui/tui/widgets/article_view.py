@@ -188,17 +188,16 @@ class ArticleView(ScrollView, can_focus=True):
         self._replace_marks(spans, suggestions)
 
     def _replace_marks(self, spans: Sequence[Mark], suggestions: Sequence[Mark]) -> None:
-        changed = set(self.spans).symmetric_difference(spans)
-        changed |= set(self.suggestions).symmetric_difference(suggestions)
+        old_spans, old_suggestions = self.spans, self.suggestions
         self._set_marks(spans, suggestions)
-        for mark in changed:
+        for mark in _changed(old_spans, self.spans) + _changed(old_suggestions, self.suggestions):
             self._invalidate(mark.start, mark.end)
 
     def _set_marks(self, spans: Sequence[Mark], suggestions: Sequence[Mark]) -> None:
-        self.spans = sorted(spans, key=lambda m: (m.start, m.end))
+        self.spans = sorted(spans, key=_place)
         self._span_starts = [m.start for m in self.spans]
         self._span_ends = [m.end for m in self.spans]
-        self.suggestions = sorted(suggestions, key=lambda m: (m.start, m.end))
+        self.suggestions = sorted(suggestions, key=_place)
         self._hint_starts = [m.start for m in self.suggestions]
         self._hint_reach = max((m.end - m.start for m in self.suggestions), default=0)
 
@@ -584,3 +583,28 @@ class ArticleView(ScrollView, can_focus=True):
             name = "article-view--cursor" if self.has_focus else "article-view--cursor-blurred"
             style += self.get_component_rich_style(name)
         return style
+
+
+def _place(mark: Mark) -> tuple[int, int]:
+    return mark.start, mark.end
+
+
+def _changed(old: Sequence[Mark], new: Sequence[Mark]) -> list[Mark]:
+    """Marks in one list and not the other, both flat and in text order: a walk through
+    both, as most are the very same objects (hashing thousands of marks per key cost more)."""
+    changed: list[Mark] = []
+    i = j = 0
+    while i < len(old) and j < len(new):
+        a, b = old[i], new[j]
+        if a is b or a == b:
+            i, j = i + 1, j + 1
+        elif (a.start, a.end) < (b.start, b.end):
+            changed.append(a)
+            i += 1
+        elif (b.start, b.end) < (a.start, a.end):
+            changed.append(b)
+            j += 1
+        else:  # the same place, another mark
+            changed += (a, b)
+            i, j = i + 1, j + 1
+    return changed + list(old[i:]) + list(new[j:])

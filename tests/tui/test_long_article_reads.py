@@ -1,0 +1,83 @@
+"""A long article's suggestions: re-read around each action at once, in full in a thread.
+
+Real long articles carry thousands of suggestions; here the threshold for the thread is
+lowered (``BACKGROUND_FROM``) so the seeds take the same path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from partybuild_tui.core import tagging
+from partybuild_tui.core.store import Store
+from partybuild_tui.tui.analysis import Analysis
+from partybuild_tui.tui.screens.annotate import AnnotateScreen
+from tests.tui.helpers import SIZE, screen_of, settle
+
+
+def on_disk(db: Path) -> list[tagging.Mark]:
+    """What a full read through a fresh connection says the tester's layer should see."""
+    with Store(db) as store:
+        return tagging.pending_marks(store, 1, "tester")
+
+
+@pytest.fixture
+def long_article_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(AnnotateScreen, "BACKGROUND_FROM", 1)
+
+
+@pytest.mark.usefixtures("long_article_path")
+async def test_full_reads_land_from_the_thread_and_match_the_database(
+    make_app, app_db: Path
+) -> None:
+    async with make_app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot.app)
+        assert screen.view.suggestions == on_disk(app_db) != []
+        first = screen.view.suggestions[0]
+        screen.view.move_to_offset(first.start)
+        await pilot.press("x")  # reject: patched around it at once
+        assert first not in screen.view.suggestions
+        await pilot.press("u")  # undo: back at once, from the read around it
+        assert first in screen.view.suggestions
+        await pilot.press("a", "d")  # accept it, delete the span: the proposal comes back
+        await settle(pilot)
+        assert screen.view.suggestions == on_disk(app_db)
+        screen.refresh_suggestions()  # a full read, in the thread
+        await settle(pilot)
+        assert screen.view.suggestions == on_disk(app_db)
+
+
+@pytest.mark.usefixtures("long_article_path")
+async def test_a_full_read_started_before_a_change_is_not_drawn(
+    make_app, app_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The thread read the suggestions, the user rejected one meanwhile: drawing that read
+    would bring the rejected one back. It is dropped and a new read starts."""
+    reads: list[object] = []
+    monkeypatch.setattr(
+        Analysis,
+        "read_pending",
+        lambda self, *args: reads.append(args),  # noqa: ARG005
+    )
+    async with make_app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot.app)
+        before = list(screen.view.suggestions)
+        state = screen._suggestion_state
+        reads.clear()
+        screen.refresh_suggestions()
+        assert len(reads) == 1
+        done = reads[0][-1]
+        first = before[0]
+        screen.view.move_to_offset(first.start)
+        await pilot.press("x")
+        assert first not in screen.view.suggestions
+        done(1, state, before)  # the read lands, taken before the reject
+        assert first not in screen.view.suggestions
+        assert len(reads) == 2  # read again
+        reads[1][-1](1, state, on_disk(app_db))
+        assert screen.view.suggestions == on_disk(app_db)
+        assert first not in screen.view.suggestions
