@@ -524,7 +524,10 @@ def test_filtered_sections_agree_outside_compute(store: Store, fx: Fixture) -> N
 @pytest.mark.parametrize(
     ("sql", "index"),
     [
-        ("SELECT s.label, s.text, count(*) FROM spans s GROUP BY 1, 2", "idx_spans_label_text"),
+        (  # either covers it (the second is the memory lexicon's)
+            "SELECT s.label, s.text, count(*) FROM spans s GROUP BY 1, 2",
+            "idx_spans_label_text|idx_spans_forms",
+        ),
         (
             "SELECT s.annotator, count(*), count(DISTINCT s.article_id) FROM spans s GROUP BY 1",
             "idx_spans_annotator",
@@ -552,4 +555,4 @@ def test_filtered_sections_agree_outside_compute(store: Store, fx: Fixture) -> N
 def test_figures_read_covering_indexes(store: Store, sql: str, index: str) -> None:
     """The stats migration's indexes answer the big aggregates without touching table rows."""
     plan = " ".join(row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
-    assert f"COVERING INDEX {index}" in plan
+    assert any(f"COVERING INDEX {name}" in plan for name in index.split("|")), plan

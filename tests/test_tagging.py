@@ -372,3 +372,24 @@ def test_mark_status_toggles_in_the_store(seeded: Store, article: int) -> None:
     assert seeded.article(article).status == "done"
     tagging.carry_out(seeded, article, "tester", MarkStatus("done"))
     assert seeded.article(article).status == "in_progress"
+
+
+def test_the_difference_of_two_drawings_is_what_sets_of_them_give() -> None:
+    """``difference`` bisects the equal head and tail and walks the rest: against sets, over
+    random edits of a flat drawing (marks kept as the same objects, or equal copies)."""
+    import random
+
+    rng = random.Random(3)
+    for _ in range(300):
+        old = [Mark(i, i * 10, i * 10 + rng.randrange(1, 9), "FIGURE") for i in range(60)]
+        new = [m if rng.random() < 0.5 else Mark(m.id, m.start, m.end, m.label) for m in old]
+        for _ in range(rng.randrange(4)):
+            at = rng.randrange(len(new))
+            if rng.random() < 0.5:
+                del new[at]
+            else:  # another mark at the same place, or a relabel
+                m = new[at]
+                new[at] = Mark(m.id + 1000, m.start, m.end - rng.randrange(0, 1), "ORGANIZATION")
+        gone, came = tagging.difference(old, new)
+        assert set(gone) == set(old) - set(new) and set(came) == set(new) - set(old)
+        assert gone == sorted(gone, key=lambda m: m.start)

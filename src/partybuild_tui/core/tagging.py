@@ -313,9 +313,45 @@ def cursor_after(action: Action, before: Sequence[Mark], after: Sequence[Mark]) 
         if action.kind in ("tag", "correct"):
             return action.added[0].end - 1
         return None if action.kind == "relabel" else action.added[0].start
-    shown = set(before)
-    back = [m for m in after if m not in shown]
+    _gone, back = difference(before, after)
     return back[0].start if back else None
+
+
+def difference(old: Sequence[Mark], new: Sequence[Mark]) -> tuple[list[Mark], list[Mark]]:
+    """(marks only in ``old``, marks only in ``new``), both lists in text order. After one
+    key most marks are the very same objects: the equal head and tail are found by
+    bisection with C-level list comparisons, and only the middle is walked."""
+    head = _same_run(old, new, tail=False)
+    tail = _same_run(old[head:], new[head:], tail=True)
+    old_mid, new_mid = old[head : len(old) - tail], new[head : len(new) - tail]
+    gone: list[Mark] = []
+    came: list[Mark] = []
+    i = j = 0
+    while i < len(old_mid) and j < len(new_mid):
+        a, b = old_mid[i], new_mid[j]
+        if a is b or a == b:
+            i, j = i + 1, j + 1
+        elif (a.start, a.end) < (b.start, b.end):
+            gone.append(a)
+            i += 1
+        elif (b.start, b.end) < (a.start, a.end):
+            came.append(b)
+            j += 1
+        else:  # the same place, another mark
+            gone.append(a)
+            came.append(b)
+            i, j = i + 1, j + 1
+    return gone + list(old_mid[i:]), came + list(new_mid[j:])
+
+
+def _same_run(old: Sequence[Mark], new: Sequence[Mark], *, tail: bool) -> int:
+    """How many marks at the start (``tail``: the end) of both are equal."""
+    lo, hi = 0, min(len(old), len(new))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        same = old[len(old) - mid :] == new[len(new) - mid :] if tail else old[:mid] == new[:mid]
+        lo, hi = (mid, hi) if same else (lo, mid - 1)
+    return lo
 
 
 def teaches(action: Action) -> bool:
@@ -487,16 +523,19 @@ def replace_near(
 ) -> list[Mark]:
     """The suggestions drawn, with those in ``places`` (disjoint, in text order) replaced by
     ``found``: by bisection, as ``drawn`` is flat and in text order."""
-    kept: list[Mark] = []
-    at = 0
+    out: list[Mark] = []
+    at = taken = 0
     for start, end in places:
         first = bisect.bisect_right(drawn, start, lo=at, key=lambda m: m.end)
-        kept.extend(drawn[at:first])
+        out.extend(drawn[at:first])
         at = first
         while at < len(drawn) and drawn[at].start < end:
             at += 1  # drawn[at] overlaps the place: read again
-    kept.extend(drawn[at:])
-    return sorted([*kept, *found], key=lambda m: (m.start, m.end))
+        while taken < len(found) and found[taken].start < end:
+            out.append(found[taken])  # found lies in the places, in text order
+            taken += 1
+    out.extend(drawn[at:])
+    return out
 
 
 def alternative(store: Store, article_id: int, annotator: str, mark: Mark) -> Mark | None:

@@ -7,6 +7,7 @@ means is decided in ``core.tagging``; words and suggestions come from ``tui.anal
 
 from __future__ import annotations
 
+import bisect
 import sqlite3
 from dataclasses import dataclass
 from functools import partial
@@ -750,8 +751,8 @@ class AnnotateScreen(Screen[None]):
         view = self.view
         gone = {s.id for s in action.removed}
         spans = [m for m in view.spans if m.id >= 0 and m.id not in gone]  # -1: drawn early
-        spans += [tagging.span_mark(s) for s in action.added]
-        spans.sort(key=lambda m: (m.start, m.end))
+        for added in action.added:
+            bisect.insort(spans, tagging.span_mark(added), key=lambda m: (m.start, m.end))
         before = list(view.suggestions)
         self._drawn += 1
         touched = tagging.touched(self.store, action) if self.SHOWS_SUGGESTIONS else []

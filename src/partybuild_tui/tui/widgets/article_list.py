@@ -163,11 +163,29 @@ class ArticleList(ScrollView, can_focus=True):
         self.reload()
 
     def refresh_after(self, *, status_changed: bool) -> None:
-        """After a change: re-read the ids only if a status change can move rows in or out."""
+        """After a change in the open article: re-read the ids only if a status change can
+        move rows in or out, else only the open article's row (its span count)."""
         if status_changed and self.status:
             self.reload()
-        else:
+        elif status_changed:
             self.refresh_rows()
+        else:
+            self.refresh_open_row()
+
+    def refresh_open_row(self) -> None:
+        """Re-read and repaint the open article's row alone (a page of rows costs a query
+        with a span count per article, on every key that tags)."""
+        index = self.position(self.open_id)
+        if index is None:
+            return
+        page, within = divmod(index, PAGE)
+        rows = self._pages.get(page)
+        if rows is None or within >= len(rows):
+            return  # not read yet: it is read when it scrolls into view
+        fresh = self.store.article_rows([rows[within].id], self.annotator_layer)
+        if fresh:
+            rows[within] = fresh[0]
+            self.refresh_line(index)
 
     def refresh_rows(self) -> None:
         """Forget cached rows (span counts, statuses) and repaint what is visible."""

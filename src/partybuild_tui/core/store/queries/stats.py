@@ -112,7 +112,8 @@ def form_rows(conn: sqlite3.Connection, f: Filter) -> list[tuple[str, str, int]]
     """(label, exact text, span count) groups: the one pass over spans the form figures need."""
     scope, params = scope_sql(conn, f, "s")
     return conn.execute(
-        f"SELECT s.label, s.text, count(*) FROM spans s {scope} GROUP BY 1, 2", params
+        f"SELECT s.label, s.text, count(*) FROM spans s {scope} GROUP BY 1, 2 ORDER BY 1, 2",
+        params,
     ).fetchall()
 
 
