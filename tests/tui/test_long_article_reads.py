@@ -17,10 +17,10 @@ from partybuild_tui.tui.screens.annotate import AnnotateScreen
 from tests.tui.helpers import SIZE, screen_of, settle
 
 
-def on_disk(db: Path) -> list[tagging.Mark]:
+def on_disk(db: Path, article_id: int = 1) -> list[tagging.Mark]:
     """What a full read through a fresh connection says the tester's layer should see."""
     with Store(db) as store:
-        return tagging.pending_marks(store, 1, "tester")
+        return tagging.pending_marks(store, article_id, "tester")
 
 
 @pytest.fixture
@@ -81,3 +81,15 @@ async def test_a_full_read_started_before_a_change_is_not_drawn(
         reads[1][-1](1, state, on_disk(app_db))
         assert screen.view.suggestions == on_disk(app_db)
         assert first not in screen.view.suggestions
+
+
+@pytest.mark.usefixtures("long_article_path")
+async def test_a_long_article_opens_before_its_suggestions_are_read(make_app, app_db: Path) -> None:
+    async with make_app().run_test(size=SIZE) as pilot:
+        await settle(pilot)  # article 1's suggestions are stored by now
+        screen = screen_of(pilot.app)
+        screen.open_article(1)
+        assert screen.view.text and screen.view.suggestions == []  # the text first
+        await settle(pilot)
+        assert screen.view.suggestions == on_disk(app_db) != []
+        assert "suggestions" in str(screen.query_one("#legend").render())

@@ -7,6 +7,7 @@ offsets, cheap to test and to reuse; the widget only turns them into Strips.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,8 +19,10 @@ from partybuild_tui.core.display import printable
 Range = tuple[int, int]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def cell_len(text: str) -> int:
-    """Cells ``text`` takes as the view draws it (a control character as its one-cell picture)."""
+    """Cells ``text`` takes as the view draws it (a control character as its one-cell picture).
+    Cached: wrapping a long article asks for the same syllables tens of thousands of times."""
     return _cell_len(printable(text, body=True))
 
 

@@ -187,11 +187,15 @@ class AnnotateScreen(Screen[None]):
         self.article = article = self.store.article(article_id)
         self.preferred = set()
         spans = tagging.span_marks(self.store, article_id, self.annotator)
-        suggestions = self.load_suggestions(article_id)
+        self._suggestion_state = self.store.suggestion_state(article_id, self.annotator)
+        later = self._reads_in_background()  # a long article's: drawn when read, in a thread
+        suggestions = [] if later else self.load_suggestions(article_id)
         self.suggesting = False
         self.analysis.cancel_suggest()  # a slow NER run for the last article
         self._drawn += 1
         self.view.load(article.text, (article.body_start, article.body_end), spans, suggestions)
+        if later:
+            self.refresh_suggestions()
         if cursor is not None:
             self.view.move_to_offset(cursor)
         self.save_position()  # a restart after a crash or a kill resumes in this article
@@ -237,7 +241,7 @@ class AnnotateScreen(Screen[None]):
         then it reads again)."""
         if self.article is None:
             return
-        if not self._suggestion_state or self._suggestion_state[0] < self.BACKGROUND_FROM:
+        if not self._reads_in_background():
             self.view.set_suggestions(self.load_suggestions(self.article.id))
             self._show_legend()
             return
@@ -247,6 +251,12 @@ class AnnotateScreen(Screen[None]):
             frozenset(self.preferred),
             partial(self._suggestions_read, self._drawn),
         )
+
+    def _reads_in_background(self) -> bool:
+        """Whether the open article has so many suggestions that reading them all takes too
+        long for the UI thread (going by the count ``_suggestion_state`` last saw)."""
+        state = self._suggestion_state
+        return self.SHOWS_SUGGESTIONS and bool(state) and state[0] >= self.BACKGROUND_FROM
 
     def _suggestions_read(
         self, drawn: int, article_id: int, state: tuple[int, ...], marks: list[Mark]
