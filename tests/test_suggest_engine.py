@@ -304,4 +304,39 @@ def test_reading_only_where_an_action_happened_gives_what_a_full_read_gives(
         assert drawn == full(), f"step {step}: {action.kind}"
 
 
+def test_an_update_says_where_it_changed_what_is_stored(seeded: Store) -> None:
+    """After a tag, memory's re-run reports the places of its new proposals and the layer's
+    state around its transaction; re-reading only there gives what a full read gives."""
+    from partybuild_tui.core import tagging
+    from partybuild_tui.core.store import NewSpan
+
+    article_id = first_article(seeded)
+    suggest.compute(seeded, article_id, ["memory", "rules", "byline"])
+    drawn = tagging.pending_marks(seeded, article_id, ANNOTATOR)
+    article = seeded.article(article_id)
+    form = "Đồng Văn"
+    first = article.text.index(form, article.body_start)
+    tagged = (first, first + len(form))
+    seeded.apply(article_id, ANNOTATOR, "tag", add=[NewSpan(*tagged, "ORGANIZATION")])
+    drawn = tagging.replace_near(
+        drawn, *tagging.pending_marks_near(seeded, article_id, ANNOTATOR, [tagged])
+    )
+
+    def memory_places() -> set[tuple[int, int]]:
+        return {(s.start, s.end) for s in seeded.suggestions(article_id, source="memory")}
+
+    known = memory_places()
+    before = seeded.suggestion_state(article_id, ANNOTATOR)
+    ran = suggest.update(seeded, article_id, ["memory"], annotator=ANNOTATOR)
+    assert ran is not None and ran.before == before
+    assert ran.after == seeded.suggestion_state(article_id, ANNOTATOR) != before
+    new = memory_places() - known
+    assert new and new <= set(ran.changed)
+    places, found = tagging.pending_marks_near(seeded, article_id, ANNOTATOR, ran.changed)
+    assert tagging.replace_near(drawn, places, found) == tagging.pending_marks(
+        seeded, article_id, ANNOTATOR
+    )
+    assert suggest.update(seeded, article_id, ["memory"], annotator=ANNOTATOR) is None
+
+
 LABELS = ("ORGANIZATION", "FIGURE", "RESOLUTION")

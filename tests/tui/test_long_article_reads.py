@@ -62,6 +62,7 @@ async def test_a_full_read_started_before_a_change_is_not_drawn(
         "read_pending",
         lambda self, *args: reads.append(args),  # noqa: ARG005
     )
+    monkeypatch.setattr(AnnotateScreen, "poll_changes", lambda self: None)  # no re-reads
     async with make_app().run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = screen_of(pilot.app)
@@ -93,3 +94,22 @@ async def test_a_long_article_opens_before_its_suggestions_are_read(make_app, ap
         await settle(pilot)
         assert screen.view.suggestions == on_disk(app_db) != []
         assert "suggestions" in str(screen.query_one("#legend").render())
+
+
+@pytest.mark.usefixtures("long_article_path")
+async def test_memory_proposals_after_a_tag_are_drawn_where_they_are(
+    make_app, app_db: Path
+) -> None:
+    """A tag teaches memory: its run lands with the places it changed, which alone are read
+    again; the screen then shows what a full read shows, the form proposed elsewhere."""
+    async with make_app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot.app)
+        view = screen.view
+        assert not any(m.source == "memory" for m in view.suggestions)
+        view.move_to_offset(view.text.index("Đồng Văn"))
+        await pilot.press("o")
+        await settle(pilot)
+        assert view.suggestions == on_disk(app_db)
+        taught = [m for m in view.suggestions if m.source == "memory"]
+        assert len(taught) >= 2 and {m.text for m in taught} == {"Đồng Văn"}

@@ -63,10 +63,10 @@ async def test_keys_work_while_a_slow_source_runs(make_app, app_db: Path, monkey
     release = threading.Event()
     real = suggest.update
 
-    def held(store, article_id, sources):  # noqa: ANN001, ANN202
+    def held(store, article_id, sources, **options):  # noqa: ANN001, ANN003, ANN202
         if tuple(sources) == ("rules",):
             assert release.wait(10)
-        return real(store, article_id, sources)
+        return real(store, article_id, sources, **options)
 
     monkeypatch.setattr(suggest, "update", held)
     async with make_app(suggest_steps=(("byline",), ("rules",))).run_test(size=SIZE) as pilot:
@@ -90,8 +90,8 @@ async def test_two_steps_fast_sources_then_ner(make_app, app_db: Path, monkeypat
     steps: list[tuple[bool, int, int]] = []  # (last step?, stored, drawn) as each step lands
     original = AnnotateScreen._suggested
 
-    def spy(self: AnnotateScreen, article_id: int, last: bool) -> None:
-        original(self, article_id, last)
+    def spy(self: AnnotateScreen, article_id: int, last: bool, ran: object = None) -> None:
+        original(self, article_id, last, ran)  # type: ignore[arg-type]
         steps.append((last, len(db_suggestions(app_db)), len(self.view.suggestions)))
 
     monkeypatch.setattr(AnnotateScreen, "_suggested", spy)
@@ -360,7 +360,7 @@ async def test_a_failing_source_is_reported_and_keys_still_work(
 ) -> None:
     from partybuild_tui.core import suggest
 
-    def broken(store, article_id, sources):  # noqa: ANN001, ANN202
+    def broken(store, article_id, sources, **options):  # noqa: ANN001, ANN003, ANN202
         raise RuntimeError("pattern file unreadable")
 
     monkeypatch.setattr(suggest, "update", broken)

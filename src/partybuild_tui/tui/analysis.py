@@ -20,6 +20,7 @@ from textual.worker import Worker, get_current_worker
 from partybuild_tui.core.store import Article, Store
 
 if TYPE_CHECKING:
+    from partybuild_tui.core.suggest.engine import Ran
     from partybuild_tui.core.tagging import Mark
     from partybuild_tui.core.tokenize import Tokenization
 
@@ -34,10 +35,11 @@ SUGGEST_STEPS: tuple[tuple[str, ...], ...] = (
 ANALYSIS_LOCK = threading.Lock()
 
 Segmented = Callable[[int, "Tokenization"], None]  # (article id, words and sentences)
-Suggested = Callable[[int, bool], None]  # (article id, was it the last step)
+# (article id, was it the last step, what it changed: None if nothing was out of date)
+Suggested = Callable[[int, bool, "Ran | None"], None]
 Trained = Callable[[str], None]  # what to say about the new model
 # (article id, its suggestion state, the suggestions to draw)
-PendingRead = Callable[[int, tuple[int, ...], list["Mark"]], None]
+PendingRead = Callable[[int, tuple[int | str, ...], list["Mark"]], None]
 
 
 def tokenization(
@@ -51,14 +53,18 @@ def tokenization(
         return tokenize.tokenization(store, article, cancelled)
 
 
-def run_abandonable(path: Path, article_id: int, sources: tuple[str, ...], worker: Worker) -> bool:
-    """Compute suggestions in a daemon thread of their own connection; False if the worker
-    was cancelled first (another article opened, or the app quitting: a long NER run must
-    not hold up the exit; what it writes is one transaction, committed or not at all)."""
+def run_abandonable(
+    path: Path, article_id: int, sources: tuple[str, ...], worker: Worker, annotator: str | None
+) -> tuple[bool, Ran | None]:
+    """Compute suggestions in a daemon thread of their own connection: (False, None) if the
+    worker was cancelled first (another article opened, or the app quitting: a long NER run
+    must not hold up the exit; what it writes is one transaction, committed or not at all),
+    else (True, what the run changed, None if nothing was out of date)."""
     from partybuild_tui.core import suggest
 
     done = threading.Event()
     failed: list[BaseException] = []
+    ran: list[Ran | None] = [None]
 
     def run() -> None:
         try:
@@ -66,7 +72,7 @@ def run_abandonable(path: Path, article_id: int, sources: tuple[str, ...], worke
                 if worker.is_cancelled:
                     return  # waited for the lock while another article was opened
                 with Store(path) as store:
-                    suggest.update(store, article_id, sources)
+                    ran[0] = suggest.update(store, article_id, sources, annotator=annotator)
         except BaseException as exc:  # noqa: BLE001  (re-raised in the worker)
             failed.append(exc)
         finally:
@@ -75,10 +81,10 @@ def run_abandonable(path: Path, article_id: int, sources: tuple[str, ...], worke
     threading.Thread(target=run, name="suggest", daemon=True).start()
     while not done.wait(0.05):
         if worker.is_cancelled:
-            return False
+            return False, None
     if failed:
         raise failed[0]
-    return True
+    return True, ran[0]
 
 
 class Analysis:
@@ -120,27 +126,32 @@ class Analysis:
 
         self._start(work, "segment")
 
-    def suggest(self, article_id: int, done: Suggested) -> None:
-        """Compute the article's suggestions step by step, ``done(id, last)`` after each
-        one lands. Cached runs cost milliseconds, NER about a second per article."""
+    def suggest(self, article_id: int, done: Suggested, annotator: str | None = None) -> None:
+        """Compute the article's suggestions step by step, ``done(id, last, ran)`` after each
+        one lands (``ran``: what it changed, the states seen in ``annotator``'s layer).
+        Cached runs cost milliseconds, NER about a second per article."""
 
         def work() -> None:
             worker = get_current_worker()
             for index, step in enumerate(self.steps):
                 if worker.is_cancelled:
                     return  # another article was opened: its worker takes over
-                if not run_abandonable(self.path, article_id, step, worker):
+                finished, ran = run_abandonable(self.path, article_id, step, worker, annotator)
+                if not finished:
                     return
-                self.node.app.call_from_thread(done, article_id, index == len(self.steps) - 1)
+                last = index == len(self.steps) - 1
+                self.node.app.call_from_thread(done, article_id, last, ran)
 
         self._start(work, "suggest")
 
-    def remember(self, article_id: int, done: Suggested) -> None:
-        """Re-run the memory source for the article (milliseconds), then ``done(id, False)``."""
+    def remember(self, article_id: int, done: Suggested, annotator: str | None = None) -> None:
+        """Re-run the memory source for the article, then ``done(id, False, ran)``."""
 
         def work() -> None:
-            if run_abandonable(self.path, article_id, ("memory",), get_current_worker()):
-                self.node.app.call_from_thread(done, article_id, False)
+            worker = get_current_worker()
+            finished, ran = run_abandonable(self.path, article_id, ("memory",), worker, annotator)
+            if finished:
+                self.node.app.call_from_thread(done, article_id, False, ran)
 
         self._start(work, "remember")
 

@@ -555,9 +555,10 @@ class Store:
         version: str,
         proposals: Sequence[Proposed],
         uncertainty: float | None = None,
-    ) -> None:
+    ) -> list[tuple[int, int]]:
+        """Store a source's run; the ranges where it changed what is stored."""
         with self.write():
-            suggestions.save_run(
+            return suggestions.save_run(
                 self.conn,
                 article.id,
                 article.text,

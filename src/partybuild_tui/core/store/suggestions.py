@@ -92,8 +92,10 @@ def save_run(
     version: str,
     proposals: Sequence[Proposed],
     uncertainty: float | None = None,
-) -> None:
-    """Store one source's run on one article: new proposals in, stale pending ones out.
+) -> list[tuple[int, int]]:
+    """Store one source's run on one article: new proposals in, stale pending ones out; the
+    text ranges of the rows it added, removed, withdrew, brought back or re-scored (where
+    what a view shows can change).
 
     A suggestion some layer decided stays whatever the run says (a rejection is never
     forgotten); no longer proposed, it is withdrawn: only the layers that decided it see it.
@@ -101,12 +103,13 @@ def save_run(
     stamp = now()
     wanted = {(p.start, p.end, p.label): p for p in proposals}
     rows = conn.execute(
-        'SELECT id, start, "end", label, withdrawn_at, EXISTS (SELECT 1 FROM '
+        'SELECT id, start, "end", label, withdrawn_at, score, EXISTS (SELECT 1 FROM '
         "suggestion_decisions d WHERE d.suggestion_id = suggestions.id) FROM suggestions "
         "WHERE article_id = ? AND source = ?",
         (article_id, source),
     ).fetchall()
-    for sid, start, end, label, withdrawn, decided in rows:
+    changed: list[tuple[int, int]] = []
+    for sid, start, end, label, withdrawn, score, decided in rows:
         found = wanted.pop((start, end, label), None)
         if found is not None:
             conn.execute(
@@ -114,10 +117,15 @@ def save_run(
                 "WHERE id = ?",
                 (version, found.score, sid),
             )
+            if withdrawn is not None or score != found.score:
+                changed.append((start, end))
         elif not decided:
             conn.execute("DELETE FROM suggestions WHERE id = ?", (sid,))
+            changed.append((start, end))
         elif withdrawn is None:
             conn.execute("UPDATE suggestions SET withdrawn_at = ? WHERE id = ?", (stamp, sid))
+            changed.append((start, end))
+    changed.extend((p.start, p.end) for p in wanted.values())
     conn.executemany(
         'INSERT INTO suggestions (article_id, source, source_version, start, "end", '
         "label, text, score, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -141,6 +149,7 @@ def save_run(
         "content_hash, computed_at, uncertainty) VALUES (?, ?, ?, ?, ?, ?)",
         (article_id, source, version, content_hash, stamp, uncertainty),
     )
+    return changed
 
 
 def _select(annotator: str | None) -> tuple[str, list[object]]:

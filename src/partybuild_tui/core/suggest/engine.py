@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from partybuild_tui import config
@@ -137,12 +138,21 @@ def propose(
     return results
 
 
-def stored_context(store: Store, article_id: int) -> Context:
+# The sources known to read only the article and its spans, not other sources' proposals.
+_OWN_EYES = (MemorySource, RuleSource, BylineSource, NerSource)
+
+
+def _reads_proposals(sources: Sequence[Source]) -> bool:
+    return not all(isinstance(s, _OWN_EYES) for s in sources)
+
+
+def stored_context(store: Store, article_id: int, *, with_proposals: bool = True) -> Context:
     """The article's spans and every stored proposal (any status: decisions are not
-    features), for sources that build on other sources."""
+    features), for sources that build on other sources (only they need the proposals:
+    thousands of rows in a long article)."""
     proposals = tuple(
         (s.source, Proposal(s.start, s.end, s.label, s.score))
-        for s in store.suggestions(article_id)
+        for s in (store.suggestions(article_id) if with_proposals else ())
     )
     return Context(tuple(store.spans(article_id)), proposals)
 
@@ -163,11 +173,24 @@ def clean(raw: Iterable[Proposal], article: Article, tokenization: Tokenization)
     return flatten(list(seen.values()))
 
 
-def save_results(store: Store, article: Article, results: RunResult) -> None:
-    """Store one article's run results (one transaction): new proposals in, stale ones out."""
+def save_results(store: Store, article: Article, results: RunResult) -> list[tuple[int, int]]:
+    """Store one article's run results (one transaction): new proposals in, stale ones out;
+    the ranges where the stored suggestions changed."""
+    changed: list[tuple[int, int]] = []
     with store.write():
         for name, (version, proposals, uncertainty) in results.items():
-            store.save_suggestion_run(article, name, version, proposals, uncertainty)
+            changed += store.save_suggestion_run(article, name, version, proposals, uncertainty)
+    return changed
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What one ``update`` stored: where, and the layer's ``suggestion_state`` just before and
+    after it, in its transaction: a view that had seen ``before`` re-reads only ``changed``."""
+
+    changed: tuple[tuple[int, int], ...]
+    before: tuple[int | str, ...]
+    after: tuple[int | str, ...]
 
 
 def compute(
@@ -192,17 +215,23 @@ def update(
     sources: Sequence[Source | str] | None = None,
     *,
     force: bool = False,
-) -> bool:
+    annotator: str | None = None,
+) -> Ran | None:
     """``compute`` without reading the result back (the app reads its own layer's view of
-    it): whether any source ran."""
+    it): what changed (the states are ``annotator``'s layer's), None if no source ran."""
     article = store.article(article_id)
     chosen = _resolve_sources(store, sources)
     todo = chosen if force else stale_sources(store, article, chosen)
-    if todo:
-        tokens = tokenize.tokenization(store, article)
-        context = stored_context(store, article_id)
-        save_results(store, article, propose(article, tokens, todo, context))
-    return bool(todo)
+    if not todo:
+        return None
+    tokens = tokenize.tokenization(store, article)
+    context = stored_context(store, article_id, with_proposals=_reads_proposals(todo))
+    results = propose(article, tokens, todo, context)
+    with store.write():
+        before = store.suggestion_state(article_id, annotator)
+        changed = save_results(store, article, results)
+        after = store.suggestion_state(article_id, annotator)
+    return Ran(tuple(changed), before, after)
 
 
 # ---- reading ------------------------------------------------------------------------------------

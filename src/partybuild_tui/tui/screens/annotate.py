@@ -40,6 +40,7 @@ from partybuild_tui.tui.writer import FAST_LOCK_S, Job, Writer
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from partybuild_tui.core.suggest.engine import Ran
     from partybuild_tui.core.tokenize import Tokenization
 
 # Below this many columns the article list hides itself (L shows it): the text needs the room.
@@ -115,7 +116,7 @@ class AnnotateScreen(Screen[None]):
         self.message = ""
         self._position: tuple[int | None, int] = (None, 0)
         self._counts: dict[str, int] = {}
-        self._suggestion_state: tuple[int, ...] = ()  # of the suggestions last read in full
+        self._suggestion_state: tuple[int | str, ...] = ()  # of the suggestions last read in full
         self._drawn = 0  # counts changes drawn, so a read started before one is not shown
         self._list_title = ""
         self.done_opens_next = config.done_opens_next()
@@ -256,10 +257,10 @@ class AnnotateScreen(Screen[None]):
         """Whether the open article has so many suggestions that reading them all takes too
         long for the UI thread (going by the count ``_suggestion_state`` last saw)."""
         state = self._suggestion_state
-        return self.SHOWS_SUGGESTIONS and bool(state) and state[0] >= self.BACKGROUND_FROM
+        return self.SHOWS_SUGGESTIONS and bool(state) and int(state[0]) >= self.BACKGROUND_FROM
 
     def _suggestions_read(
-        self, drawn: int, article_id: int, state: tuple[int, ...], marks: list[Mark]
+        self, drawn: int, article_id: int, state: tuple[int | str, ...], marks: list[Mark]
     ) -> None:
         """A read in the thread landed: draw it, unless the screen changed since it began."""
         if not self._is_open(article_id):
@@ -282,17 +283,32 @@ class AnnotateScreen(Screen[None]):
         self.suggesting = bool(self.analysis.steps)
         self._refresh_status()
         if self.suggesting:
-            self.analysis.suggest(article_id, self._suggested)
+            self.analysis.suggest(article_id, self._suggested, self.annotator)
 
-    def _suggested(self, article_id: int, last: bool) -> None:
-        """A step's suggestions are stored: draw them if the article is still open."""
+    def _suggested(self, article_id: int, last: bool, ran: Ran | None = None) -> None:
+        """A step's suggestions are stored: draw them if the article is still open. If the
+        screen had seen the state the run started from, only the places it changed are
+        read again (the memory source's run after a tag changes a few of thousands)."""
         if not self._is_open(article_id):
             return
         if last:
             self.suggesting = False
-        if self.store.suggestion_state(article_id, self.annotator) != self._suggestion_state:
+        if ran is not None and self._can_patch(ran):
+            self._drawn += 1
+            self.view.set_suggestions(self._read_near(list(ran.changed)))
+            self._suggestion_state = ran.after
+            self._show_legend()
+        elif self.store.suggestion_state(article_id, self.annotator) != self._suggestion_state:
             self.refresh_suggestions()  # (the poll may have drawn them already)
         self._refresh_status()
+
+    def _can_patch(self, ran: Ran) -> bool:
+        return (
+            self.SHOWS_SUGGESTIONS
+            and not self._in_flight
+            and ran.before == self._suggestion_state
+            and len(ran.changed) <= PATCH_LIMIT
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed segmentation keeps the quick regex words; failed suggestions say so."""
@@ -798,7 +814,7 @@ class AnnotateScreen(Screen[None]):
         (the memory source re-runs because the set of tagged forms changed)."""
         assert self.article is not None
         if tagging.teaches(action) and self.analysis.remembers and not self.suggesting:
-            self.analysis.remember(self.article.id, self._suggested)
+            self.analysis.remember(self.article.id, self._suggested, self.annotator)
 
     def say(self, message: str, *, bell: bool = False) -> None:
         """Put a message on the status line (with the bell for a refusal or a failure)."""
