@@ -9,6 +9,7 @@ memory on the next compute, tagging nothing new does not.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import itertools
 from collections import Counter, defaultdict
@@ -30,7 +31,10 @@ _CLOSE = set(",.;:!?)]}\"'”’…»")
 _OPEN = set("([{\"'“‘«")
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def form_key(text: str) -> str:
+    """A form's key: tone-folded, whitespace gone. Cached: the lexicon keys every tagged
+    form of the corpus again after each new tag (thousands of Unicode normalizations)."""
     return "".join(tone_key(text).split())
 
 
