@@ -162,3 +162,73 @@ def test_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="newer"):
         Store(path)
     assert path.read_bytes() == before
+
+
+def test_the_tagged_forms_table_follows_every_change_of_the_spans(seeded: Store) -> None:
+    """``span_forms`` (kept by triggers) against a grouping of the spans, after random tags,
+    overlapping replacements, relabels, deletes, undos, redos and a raw relabel in SQL."""
+    import random
+
+    from partybuild_tui.core.store import NewSpan
+
+    def grouped() -> list[tuple[str, str, int, str]]:
+        rows = seeded.conn.execute(
+            "SELECT text, label, count(*), max(created_at) FROM spans GROUP BY text, label "
+            "ORDER BY label, text"
+        )
+        return [tuple(row) for row in rows]
+
+    rng = random.Random(16)
+    ids = seeded.article_ids()[:2]
+    labels = ("ORGANIZATION", "FIGURE", "RESOLUTION")
+    for step in range(200):
+        article_id = rng.choice(ids)
+        annotator = rng.choice(("lan", "minh"))
+        spans = seeded.spans(article_id, annotator)
+        kind = rng.random()
+        if kind < 0.45:
+            start = rng.randrange(0, 400)
+            seeded.tag(
+                article_id, start, start + rng.randrange(2, 12), rng.choice(labels), annotator
+            )
+        elif kind < 0.6 and spans:
+            seeded.apply(article_id, annotator, "delete", remove=[rng.choice(spans)])
+        elif kind < 0.7 and spans:
+            old = rng.choice(spans)
+            seeded.apply(
+                article_id,
+                annotator,
+                "relabel",
+                remove=[old],
+                add=[NewSpan(old.start, old.end, rng.choice(labels))],
+            )
+        elif kind < 0.85:
+            seeded.undo(article_id, annotator)
+        elif kind < 0.95:
+            seeded.redo(article_id, annotator)
+        elif spans:
+            with seeded.write():
+                seeded.conn.execute(
+                    "UPDATE spans SET label = ? WHERE id = ?", (rng.choice(labels), spans[0].id)
+                )
+        assert seeded.tagged_forms() == grouped(), f"step {step}"
+    assert len(grouped()) > 10
+
+
+def test_the_forms_table_is_filled_from_the_spans_of_an_older_database(
+    db_path: Path, seeded: Store
+) -> None:
+    first = seeded.article_ids()[0]
+    seeded.tag(first, 0, 8, "ORGANIZATION", "lan")
+    seeded.tag(first, 20, 30, "FIGURE", "minh")
+    expected = seeded.tagged_forms()
+    with seeded.write():  # back to version 15: no table, no triggers
+        for trigger in ("span_forms_added", "span_forms_removed", "span_forms_changed"):
+            seeded.conn.execute(f"DROP TRIGGER {trigger}")
+        seeded.conn.execute("DROP TABLE span_forms")
+        seeded.conn.execute("DELETE FROM _migrations WHERE name = 'm016_span_forms'")
+        seeded.conn.execute("PRAGMA user_version = 15")
+    seeded.close()
+    with Store(db_path) as store:
+        assert store.schema_version() == migrations.latest_version()
+        assert store.tagged_forms() == expected and len(expected) == 2

@@ -186,9 +186,9 @@ _TEMP_TABLES = ("m_art", "m_in", "m_gone", "m_changed", "m_act", "m_sid", "m_sug
 
 
 def _changes(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...] = ()) -> int:
-    before = conn.total_changes
-    conn.execute(sql, params)
-    return conn.total_changes - before
+    """Rows the statement itself changed (``rowcount``: not what the spans' triggers do to
+    ``span_forms``, which ``total_changes`` would count too)."""
+    return max(conn.execute(sql, params).rowcount, 0)
 
 
 # ---- articles ---------------------------------------------------------------------------------

@@ -380,6 +380,47 @@ def m015_tagged_forms_index(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX idx_spans_forms ON spans(text, label, created_at)")
 
 
+@migration
+def m016_span_forms() -> str:
+    """Every tagged form with its label, count and last time, kept by triggers as spans come
+    and go (any process, any path): the memory source reads its lexicon from this small
+    table after every new tag, where grouping all spans took 350 ms at 100,000 articles."""
+    return """
+        CREATE TABLE span_forms (
+            label TEXT NOT NULL,
+            text TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            last_at TEXT NOT NULL,
+            PRIMARY KEY (label, text)
+        ) WITHOUT ROWID;
+        INSERT INTO span_forms (label, text, n, last_at)
+            SELECT label, text, count(*), max(created_at) FROM spans GROUP BY label, text;
+        CREATE TRIGGER span_forms_added AFTER INSERT ON spans BEGIN
+            INSERT INTO span_forms (label, text, n, last_at)
+                VALUES (NEW.label, NEW.text, 1, NEW.created_at)
+                ON CONFLICT (label, text) DO UPDATE
+                SET n = n + 1, last_at = max(last_at, excluded.last_at);
+        END;
+        CREATE TRIGGER span_forms_removed AFTER DELETE ON spans BEGIN
+            UPDATE span_forms SET n = n - 1, last_at = coalesce((SELECT max(created_at)
+                FROM spans WHERE text = OLD.text AND label = OLD.label), last_at)
+                WHERE label = OLD.label AND text = OLD.text;
+            DELETE FROM span_forms WHERE label = OLD.label AND text = OLD.text AND n <= 0;
+        END;
+        CREATE TRIGGER span_forms_changed AFTER UPDATE OF label, text, created_at ON spans
+        BEGIN
+            UPDATE span_forms SET n = n - 1, last_at = coalesce((SELECT max(created_at)
+                FROM spans WHERE text = OLD.text AND label = OLD.label), last_at)
+                WHERE label = OLD.label AND text = OLD.text;
+            DELETE FROM span_forms WHERE label = OLD.label AND text = OLD.text AND n <= 0;
+            INSERT INTO span_forms (label, text, n, last_at)
+                VALUES (NEW.label, NEW.text, 1, NEW.created_at)
+                ON CONFLICT (label, text) DO UPDATE
+                SET n = n + 1, last_at = max(last_at, excluded.last_at);
+        END
+    """
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
