@@ -217,7 +217,7 @@ def test_the_flat_view_keeps_the_same_suggestions_as_a_scan_of_every_kept_one() 
     import random
 
     from partybuild_tui.core.store import Suggestion
-    from partybuild_tui.core.suggest.engine import _Flat
+    from partybuild_tui.core.suggest.base import FlatSet
 
     rng = random.Random(5)
     for _ in range(200):
@@ -226,7 +226,7 @@ def test_the_flat_view_keeps_the_same_suggestions_as_a_scan_of_every_kept_one() 
             start = rng.randrange(100)
             end = start + rng.randrange(1, 12)
             items.append(Suggestion(i, 1, "rules", "t", start, end, "ORG", "x", 0.5, "pending"))
-        flat = _Flat()
+        flat: FlatSet[Suggestion] = FlatSet()
         naive: list[Suggestion] = []
         for item in items:
             flat.add_if_free(item)

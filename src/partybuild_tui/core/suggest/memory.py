@@ -133,22 +133,25 @@ class SyllableIndex:
             i is not None and _capitalized(self.text, *self.syllables[i]) for i in (after, before)
         )
 
-    def matches(self, keys: dict[str, int], longest: int) -> list[tuple[int, Range]]:
-        """(value, range) of every ``keys`` entry covering whole syllables: each run of
-        syllables up to ``longest`` characters looked up once (one dict lookup per run,
-        where ``find`` per key scans the text once per key: thousands of forms)."""
+    def matches(
+        self, keys: dict[str, int], prefixes: Collection[str] | None = None
+    ) -> list[tuple[int, Range]]:
+        """(value, range) of every ``keys`` entry covering whole syllables: from each
+        syllable, runs of syllables are looked up while they begin some key (``prefixes``,
+        every prefix of every key), so most syllables cost one lookup, where ``find`` per
+        key scans the text once per key: thousands of forms."""
+        if prefixes is None:
+            prefixes = key_prefixes(keys)
         ends = sorted(self.ends)
         text, syllables, last_of, get = self.keys, self.syllables, self.ends, keys.get
-        # most syllables begin no form: skipped at once (forms are two characters or more)
-        heads = {key[:2] for key in keys} if min(map(len, keys), default=0) >= 2 else None
         out: list[tuple[int, Range]] = []
         for at, first in self.starts.items():
-            if heads is not None and text[at : at + 2] not in heads:
-                continue
             i = bisect.bisect_right(ends, at)
-            limit = at + longest
-            while i < len(ends) and ends[i] <= limit:
-                value = get(text[at : ends[i]])
+            while i < len(ends):
+                piece = text[at : ends[i]]
+                if piece not in prefixes:
+                    break  # no key begins so: none longer from here either
+                value = get(piece)
                 if value is not None and first <= (last := last_of[ends[i]]):
                     out.append((value, (syllables[first][0], syllables[last][1])))
                 i += 1
@@ -164,6 +167,28 @@ class SyllableIndex:
                 out.append((self.syllables[first][0], self.syllables[last][1]))
             at = self.keys.find(key, at + 1)
         return out
+
+
+_last_index: list[tuple[Tokenization, SyllableIndex]] = []  # the article memory ran on last
+
+
+def syllable_index(tokenization: Tokenization) -> SyllableIndex:
+    """The index of these words, kept for the last tokenization asked for: after each tag the
+    app re-runs memory on the same article (a tenth of a second to build in a long one)."""
+    for seen, index in list(_last_index):
+        if seen == tokenization:
+            return index
+    index = SyllableIndex(tokenization)
+    _last_index[:] = [(tokenization, index)]
+    return index
+
+
+def key_prefixes(keys: Iterable[str]) -> frozenset[str]:
+    """Every non-empty prefix of every key."""
+    return frozenset(key[:n] for key in keys for n in range(1, len(key) + 1))
+
+
+_prefixes: dict[str, frozenset[str]] = {}  # lexicon digest -> its key prefixes (the last one)
 
 
 def _skip_blanks(text: str, pos: int, step: int) -> int:
@@ -197,9 +222,15 @@ class MemorySource:
         labels = self.lexicon.labels
         if not labels:
             return []
-        index = SyllableIndex(tokenization)
+        index = syllable_index(tokenization)
         order = {key: n for n, key in enumerate(labels)}
-        found = sorted(index.matches(order, max(map(len, labels))))  # lexicon order, as before
+        digest = self.lexicon.digest
+        prefixes = _prefixes.get(digest)
+        if prefixes is None:  # the same lexicon runs on article after article: keep the last
+            prefixes = key_prefixes(labels)
+            _prefixes.clear()
+            _prefixes[digest] = prefixes
+        found = sorted(index.matches(order, prefixes))  # in lexicon order, as before
         names = list(labels)
         spans = sorted(context.spans, key=lambda s: s.start)
         starts = [s.start for s in spans]
@@ -233,7 +264,7 @@ def tag_all_occurrences(
     if span.article_id != article_id:
         raise UserError(f"span {span_id} is not in article {article_id}")
     article = store.article(article_id)
-    index = SyllableIndex(tokenize.tokenization(store, article))
+    index = syllable_index(tokenize.tokenization(store, article))
     with store.write():
         span = store.span(span_id)
         taken = store.spans(article_id, annotator)
