@@ -9,10 +9,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from partybuild_tui.core.store import Store
 from partybuild_tui.tui.app import PartybuildApp
 from partybuild_tui.tui.screens import annotate
+from partybuild_tui.tui.screens.annotate import AnnotateScreen
+from partybuild_tui.tui.widgets.article_view import ArticleView
 from tests.tui.helpers import SIZE, screen_of, settle, until
 
 ORG = "Đảng bộ huyện Đồng Văn"
@@ -32,15 +35,20 @@ def locked(db: Path) -> Iterator[sqlite3.Connection]:
         other.close()
 
 
+async def on_the_organization(pilot: Pilot) -> tuple[AnnotateScreen, ArticleView]:
+    """The settled annotate screen, its cursor on the organization's first word."""
+    await settle(pilot)
+    screen = screen_of(pilot.app)
+    screen.view.move_to_offset(screen.view.text.index(ORG))
+    return screen, screen.view
+
+
 async def test_a_tag_on_a_locked_database_shows_at_once_and_is_saved_when_free(
     app_db: Path,
 ) -> None:
     app = PartybuildApp(app_db, "lan", suggest_steps=PLAIN)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = screen_of(app)
-        view = screen.view
-        view.move_to_offset(view.text.index(ORG))
+        screen, view = await on_the_organization(pilot)
         with locked(app_db):
             await pilot.press("shift+right", "shift+right", "o")
             assert screen.message.startswith("waiting for the database")
@@ -76,10 +84,7 @@ async def test_a_change_the_writer_cannot_save_is_taken_back_from_the_screen(
     monkeypatch.setattr(annotate, "_carry_out", broken)
     app = PartybuildApp(app_db, "lan", suggest_steps=PLAIN)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = screen_of(app)
-        view = screen.view
-        view.move_to_offset(view.text.index(ORG))
+        screen, view = await on_the_organization(pilot)
         with locked(app_db):
             await pilot.press("shift+right", "o", "u")
             assert len(view.spans) == 1  # drawn while it waits

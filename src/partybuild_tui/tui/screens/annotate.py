@@ -231,8 +231,8 @@ class AnnotateScreen(Screen[None]):
             )
 
     def load_suggestions(self, article_id: int) -> list[Mark]:
-        """The suggestions to draw for an article (pending ones); see ``refresh_suggestions``."""
-        self._suggestion_state = self.store.suggestion_state(article_id, self.annotator)
+        """The suggestions to draw for an article (pending ones), read at once (the caller
+        keeps ``_suggestion_state``); see ``refresh_suggestions``."""
         return tagging.pending_marks(self.store, article_id, self.annotator, self.preferred)
 
     def refresh_suggestions(self) -> None:
@@ -243,6 +243,7 @@ class AnnotateScreen(Screen[None]):
         if self.article is None:
             return
         if not self._reads_in_background():
+            self._suggestion_state = self.store.suggestion_state(self.article.id, self.annotator)
             self.view.set_suggestions(self.load_suggestions(self.article.id))
             self._show_legend()
             return
