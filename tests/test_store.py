@@ -232,3 +232,44 @@ def test_the_forms_table_is_filled_from_the_spans_of_an_older_database(
     with Store(db_path) as store:
         assert store.schema_version() == migrations.latest_version()
         assert store.tagged_forms() == expected and len(expected) == 2
+
+
+def test_reads_near_a_place_bounded_by_the_longest_row_find_every_overlap(seeded: Store) -> None:
+    """``longest`` lets the index read only rows starting near the place; every span and
+    suggestion overlapping it is still found, those exactly the longest and ending one
+    character into it too (several layers, lengths from one character to a paragraph)."""
+    import random
+
+    from partybuild_tui.core.store import NewSpan
+    from partybuild_tui.core.suggest.base import Proposal
+
+    article = seeded.article(seeded.article_ids()[0])
+    rng = random.Random(7)
+    size = len(article.text)
+    with seeded.write():
+        for layer in ("ann", "other"):
+            at = 0
+            while at < size - 400:
+                end = at + rng.choice([1, 2, 5, 12, 40, 300])
+                seeded.apply(article.id, layer, "tag", add=[NewSpan(at, end, "FIGURE")])
+                at = end + rng.randrange(0, 30)
+        proposals = [
+            Proposal(start, start + rng.choice([1, 3, 9, 250]), "FIGURE")
+            for start in range(0, size - 300, 7)
+        ]
+        seeded.save_suggestion_run(article, "rules", "v", proposals)
+    layers: list[str | None] = ["ann", "other", None]
+    reach = {layer: seeded.longest_span(article.id, layer) for layer in layers}
+    longest = seeded.longest_suggestion(article.id)
+    assert max(reach.values()) == 300 and longest == 250
+    places = [(a, a + rng.choice([0, 1, 4, 60])) for a in rng.sample(range(size), 200)]
+    rows = [(s.start, s.end) for s in seeded.spans(article.id)]
+    rows += [(s.start, s.end) for s in seeded.suggestions(article.id)]
+    places += [(end - 1, end + 3) for start, end in rows if end - start in (250, 300)]
+    places += [(end - 1, end) for _, end in rows][::5]
+    for place in places:
+        for seen_by, bound in reach.items():
+            plain = seeded.spans(article.id, seen_by, place)
+            assert seeded.spans(article.id, seen_by, place, longest=bound) == plain
+        plain_suggestions = seeded.suggestions(article.id, within=place)
+        assert seeded.suggestions(article.id, within=place, longest=longest) == plain_suggestions

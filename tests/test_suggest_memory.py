@@ -178,3 +178,39 @@ def test_looking_up_runs_of_syllables_finds_what_a_search_per_form_finds(seeded:
         by_search = sorted((n, found) for key, n in forms.items() for found in index.find(key))
         assert sorted(index.matches(forms)) == by_search
         assert len(by_search) > len(forms)  # forms occur more than once
+
+
+def test_memory_on_a_kept_index_proposes_what_a_search_per_form_finds(seeded: Store) -> None:
+    """The per-form places kept on a syllable index (the app re-runs memory after every
+    tag) against a plain search of the text per form, while the lexicon gains forms one and
+    many at a time (the two ways ``places`` finds new ones), loses some and relabels some."""
+    from partybuild_tui.core.suggest import memory
+    from partybuild_tui.core.suggest.base import Context, Proposal
+    from partybuild_tui.core.suggest.memory import FIND_ONE_BY_ONE, Lexicon, form_key
+
+    article = seeded.article(seeded.article_ids()[0])
+    tokens = tokenize.tokenization(seeded, article)
+    memory._last_index.clear()
+    kept = memory.syllable_index(tokens)
+    syllables = kept.syllables
+    forms = [
+        form_key(article.text[syllables[i][0] : syllables[i + n][1]])
+        for i in range(0, len(syllables) - 3, 2)
+        for n in range(3)
+    ]
+    labels = ("ORGANIZATION", "FIGURE", "RESOLUTION")
+    steps = [forms[:3], forms[: 3 + FIND_ONE_BY_ONE + 40], forms[:50], forms[10:300]]
+    for step, keys in enumerate(steps):
+        lexicon = Lexicon({key: labels[(len(key) + step) % 3] for key in dict.fromkeys(keys)})
+        searched = [
+            Proposal(start, end, label, memory.SCORE)
+            for key, label in lexicon.labels.items()
+            for start, end in memory.SyllableIndex(tokens).find(key)
+            if article.body_start <= start
+            and end <= article.body_end
+            and not kept.inside_name(start, end)
+        ]
+        assert MemorySource(lexicon).suggest(article, tokens, Context()) == searched
+        assert searched  # the forms occur
+        assert memory.syllable_index(tokens) is kept
+    assert len(kept._places) >= len(set(forms[:300]))

@@ -78,3 +78,25 @@ def test_segment_articles_in_processes(seeded: Store) -> None:
     done = tokenize.segment_articles(seeded, ids, processes=2)
     assert done == 5
     assert seeded.untokenized_ids(tokenize.tokenizer_id()) == []
+
+
+def test_the_last_cached_words_read_are_kept_while_their_row_is_the_same(seeded: Store) -> None:
+    """Memory re-runs after every tag on the open article: its words (and the syllables
+    derived from them) are not parsed again, unless the cached row was deleted (then it
+    segments again) or saved anew."""
+    article = seeded.article(seeded.article_ids()[0])
+    tokenize.tokenization(seeded, article)  # segments and caches
+    first = tokenize.tokenization(seeded, article)
+    with Store(seeded.path) as other:  # another connection, as each worker's
+        assert tokenize.tokenization(other, article) is first
+    words, sentences = first.flat()
+    shorter = words[:-2]
+    seeded.save_tokenization(
+        article.id, article.content_hash, tokenize.tokenizer_id(), shorter, sentences
+    )
+    resaved = tokenize.cached_tokenization(seeded, article)
+    assert resaved is not None and resaved is not first
+    assert resaved.flat()[0] == shorter
+    with seeded.write():
+        seeded.conn.execute("DELETE FROM tokenizations WHERE article_id = ?", (article.id,))
+    assert tokenize.cached_tokenization(seeded, article) is None

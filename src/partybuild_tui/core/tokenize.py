@@ -212,19 +212,37 @@ def tokenization(store: Store, article: Article, cancelled: Check | None = None)
 
     Raises :class:`Cancelled` (and caches nothing) once ``cancelled()`` is true.
     """
-    cached = store.load_tokenization(article.id, article.content_hash, tokenizer_id())
+    cached = cached_tokenization(store, article)
     if cached is not None:
-        return Tokenization(_pairs(cached[0]), _pairs(cached[1]), article.text)
+        return cached
     result = segment(article.text, cancelled)
     store.save_tokenization(article.id, article.content_hash, tokenizer_id(), *result.flat())
     return result
 
 
+# The last cached tokenization parsed: (article id, content hash, tokenizer) -> (the row's
+# stamp, the result). After each tag the app re-runs memory on the open article, whose words
+# (and syllables, derived on first use) took ~50 ms to parse again in a long article.
+_last_parsed: dict[tuple[int, str, str], tuple[tuple[int, str], Tokenization]] = {}
+
+
 def cached_tokenization(store: Store, article: Article) -> Tokenization | None:
-    cached = store.load_tokenization(article.id, article.content_hash, tokenizer_id())
-    if cached is None:
+    """The article's cached words, if any: the object parsed last time while its row is the
+    same (a deleted or re-saved row is read again)."""
+    key = (article.id, article.content_hash, tokenizer_id())
+    stamp = store.tokenization_stamp(*key)
+    if stamp is None:
         return None
-    return Tokenization(_pairs(cached[0]), _pairs(cached[1]), article.text)
+    last = _last_parsed.get(key)
+    if last is not None and last[0] == stamp and last[1].text == article.text:
+        return last[1]
+    cached = store.load_tokenization(*key)
+    if cached is None:
+        return None  # deleted in between
+    result = Tokenization(_pairs(cached[0]), _pairs(cached[1]), article.text)
+    _last_parsed.clear()
+    _last_parsed[key] = (stamp, result)
+    return result
 
 
 def unsegmented(store: Store, article_ids: Sequence[int]) -> list[int]:

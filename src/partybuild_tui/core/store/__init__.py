@@ -349,9 +349,17 @@ class Store:
         article_id: int,
         annotator: str | None = None,
         within: tuple[int, int] | None = None,
+        *,
+        longest: int | None = None,
     ) -> list[Span]:
-        """The article's spans in text order (the layer's; overlapping ``within``)."""
-        return spans.of_article(self.conn, article_id, annotator, within)
+        """The article's spans in text order (the layer's; overlapping ``within``).
+        ``longest``: no span there is longer (``longest_span``): the index then reads only
+        the rows near ``within``, not every row starting before it."""
+        return spans.of_article(self.conn, article_id, annotator, within, longest)
+
+    def longest_span(self, article_id: int, annotator: str | None = None) -> int:
+        """The length of the article's longest span (the layer's), 0 if none."""
+        return spans.longest(self.conn, article_id, annotator)
 
     def span_fingerprint(self, article_id: int, annotator: str) -> tuple[int, int, int]:
         """Changes whenever the layer's spans in the article change (one index read)."""
@@ -503,10 +511,19 @@ class Store:
         source: str | None = None,
         annotator: str | None = None,
         within: tuple[int, int] | None = None,
+        *,
+        longest: int | None = None,
     ) -> list[Suggestion]:
         """The article's suggestions ``annotator``'s layer sees, with their status in it
-        (None: decided by anyone, see ``store.suggestions``); overlapping ``within``."""
-        return suggestions.of_article(self.conn, article_id, status, source, annotator, within)
+        (None: decided by anyone, see ``store.suggestions``); overlapping ``within``, where
+        ``longest`` (``longest_suggestion``) bounds the index read as for ``spans``."""
+        return suggestions.of_article(
+            self.conn, article_id, status, source, annotator, within, longest
+        )
+
+    def longest_suggestion(self, article_id: int) -> int:
+        """The length of the article's longest stored suggestion, 0 if none."""
+        return suggestions.longest(self.conn, article_id)
 
     def suggestion_ranges(self, ids: Iterable[int]) -> list[tuple[int, int]]:
         """The text ranges of these suggestions (for where an action decided some)."""
@@ -575,6 +592,12 @@ class Store:
         self, article_id: int, content_hash: str, tokenizer: str
     ) -> tuple[list[int], list[int]] | None:
         return tokenizations.load(self.conn, article_id, content_hash, tokenizer)
+
+    def tokenization_stamp(
+        self, article_id: int, content_hash: str, tokenizer: str
+    ) -> tuple[int, str] | None:
+        """Which cached row there is (None: none): a reader can keep what it parsed."""
+        return tokenizations.stamp(self.conn, article_id, content_hash, tokenizer)
 
     def save_tokenization(
         self,

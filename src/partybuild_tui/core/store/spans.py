@@ -21,19 +21,48 @@ def of_article(
     article_id: int,
     annotator: str | None = None,
     within: tuple[int, int] | None = None,
+    longest: int | None = None,
 ) -> list[Span]:
     """The article's spans in text order; only ``annotator``'s when given, only those
-    overlapping ``within`` (a range of the text) when given."""
+    overlapping ``within`` (a range of the text) when given (``longest``: none is longer,
+    see ``overlapping_sql``)."""
     sql = f"SELECT {COLUMNS} FROM spans WHERE article_id = ?"
     params: list[Any] = [article_id]
     if annotator is not None:
         sql += " AND annotator = ?"
         params.append(annotator)
-    if within is not None:
-        sql += ' AND start < ? AND "end" > ?'
-        params.extend([within[1], within[0]])
+    near, near_params = overlapping_sql(within, longest)
+    sql += near
+    params.extend(near_params)
     rows = conn.execute(sql + " ORDER BY start, id", params).fetchall()
     return [Span(*row) for row in rows]
+
+
+def overlapping_sql(
+    within: tuple[int, int] | None, longest: int | None = None
+) -> tuple[str, list[object]]:
+    """The condition of rows overlapping ``within``. With ``longest`` (no row is longer) the
+    start is bounded on both sides, so an index on (article, start) reads only the rows
+    near it: without, every row starting before it (a quarter of a millisecond each
+    query in an article of thousands, hundreds of queries to patch after a tag)."""
+    if within is None:
+        return "", []
+    if longest is None:
+        return ' AND start < ? AND "end" > ?', [within[1], within[0]]
+    return ' AND start < ? AND start >= ? AND "end" > ?', [
+        within[1],
+        within[0] - longest,
+        within[0],
+    ]
+
+
+def longest(conn: sqlite3.Connection, article_id: int, annotator: str | None = None) -> int:
+    sql = 'SELECT coalesce(max("end" - start), 0) FROM spans WHERE article_id = ?'
+    params: list[Any] = [article_id]
+    if annotator is not None:
+        sql += " AND annotator = ?"
+        params.append(annotator)
+    return int(conn.execute(sql, params).fetchone()[0])
 
 
 def get(conn: sqlite3.Connection, span_id: int) -> Span:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from partybuild_tui.core.store.models import Suggestion, now
+from partybuild_tui.core.store.spans import overlapping_sql
 from partybuild_tui.errors import UserError
 
 _PLAIN = 'id, article_id, source, source_version, start, "end", label, text, score'
@@ -173,13 +174,15 @@ def of_article(
     source: str | None = None,
     annotator: str | None = None,
     within: tuple[int, int] | None = None,
+    longest: int | None = None,
 ) -> list[Suggestion]:
     """The suggestions of an article the layer sees (any status unless given), in text
     order, each with its status in ``annotator``'s layer (None: decided by anyone);
-    ``within``: only those overlapping that range of the text."""
+    ``within``: only those overlapping that range of the text (``longest``: none is
+    longer, see ``spans.overlapping_sql``)."""
     sql, params = _select(annotator)
     visible, visible_params = _visible_sql(annotator)
-    near, near_params = _overlapping_sql(within)
+    near, near_params = overlapping_sql(within, longest)
     sql = f"SELECT * FROM ({sql} WHERE article_id = ?{near} AND {visible})"
     params = [*params, article_id, *near_params, *visible_params]
     if status:
@@ -192,10 +195,12 @@ def of_article(
     return [Suggestion(*row) for row in rows]
 
 
-def _overlapping_sql(within: tuple[int, int] | None) -> tuple[str, list[object]]:
-    if within is None:
-        return "", []
-    return ' AND start < ? AND "end" > ?', [within[1], within[0]]
+def longest(conn: sqlite3.Connection, article_id: int) -> int:
+    row = conn.execute(
+        'SELECT coalesce(max("end" - start), 0) FROM suggestions WHERE article_id = ?',
+        (article_id,),
+    ).fetchone()
+    return int(row[0])
 
 
 def ranges_of(conn: sqlite3.Connection, ids: Iterable[int]) -> list[tuple[int, int]]:

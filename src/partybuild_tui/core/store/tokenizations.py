@@ -22,6 +22,18 @@ def load(
     return json.loads(row[0]), json.loads(row[1])
 
 
+def stamp(
+    conn: sqlite3.Connection, article_id: int, content_hash: str, tokenizer: str
+) -> tuple[int, str] | None:
+    """(rowid, created_at) of the cached row: a saved-again row gets a new rowid."""
+    row = conn.execute(
+        "SELECT rowid, created_at FROM tokenizations WHERE article_id = ? AND "
+        "content_hash = ? AND tokenizer = ?",
+        (article_id, content_hash, tokenizer),
+    ).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
 def save(
     conn: sqlite3.Connection,
     article_id: int,

@@ -326,9 +326,12 @@ def pending_near(
     with store.snapshot():
         places: list[tuple[int, int]] = []
         rows: dict[int, Suggestion] = {}
+        longest = store.longest_suggestion(article_id)  # each read then costs ~20 µs
         for place in _merged(ranges):
             while True:  # widen to the proposals reaching out of it
-                found = suggestions(store, article_id, annotator=annotator, within=place)
+                found = store.suggestions(
+                    article_id, annotator=annotator, within=place, longest=longest
+                )
                 wider = (
                     min([place[0], *(s.start for s in found)]),
                     max([place[1], *(s.end for s in found)]),
@@ -339,7 +342,12 @@ def pending_near(
             places.append(place)
             rows.update((s.id, s) for s in found)
         places = _merged(places)
-        spans = [sp for place in places for sp in store.spans(article_id, annotator, place)]
+        reach = store.longest_span(article_id, annotator)
+        spans = [
+            sp
+            for place in places
+            for sp in store.spans(article_id, annotator, place, longest=reach)
+        ]
     unique_spans = sorted({sp.id: sp for sp in spans}.values(), key=lambda sp: (sp.start, sp.id))
     everything = sorted(rows.values(), key=lambda s: (s.start, s.end, s.id))
     shown = _candidates(store, everything, unique_spans)
