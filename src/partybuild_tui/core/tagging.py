@@ -10,6 +10,7 @@ the screen only shows the ``Outcome``.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from partybuild_tui.core.review import Disagreement, Option
 from partybuild_tui.core.store import Action, ChangedElsewhere, OverlapError, Span, Store
 
 Range = tuple[int, int]
+SuggestionState = tuple[int | str, ...]  # ``Store.suggestion_state``
 
 NO_SUGGESTIONS = "no pending suggestions in this article"
 NOT_PENDING = "that suggestion is no longer pending"
@@ -407,10 +409,26 @@ class Outcome:
     verb: str = "saved"
     what: str | None = None  # instead of ``describe(action)``
     refused: bool = False  # the store refused the change (protect): ``nothing`` says why
+    # The layer's suggestion state just before and after, read in the change's transaction:
+    # a view that had seen the first has seen the second once it patched the change in.
+    states: tuple[SuggestionState, SuggestionState] | None = None
 
 
 def carry_out(store: Store, article_id: int, annotator: str, change: Change) -> Outcome:
-    """Carry a change out as one store transaction (suggest's for suggestions)."""
+    """Carry a change out as one store transaction (suggest's for suggestions), with the
+    layer's suggestion state before and after it."""
+    if isinstance(change, TagAll):  # its words, segmented if need be outside the lock
+        from partybuild_tui.core import tokenize
+
+        tokenize.tokenization(store, store.article(article_id))
+    with store.write():
+        before = store.suggestion_state(article_id, annotator)
+        outcome = _carried_out(store, article_id, annotator, change)
+        after = store.suggestion_state(article_id, annotator)
+    return dataclasses.replace(outcome, states=(before, after))
+
+
+def _carried_out(store: Store, article_id: int, annotator: str, change: Change) -> Outcome:
     from partybuild_tui.core import suggest  # underthesea's module loads on first use
 
     match change:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.dom import DOMNode
-from textual.worker import Worker, get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from partybuild_tui.core.store import Article, Store
 
@@ -105,6 +105,17 @@ class Analysis:
     def remembers(self) -> bool:
         """Whether the memory source is one of the steps (then a new tag re-runs it)."""
         return any("memory" in step for step in self.steps)
+
+    @property
+    def remembering(self) -> bool:
+        """Whether memory is re-running after a tag (its result arrives with what it
+        changed: a poll seeing its commit first would read every suggestion again)."""
+        return any(
+            w.node is self.node
+            and w.group == "remember"
+            and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            for w in self.node.workers
+        )
 
     def _start(self, work: Callable[[], None], group: str) -> None:
         self.node.run_worker(

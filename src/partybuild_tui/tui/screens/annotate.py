@@ -786,6 +786,8 @@ class AnnotateScreen(Screen[None]):
         touched = tagging.touched(self.store, action) if self.SHOWS_SUGGESTIONS else []
         if len(touched) <= PATCH_LIMIT:
             view.set_marks(spans, self._read_near(touched))
+            if outcome.states is not None and outcome.states[0] == self._suggestion_state:
+                self._suggestion_state = outcome.states[1]  # its decisions are drawn now
         else:  # accept all, or its undo: hide what the new spans cover, then read them all
             view.set_marks(spans, [m for m in before if not tagging.covered(spans, m)])
             self.refresh_suggestions()
@@ -830,7 +832,10 @@ class AnnotateScreen(Screen[None]):
     @reported
     def poll_changes(self) -> None:
         """Every ``POLL_S``: if another process (another window, an import, a worker) committed,
-        re-read what the screen shows."""
+        re-read what the screen shows (after memory's re-run lands, if one runs: the next
+        poll still sees the commits)."""
+        if self.analysis.remembering:
+            return
         if self.store.changed_elsewhere() and not self._in_flight:
             self.refresh_from_disk()  # (a waiting change's drawing stays until it is saved)
 
