@@ -113,3 +113,33 @@ async def test_memory_proposals_after_a_tag_are_drawn_where_they_are(
         assert view.suggestions == on_disk(app_db)
         taught = [m for m in view.suggestions if m.source == "memory"]
         assert len(taught) >= 2 and {m.text for m in taught} == {"Đồng Văn"}
+
+
+@pytest.mark.usefixtures("long_article_path")
+async def test_after_a_decision_memory_is_still_patched_in_not_read_in_full(
+    make_app, app_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reject changes the layer's suggestion state; the screen knows the state after it
+    (read in the reject's transaction), so memory's run after the next tag, which starts
+    from that state, is patched in where it changed: no full read in the thread."""
+    reads: list[object] = []
+    read = Analysis.read_pending
+
+    def counted(self: Analysis, *args: object) -> None:
+        reads.append(args)
+        read(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Analysis, "read_pending", counted)
+    async with make_app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot.app)
+        view = screen.view
+        reads.clear()
+        view.move_to_offset(view.suggestions[0].start)
+        await pilot.press("x")
+        view.move_to_offset(view.text.index("Đồng Văn"))
+        await pilot.press("o")
+        await settle(pilot)
+        assert any(m.source == "memory" for m in view.suggestions)
+        assert view.suggestions == on_disk(app_db)
+        assert reads == []
