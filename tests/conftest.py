@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,6 +32,33 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PARTYBUILD_DONE_OPENS_NEXT", "0")  # tests that move on say so
     monkeypatch.delenv("PARTYBUILD_NEXT_ORDER", raising=False)
     return db
+
+
+WRITER_WAIT_S = 0.5  # a commit takes milliseconds; a test holding the lock gets on after this
+
+
+@pytest.fixture(autouse=True)
+def presses_wait_for_the_writer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key's change is drawn at once and committed by the app's writer thread a few
+    milliseconds later, when the status line says "✓ saved". Pilot's press returns once the
+    process looks idle, which a loaded machine can fake before the commit; so a press waits
+    for the writer as a user waits for that line (at most ``WRITER_WAIT_S``: a test that
+    holds the write lock checks the waiting state)."""
+    from textual.pilot import Pilot
+
+    press = Pilot.press
+
+    async def press_and_wait(self: Pilot[Any], *keys: str) -> None:
+        await press(self, *keys)
+        writer = getattr(self.app, "writer", None)
+        deadline = time.monotonic() + WRITER_WAIT_S
+        if writer is None or not writer.busy:
+            return
+        while writer.busy and time.monotonic() < deadline:
+            await self.pause(0.005)
+        await self.pause()
+
+    monkeypatch.setattr(Pilot, "press", press_and_wait)
 
 
 @pytest.fixture

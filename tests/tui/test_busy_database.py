@@ -1,4 +1,6 @@
-"""Another process holds the write lock: keys keep working, changes are saved in order after."""
+"""Changes are committed by the app's writer thread, never on the UI thread: keys keep working,
+"saving…" until each commit, and while another process holds the write lock they wait and are
+saved in order after."""
 
 from __future__ import annotations
 
@@ -7,8 +9,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 
 from partybuild_tui.core.store import Store
@@ -41,6 +45,37 @@ async def on_the_organization(pilot: Pilot) -> tuple[AnnotateScreen, ArticleView
     screen = screen_of(pilot.app)
     screen.view.move_to_offset(screen.view.text.index(ORG))
     return screen, screen.view
+
+
+async def test_a_key_draws_its_change_says_saving_and_the_writer_commits_it(
+    app_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The UI thread only draws: the commit runs in the writer's thread, and until it
+    comes back the status line says "saving…" (then, past 25 ms, that it waits)."""
+    release = threading.Event()
+    committed_in: list[str] = []
+    carry_out = annotate._carry_out
+
+    def held(*args: Any) -> Any:
+        committed_in.append(threading.current_thread().name)
+        release.wait(10)
+        return carry_out(*args)
+
+    monkeypatch.setattr(annotate, "_carry_out", held)
+    monkeypatch.setattr(annotate, "WAITING_AFTER_S", 0.3)
+    app = PartybuildApp(app_db, "lan", suggest_steps=PLAIN)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, view = await on_the_organization(pilot)
+        app.post_message(events.Key("o", "o"))
+        assert await until(pilot, lambda: screen.message == "saving…", polls=2)
+        assert [(m.text, m.id) for m in view.spans] == [("Đảng bộ", -1)]  # drawn, not saved
+        assert await until(pilot, lambda: screen.message.startswith("waiting for"), polls=2)
+        release.set()
+        assert await until(pilot, lambda: screen.message.startswith("✓ saved"))
+        assert [m.id > 0 for m in view.spans] == [True]
+    assert committed_in == ["partybuild-writer"]
+    with Store(app_db) as store:
+        assert [s.text for s in store.spans(1, "lan")] == ["Đảng bộ"]
 
 
 async def test_a_tag_on_a_locked_database_shows_at_once_and_is_saved_when_free(

@@ -1,12 +1,11 @@
-"""The app's background writer: changes that found the database busy are committed here.
+"""The app's background writer: every key's change is committed here.
 
-A key's change is first tried on the UI thread with a short patience (``FAST_LOCK_S``): an
-idle database commits in a few milliseconds and the screen says "✓ saved" at once. When
-another process holds the write lock (an import, a merge, another window's long write), the
-change goes to this writer instead: one thread with its own connection that commits the
-queued changes in order, waiting as long as it takes, while the keys keep working. Its results
-come back to the UI thread in order (``App.call_from_thread``); nothing is shown as saved
-before its commit.
+The screen draws a change at once ("saving…") and hands it to this writer: one thread with
+its own connection that commits the queued changes in order, in a few milliseconds on an idle
+database, or waiting as long as it takes while another process holds the write lock (an
+import, a merge, another window's long write; the screen then says "waiting for the
+database…"), while the keys keep working. Its results come back to the UI thread in order
+(``App.call_from_thread``); nothing is shown as saved before its commit.
 """
 
 from __future__ import annotations
@@ -20,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from textual.app import App
+from textual.css.query import NoMatches
 
 from partybuild_tui.core.store import Store
 from partybuild_tui.errors import UserError
 
-# How long a key's write waits for another process's lock on the UI thread (one frame or two)
-# before it is handed to the writer.
+# How long a small write off the keys (the resume point) waits for another process's lock on
+# the UI thread (a frame or two) before it is handed to the writer; a change not committed
+# this long after its key is shown as waiting for the database.
 FAST_LOCK_S = 0.025
 
 
@@ -102,5 +103,5 @@ class Writer:
         """Hand a result to the UI thread (quietly dropped once the app has stopped)."""
         try:
             self.app.call_from_thread(callback, value)
-        except RuntimeError:  # the app is no longer running: the commit itself stands
-            pass
+        except (RuntimeError, NoMatches):  # the app stopped, or its screen went (quitting):
+            pass  # the commit itself stands

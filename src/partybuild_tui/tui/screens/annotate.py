@@ -48,7 +48,10 @@ LIST_MIN_WIDTH = 100
 # How often the screen asks whether another process committed (``PRAGMA data_version``: one
 # cheap read); on a change it re-reads what it shows.
 POLL_S = 0.5
+SAVING = "saving…"
 WAITING = "waiting for the database… (another process is writing; your change is saved next)"
+# A change not committed this long after its key is waiting for another process's lock.
+WAITING_AFTER_S = FAST_LOCK_S
 
 
 def _fingerprint(marks: list[Mark]) -> tuple[int, int, int]:
@@ -102,6 +105,8 @@ class AnnotateScreen(Screen[None]):
         self.store = store
         self._writer = writer
         self._in_flight = 0  # changes handed to the writer and not yet shown as saved
+        self._submitted = self._settled = 0  # changes handed to the writer, come back
+        self._lock_waits = False  # whether the change in flight waits for another's lock
         self._backlog: list[QueuedKey] = []  # keys pressed while a change waits
         self.annotator = annotator
         self.labels = labels
@@ -357,25 +362,19 @@ class AnnotateScreen(Screen[None]):
         here = self.view.here()
         if self._in_flight and self.article is not None:
             self._backlog.append(QueuedKey(self.article.id, decide, here.token, here.selection))
-            self.say(f"{WAITING} · {len(self._backlog)} more key(s) after it")
+            self.say(self._saving_text())
             return
         self.do(decide(here))
 
     def do(self, intent: Intent) -> None:
-        """Write a change and show it; ``Nothing`` only says why (if it says anything). The
-        write waits a frame or two for another process's lock, then goes to the writer."""
+        """Show a change at once and have the writer commit it; ``Nothing`` only says why
+        (if it says anything)."""
         assert self.article is not None
         if isinstance(intent, Nothing):
             if intent.message:
                 self.say(intent.message)
             return
-        try:
-            with self.store.patience(FAST_LOCK_S):
-                outcome = tagging.carry_out(self.store, self.article.id, self.annotator, intent)
-        except DatabaseBusy:
-            self._hand_to_writer(intent)
-            return
-        self._after(intent, outcome)
+        self._save(intent)
 
     def _after(self, intent: Change, outcome: Outcome) -> None:
         """Show a change the store has committed (or refused), then what follows from it."""
@@ -393,10 +392,11 @@ class AnnotateScreen(Screen[None]):
             if self.done_opens_next and status is not None and status[1] == "done":
                 self._open_next_after_done()
 
-    # ---- changes that wait for a busy database ------------------------------------------------
+    # ---- changes, committed by the writer ------------------------------------------------------
 
-    def _hand_to_writer(self, intent: Change) -> None:
-        """Another process holds the lock: draw the change now, commit it in the writer."""
+    def _save(self, intent: Change) -> None:
+        """Draw the change now ("saving…"), commit it in the writer (a few milliseconds; if it
+        is still waiting after ``WAITING_AFTER_S``, another process holds the lock)."""
         assert self.article is not None
         article_id = self.article.id
         view = self.view
@@ -407,7 +407,9 @@ class AnnotateScreen(Screen[None]):
         if isinstance(intent, tagging.USES_SELECTION):
             view.clear_selection()
         self._in_flight += 1
-        self.say(WAITING)
+        self._submitted += 1
+        self.say(SAVING)
+        self.set_timer(WAITING_AFTER_S, partial(self._still_saving, self._submitted))
         self.writer.submit(
             Job(
                 run=partial(_carry_out, article_id, self.annotator, intent),
@@ -416,10 +418,23 @@ class AnnotateScreen(Screen[None]):
             )
         )
 
+    def _still_saving(self, submitted: int) -> None:
+        """The change submitted ``submitted``-th is not committed yet: the database is busy."""
+        if self._settled < submitted:
+            self._lock_waits = True
+            self.say(self._saving_text())
+
+    def _saving_text(self) -> str:
+        """What the status line says while changes wait for their commit."""
+        waiting = WAITING if self._lock_waits else SAVING
+        if not self._backlog:
+            return waiting
+        return f"{waiting} · {len(self._backlog)} more key(s) after it"
+
     @reported
     def _written(self, article_id: int, intent: Change, outcome: Outcome) -> None:
         """The writer committed (or the store refused) a change: show it as saved."""
-        self._in_flight -= 1
+        self._change_settled()
         if self._is_open(article_id):
             self._after(intent, outcome)
         elif outcome.action is not None:
@@ -429,7 +444,7 @@ class AnnotateScreen(Screen[None]):
     def _not_written(self, article_id: int, exc: Exception) -> None:
         """The writer could not commit: say why, drop the keys queued behind it, and put the
         screen back to what is on disk."""
-        self._in_flight -= 1
+        self._change_settled()
         dropped = len(self._backlog)
         self._backlog.clear()
         why = (
@@ -441,6 +456,13 @@ class AnnotateScreen(Screen[None]):
         self.say(f"✗ not saved: {why}{also}", bell=True)
         if self._is_open(article_id):
             self.refresh_from_disk(force=True)
+
+    def _change_settled(self) -> None:
+        """One change came back from the writer (in the order they were submitted)."""
+        self._in_flight -= 1
+        self._settled += 1
+        if not self._in_flight:
+            self._lock_waits = False
 
     def _replay(self) -> None:
         """Carry out the keys pressed while a change waited, in order."""
