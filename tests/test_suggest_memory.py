@@ -12,7 +12,7 @@ import pytest
 from partybuild_tui.core import suggest, tokenize
 from partybuild_tui.core.store import Store
 from partybuild_tui.core.suggest.base import tone_key
-from partybuild_tui.core.suggest.memory import MemorySource, load_lexicon
+from partybuild_tui.core.suggest.memory import MemorySource, form_key, load_lexicon
 from tests.suggest_helpers import import_texts
 
 
@@ -214,3 +214,34 @@ def test_memory_on_a_kept_index_proposes_what_a_search_per_form_finds(seeded: St
         assert searched  # the forms occur
         assert memory.syllable_index(tokens) is kept
     assert len(kept._places) >= len(set(forms[:300]))
+
+
+def test_prepared_memory_finds_only_a_new_form_after_the_next_tag(
+    seeded: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app prepares memory once an article's suggestions are in: every tagged form's
+    places are found then, so the run after a tag looks up the one new form alone."""
+    from partybuild_tui.core.suggest import memory
+    from partybuild_tui.core.suggest.engine import patterns_for
+
+    first, second = seeded.article_ids()[:2]
+    for article_id in (first, second):
+        tokenize.tokenization(seeded, seeded.article(article_id))
+    words = tokenize.tokenization(seeded, seeded.article(first)).syllables
+    for start, end in [(words[i][0], words[i + 1][1]) for i in range(0, 400, 4)]:
+        seeded.tag(first, start, end, "ORGANIZATION", "ann")  # 100 forms: past one by one
+    assert len(load_lexicon(seeded).labels) > memory.FIND_ONE_BY_ONE
+    suggest.prepare_memory(seeded, second)
+    index = memory.syllable_index(tokenize.tokenization(seeded, seeded.article(second)))
+    assert set(load_lexicon(seeded, patterns_for(seeded)).labels) <= set(index._places)
+    bulk: list[object] = []
+    matches = memory.SyllableIndex.matches
+    monkeypatch.setattr(
+        memory.SyllableIndex, "matches", lambda self, *a: bulk.append(a) or matches(self, *a)
+    )
+    other = seeded.article(second).text
+    at = other.index("Vũ Quỳnh Khánh")
+    seeded.tag(second, at, at + len("Vũ Quỳnh Khánh"), "FIGURE", "ann")
+    suggest.update(seeded, second, ["memory"])
+    assert bulk == []  # one new form: a search for it, not a match of every form
+    assert form_key("Vũ Quỳnh Khánh") in index._places

@@ -87,6 +87,14 @@ def run_abandonable(
     return True, ran[0]
 
 
+def prepare_memory(path: Path, article_id: int) -> None:
+    """Ready memory for the first tag in the article (see ``suggest.prepare_memory``)."""
+    from partybuild_tui.core import suggest
+
+    with ANALYSIS_LOCK, Store(path) as store:
+        suggest.prepare_memory(store, article_id)
+
+
 class Analysis:
     """The background work for the open article, as thread workers of ``node``.
 
@@ -152,6 +160,8 @@ class Analysis:
                     return
                 last = index == len(self.steps) - 1
                 self.node.app.call_from_thread(done, article_id, last, ran)
+            if self.remembers and not worker.is_cancelled:
+                prepare_memory(self.path, article_id)
 
         self._start(work, "suggest")
 

@@ -234,6 +234,16 @@ def update(
     return Ran(tuple(changed), before, after)
 
 
+def prepare_memory(store: Store, article_id: int) -> None:
+    """Get the memory source ready for tags in this article (its words indexed, every tagged
+    form's places found), so the first tag's re-run is as quick as the next ones; nothing
+    is stored. Skipped while the article's words are not cached."""
+    article = store.article(article_id)
+    tokens = tokenize.cached_tokenization(store, article)
+    if tokens is not None:
+        MemorySource(load_lexicon(store, patterns_for(store))).prepare(tokens)
+
+
 # ---- reading ------------------------------------------------------------------------------------
 
 

@@ -301,10 +301,11 @@ class AnnotateScreen(Screen[None]):
         if last:
             self.suggesting = False
         if ran is not None and self._can_patch(ran):
-            self._drawn += 1
-            self.view.set_suggestions(self._read_near(list(ran.changed)))
+            if ran.changed:
+                self._drawn += 1
+                self.view.set_suggestions(self._read_near(list(ran.changed)))
+                self._show_legend()
             self._suggestion_state = ran.after
-            self._show_legend()
         elif self.store.suggestion_state(article_id, self.annotator) != self._suggestion_state:
             self.refresh_suggestions()  # (the poll may have drawn them already)
         self._refresh_status()

@@ -50,6 +50,7 @@ class Legend(Static):
     def __init__(self, labels: LabelSet, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.labels = labels
+        self._shown = Text()
 
     def show(self, span_labels: Sequence[str], pending: int = 0) -> None:
         counts = Counter(span_labels)
@@ -66,7 +67,9 @@ class Legend(Static):
             text.append(f"  other {unknown}", style="dim")
         if pending:
             text.append(f"   {pending} suggestion{'s' * (pending != 1)}", style="underline italic")
-        self.update(text, layout=False)  # one line, fixed height: no relayout of the screen
+        if text != self._shown:  # shown after every action: repaint only a change
+            self._shown = text
+            self.update(text, layout=False)  # one line, fixed height: no relayout of the screen
 
 
 class StatusLine(Widget):
