@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 
@@ -222,16 +223,22 @@ def test_the_forms_table_is_filled_from_the_spans_of_an_older_database(
     seeded.tag(first, 0, 8, "ORGANIZATION", "lan")
     seeded.tag(first, 20, 30, "FIGURE", "minh")
     expected = seeded.tagged_forms()
-    with seeded.write():  # back to version 15: no table, no triggers
+    with seeded.write():  # back to version 15: no table, no triggers, no clock
         for trigger in ("span_forms_added", "span_forms_removed", "span_forms_changed"):
             seeded.conn.execute(f"DROP TRIGGER {trigger}")
         seeded.conn.execute("DROP TABLE span_forms")
-        seeded.conn.execute("DELETE FROM _migrations WHERE name = 'm016_span_forms'")
+        seeded.conn.execute("DROP TABLE span_forms_clock")
+        seeded.conn.execute("DELETE FROM _migrations WHERE name LIKE 'm016%' OR name LIKE 'm017%'")
         seeded.conn.execute("PRAGMA user_version = 15")
     seeded.close()
     with Store(db_path) as store:
         assert store.schema_version() == migrations.latest_version()
         assert store.tagged_forms() == expected and len(expected) == 2
+        uid, ticks, _ = store.tagged_forms_since("", 0)
+        store.tag(first, 40, 48, "FIGURE", "lan")  # the clock ticks from the upgrade on
+        assert store.tagged_forms_since(uid, ticks)[2] == [
+            (store.span(store.spans(first, "lan")[-1].id).text, "FIGURE", 1, ANY)
+        ]
 
 
 def test_reads_near_a_place_bounded_by_the_longest_row_find_every_overlap(seeded: Store) -> None:

@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 
@@ -245,3 +246,71 @@ def test_prepared_memory_finds_only_a_new_form_after_the_next_tag(
     suggest.update(seeded, second, ["memory"])
     assert bulk == []  # one new form: a search for it, not a match of every form
     assert form_key("Vũ Quỳnh Khánh") in index._places
+
+
+def test_the_forms_memory_keeps_agree_with_reading_them_all(seeded: Store, tmp_path: Path) -> None:
+    """Memory reads only the forms changed since its last run (m017's clock); after random
+    tags, relabels, deletes, undos and raw SQL from another connection, what it keeps is
+    what reading every form gives; a second database read into the same keeper is read
+    whole (its uid differs)."""
+    import random
+    import sqlite3
+
+    from partybuild_tui.core.suggest import memory
+
+    def read_all(store: Store) -> dict[str, tuple[str, str]]:
+        counts: dict[str, dict[str, int]] = {}
+        last: dict[str, str] = {}
+        for text, label, n, at in store.tagged_forms():
+            key = form_key(text)
+            counts.setdefault(key, {})[label] = counts.get(key, {}).get(label, 0) + n
+            last[key] = max(at, last.get(key, ""))
+        return {key: (memory._majority(c), last[key]) for key, c in counts.items()}
+
+    rng = random.Random(17)
+    ids = seeded.article_ids()[:2]
+    labels = ("ORGANIZATION", "FIGURE", "RESOLUTION")
+    other = sqlite3.connect(seeded.path, isolation_level=None)
+    for step in range(150):
+        article_id = rng.choice(ids)
+        spans = seeded.spans(article_id, "lan")
+        kind = rng.random()
+        if kind < 0.5:
+            start = rng.randrange(0, 300, 3)
+            seeded.tag(article_id, start, start + rng.choice([3, 6, 9]), rng.choice(labels), "lan")
+        elif kind < 0.6 and spans:
+            seeded.relabel(rng.choice(spans).id, rng.choice(labels), "lan")
+        elif kind < 0.7 and spans:
+            seeded.delete_span(rng.choice(spans).id, "lan")
+        elif kind < 0.85:
+            seeded.undo(article_id, "lan")
+        elif spans:
+            sql = rng.choice(
+                ["UPDATE spans SET label = 'FIGURE' WHERE id = ?", "DELETE FROM spans WHERE id = ?"]
+            )
+            other.execute(sql, (rng.choice(spans).id,))
+        assert memory.tagged_forms(seeded) == read_all(seeded), f"step {step}"
+        kept = memory.load_lexicon(seeded)  # its digest kept item by item
+        assert kept.digest == memory.Lexicon(dict(kept.labels)).digest, f"step {step}"
+    other.close()
+    assert len(read_all(seeded)) > 10
+    assert memory._tagged[str(seeded.path)].whole_reads == 1  # the first read only
+    with Store(tmp_path / "second.db") as second:
+        second.insert_article(  # a corpus of its own
+            {
+                "key": "x",
+                "path": "x.txt",
+                "title": "",
+                "text": "Chi bộ thôn Úc họp.",
+                "raw_text": "Chi bộ thôn Úc họp.",
+                "content_hash": "h",
+                "body_start": 0,
+                "body_end": 19,
+            }
+        )
+        second.tag(second.article_ids()[0], 0, 14, "ORGANIZATION", "lan")
+        keeper = memory.TaggedForms()
+        assert keeper.read(seeded)[0] == read_all(seeded)
+        assert keeper.read(second)[0] == read_all(second) == {form_key("Chi bộ thôn Úc"): ANY}
+        assert keeper.read(seeded)[0] == read_all(seeded)
+        assert keeper.whole_reads == 3

@@ -47,6 +47,7 @@ from partybuild_tui.core.store.models import (
     Article,
     ArticleRow,
     NewSpan,
+    Place,
     Span,
     Suggestion,
     now,
@@ -69,6 +70,7 @@ __all__ = [
     "ModelRecord",
     "NewSpan",
     "OverlapError",
+    "Place",
     "Span",
     "Store",
     "Suggestion",
@@ -357,6 +359,10 @@ class Store:
         the rows near ``within``, not every row starting before it."""
         return spans.of_article(self.conn, article_id, annotator, within, longest)
 
+    def span_places(self, article_id: int) -> list[Place]:
+        """Where the article's spans (every layer's) lie, in text order."""
+        return spans.places_of(self.conn, article_id)
+
     def longest_span(self, article_id: int, annotator: str | None = None) -> int:
         """The length of the article's longest span (the layer's), 0 if none."""
         return spans.longest(self.conn, article_id, annotator)
@@ -374,6 +380,21 @@ class Store:
     def tagged_forms(self) -> list[tuple[str, str, int, str]]:
         """(form, label, times tagged, last tagged at) over the corpus."""
         return forms.tagged(self.conn)
+
+    def tagged_forms_since(
+        self, uid: str, ticks: int
+    ) -> tuple[str, int, list[tuple[str, str, int, str]]]:
+        """(uid, ticks now, the forms changed since) in one read: only those after ``ticks``
+        when ``uid`` is this database's, else every tagged form (see ``forms.clock``)."""
+        with self.snapshot():
+            now_uid, now_ticks = forms.clock(self.conn)
+            if now_uid != uid or now_ticks < ticks:
+                return now_uid, now_ticks, self.tagged_forms()
+            return now_uid, now_ticks, forms.changed_since(self.conn, ticks)
+
+    def tagged_totals(self) -> tuple[int, int]:
+        """(forms tagged, spans with them) over the corpus."""
+        return forms.totals(self.conn)
 
     def withdrawn_forms(self) -> list[tuple[str, str]]:
         """(form, last time) of forms rejected as proposals or deleted as spans."""

@@ -6,7 +6,7 @@ import sqlite3
 import uuid
 from typing import Any
 
-from partybuild_tui.core.store.models import NewSpan, Span, now
+from partybuild_tui.core.store.models import NewSpan, Place, Span, now
 from partybuild_tui.errors import UserError
 
 COLUMNS = 'id, uid, article_id, start, "end", label, text, origin, annotator'
@@ -36,6 +36,13 @@ def of_article(
     params.extend(near_params)
     rows = conn.execute(sql + " ORDER BY start, id", params).fetchall()
     return [Span(*row) for row in rows]
+
+
+def places_of(conn: sqlite3.Connection, article_id: int) -> list[Place]:
+    rows = conn.execute(
+        'SELECT start, "end" FROM spans WHERE article_id = ? ORDER BY start, id', (article_id,)
+    )
+    return [Place(start, end) for start, end in rows]
 
 
 def overlapping_sql(

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
-from partybuild_tui.core.store import Article, Span
+from partybuild_tui.core.store import Article
 from partybuild_tui.core.tokenize import Tokenization
 
 
@@ -32,7 +32,7 @@ class Context:
     """What a source may know besides the article: the spans already tagged in it, and
     what other sources proposed (source name, proposal), stored or from this run."""
 
-    spans: tuple[Span, ...] = field(default_factory=tuple)
+    spans: tuple[Placed, ...] = field(default_factory=tuple)  # where (any layer's) lie
     proposals: tuple[tuple[str, Proposal], ...] = field(default_factory=tuple)
 
     def with_proposals(self, more: list[tuple[str, Proposal]]) -> Context:

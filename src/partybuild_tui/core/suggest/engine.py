@@ -147,14 +147,14 @@ def _reads_proposals(sources: Sequence[Source]) -> bool:
 
 
 def stored_context(store: Store, article_id: int, *, with_proposals: bool = True) -> Context:
-    """The article's spans and every stored proposal (any status: decisions are not
+    """Where the article's spans lie and every stored proposal (any status: decisions are not
     features), for sources that build on other sources (only they need the proposals:
     thousands of rows in a long article)."""
     proposals = tuple(
         (s.source, Proposal(s.start, s.end, s.label, s.score))
         for s in (store.suggestions(article_id) if with_proposals else ())
     )
-    return Context(tuple(store.spans(article_id)), proposals)
+    return Context(tuple(store.span_places(article_id)), proposals)
 
 
 def clean(raw: Iterable[Proposal], article: Article, tokenization: Tokenization) -> list[Proposal]:

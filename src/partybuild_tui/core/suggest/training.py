@@ -78,7 +78,8 @@ def gather(
         if gold is not None:
             spans = gold[article_id]
         else:
-            spans = tuple((s.start, s.end, s.label) for s in layer(context.spans, annotator))
+            tagged = layer(store.spans(article_id), annotator)
+            spans = tuple((s.start, s.end, s.label) for s in tagged)
         out.append(Example(article, tokens, spans, tuple(model.hints_of(context))))
         if progress:
             progress("reading articles", done, len(ids))
