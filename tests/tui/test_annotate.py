@@ -117,6 +117,27 @@ async def test_f_key_and_relabel_and_overlap_replaces(make_app, app_db: Path) ->
         assert kinds == ["tag", "relabel", "tag"]
 
 
+async def test_a_change_the_store_makes_nothing_of_is_put_back_on_screen(
+    make_app, app_db: Path
+) -> None:
+    """The same tag again is drawn at once (a new span over the old) and the store says
+    nothing changed: the screen shows the stored span again, not the drawing's."""
+    async with make_app(PLAIN).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = screen_of(pilot.app).view
+        put_cursor(view, ORG)
+        await pilot.press("shift+right", "shift+right", "o")
+        stored = view.spans
+        assert [(m.label, m.text) for m in stored] == [("ORGANIZATION", ORG)]
+        assert stored[0].id > 0
+        put_cursor(view, ORG)
+        await pilot.press("shift+right", "shift+right", "o")
+        assert screen_of(pilot.app).message == "nothing changed"
+        assert view.spans == stored  # its id, not the drawing's -1
+        with Store(app_db) as store:
+            assert [s.id for s in store.spans(1)] == [stored[0].id]
+
+
 async def test_protect_mode_refuses_overlapping_tags(make_app, app_db: Path) -> None:
     async with make_app(PLAIN).run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -66,6 +66,17 @@ PATCH_LIMIT = 256
 
 
 @dataclass(frozen=True)
+class Undrawn:
+    """The marks a change's early drawing replaced, put back if the store changes nothing;
+    ``drawn``: the screen's drawing count just after it."""
+
+    article_id: int
+    drawn: int
+    spans: list[Mark]
+    suggestions: list[Mark]
+
+
+@dataclass(frozen=True)
 class QueuedKey:
     """A key pressed while a change waited for the database: decided once it is written,
     at the place (token, selection) where it was pressed."""
@@ -124,6 +135,7 @@ class AnnotateScreen(Screen[None]):
         self._counts: dict[str, int] = {}
         self._suggestion_state: tuple[int | str, ...] = ()  # of the suggestions last read in full
         self._drawn = 0  # counts changes drawn, so a read started before one is not shown
+        self._undrawn: Undrawn | None = None  # what the change in flight's drawing replaced
         self._list_title = ""
         self.done_opens_next = config.done_opens_next()
         self.list_choice: bool | None = None  # shown / hidden by L; None: by the width
@@ -404,6 +416,7 @@ class AnnotateScreen(Screen[None]):
         drawn = tagging.preview(intent, view.spans, view.suggestions, view.text)
         if drawn is not None:
             self._drawn += 1
+            self._undrawn = Undrawn(article_id, self._drawn, view.spans, view.suggestions)
             view.set_marks(*drawn)
         if isinstance(intent, tagging.USES_SELECTION):
             view.clear_selection()
@@ -436,6 +449,9 @@ class AnnotateScreen(Screen[None]):
     def _written(self, article_id: int, intent: Change, outcome: Outcome) -> None:
         """The writer committed (or the store refused) a change: show it as saved."""
         self._change_settled()
+        undrawn, self._undrawn = self._undrawn, None
+        if outcome.action is None and undrawn is not None:
+            self._put_back(undrawn)  # drawn as if it would change something: it did not
         if self._is_open(article_id):
             self._after(intent, outcome)
         elif outcome.action is not None:
@@ -446,6 +462,7 @@ class AnnotateScreen(Screen[None]):
         """The writer could not commit: say why, drop the keys queued behind it, and put the
         screen back to what is on disk."""
         self._change_settled()
+        self._undrawn = None  # the re-read below puts the screen back
         dropped = len(self._backlog)
         self._backlog.clear()
         why = (
@@ -457,6 +474,17 @@ class AnnotateScreen(Screen[None]):
         self.say(f"✗ not saved: {why}{also}", bell=True)
         if self._is_open(article_id):
             self.refresh_from_disk(force=True)
+
+    def _put_back(self, undrawn: Undrawn) -> None:
+        """Draw what a change's early drawing replaced, since the store changed nothing (the
+        same tag again, a refusal); re-read if anything was drawn over it meanwhile."""
+        if not self._is_open(undrawn.article_id):
+            return
+        if self._drawn != undrawn.drawn:
+            self.refresh_from_disk(force=True)
+            return
+        self._drawn += 1
+        self.view.set_marks(undrawn.spans, undrawn.suggestions)
 
     def _change_settled(self) -> None:
         """One change came back from the writer (in the order they were submitted)."""
