@@ -223,12 +223,16 @@ def test_the_forms_table_is_filled_from_the_spans_of_an_older_database(
     seeded.tag(first, 0, 8, "ORGANIZATION", "lan")
     seeded.tag(first, 20, 30, "FIGURE", "minh")
     expected = seeded.tagged_forms()
-    with seeded.write():  # back to version 15: no table, no triggers, no clock
+    with seeded.write():  # back to version 15: no table, no triggers, no clocks
         for trigger in ("span_forms_added", "span_forms_removed", "span_forms_changed"):
             seeded.conn.execute(f"DROP TRIGGER {trigger}")
         seeded.conn.execute("DROP TABLE span_forms")
         seeded.conn.execute("DROP TABLE span_forms_clock")
-        seeded.conn.execute("DELETE FROM _migrations WHERE name LIKE 'm016%' OR name LIKE 'm017%'")
+        triggers = "SELECT name FROM sqlite_master WHERE name LIKE 'list_clock_%'"
+        for (trigger,) in seeded.conn.execute(triggers).fetchall():  # m018's
+            seeded.conn.execute(f"DROP TRIGGER {trigger}")
+        seeded.conn.execute("DROP TABLE list_clock")
+        seeded.conn.execute("DELETE FROM _migrations WHERE name GLOB 'm01[678]*'")
         seeded.conn.execute("PRAGMA user_version = 15")
     seeded.close()
     with Store(db_path) as store:
@@ -239,6 +243,40 @@ def test_the_forms_table_is_filled_from_the_spans_of_an_older_database(
         assert store.tagged_forms_since(uid, ticks)[2] == [
             (store.span(store.spans(first, "lan")[-1].id).text, "FIGURE", 1, ANY)
         ]
+
+
+def test_the_list_clock_moves_with_what_a_list_shows_and_not_with_tags(seeded: Store) -> None:
+    """A window re-reads its list and recounts only when the clock moved: statuses (any
+    layer), assignments, new and replaced articles move it; tags and their undo not."""
+    first, second = seeded.article_ids()[:2]
+    clock = seeded.list_clock()
+
+    def moved() -> bool:
+        nonlocal clock
+        before, clock = clock, seeded.list_clock()
+        return clock != before
+
+    seeded.tag(first, 0, 8, "ORGANIZATION", "lan")
+    assert moved()  # the first action in an article makes it in progress
+    seeded.tag(first, 20, 30, "FIGURE", "lan")
+    seeded.undo(first, "lan")
+    seeded.redo(first, "lan")
+    assert not moved()
+    seeded.set_status(first, "done", "lan")
+    assert moved()
+    seeded.set_status(first, "in_progress", "minh")
+    assert moved()
+    seeded.assign([(second, "minh")])
+    assert moved()
+    from partybuild_tui.core import ingest
+
+    doc = ingest.Document(key="k:new", path="x", raw_text="Chi bộ thôn Úc họp.", title="x")
+    with seeded.write():
+        newer = seeded.insert_article(ingest.article_fields(doc))
+        assert moved()
+        seeded.supersede(second, newer)
+    assert moved()
+    assert not moved()
 
 
 def test_reads_near_a_place_bounded_by_the_longest_row_find_every_overlap(seeded: Store) -> None:

@@ -299,6 +299,11 @@ class Store:
         """Current articles per status in ``layer`` (None: for anyone)."""
         return articles.status_counts(self.conn, layer, assigned)
 
+    def list_clock(self) -> int:
+        """Moves whenever which articles a list shows, their order or the status counts may
+        have changed (one row read): re-read the list and recount only when it moved."""
+        return articles.list_clock(self.conn)
+
     def set_status(
         self, article_id: int, status: str, annotator: str, *, record: bool = True
     ) -> Action | None:

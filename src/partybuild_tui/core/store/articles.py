@@ -409,6 +409,11 @@ def status_counts(
     return counts
 
 
+def list_clock(conn: sqlite3.Connection) -> int:
+    """Ticks with every change the article list or its counts can show (m018's triggers)."""
+    return int(conn.execute("SELECT n FROM list_clock").fetchone()[0])
+
+
 def statuses_of(conn: sqlite3.Connection, article_id: int) -> dict[str, str]:
     """Every layer's status of one article (layers that never acted in it are absent)."""
     rows = conn.execute(

@@ -471,6 +471,35 @@ def m017_span_forms_changes() -> str:
     """
 
 
+@migration
+def m018_list_clock() -> str:
+    """A clock that ticks with every change to what the article list and its counts show:
+    articles added, replaced or removed, statuses in any layer, assignments, and the model's
+    uncertainty (the 'uncertain' order). A window re-reads its list (every id: 50 ms at
+    100,000 articles) and recounts only when it moved, not after every commit it sees, most
+    of which are its own tags."""
+    events = {
+        "article_added": "AFTER INSERT ON articles",
+        "article_removed": "AFTER DELETE ON articles",
+        "article_changed": "AFTER UPDATE OF superseded_by, status, title ON articles",
+        "status_added": "AFTER INSERT ON article_status",
+        "status_removed": "AFTER DELETE ON article_status",
+        "status_changed": "AFTER UPDATE ON article_status",
+        "assigned": "AFTER INSERT ON assignments",
+        "unassigned": "AFTER DELETE ON assignments",
+        "model_run": "AFTER INSERT ON suggestion_runs WHEN NEW.source = 'model'",
+        "model_rerun": "AFTER UPDATE ON suggestion_runs WHEN NEW.source = 'model'",
+        "model_gone": "AFTER DELETE ON suggestion_runs WHEN OLD.source = 'model'",
+    }
+    triggers = "".join(
+        f"CREATE TRIGGER list_clock_{name} {event} BEGIN UPDATE list_clock SET n = n + 1; END;\n"
+        for name, event in events.items()
+    )
+    return "CREATE TABLE list_clock (n INTEGER NOT NULL);\n" + (
+        "INSERT INTO list_clock (n) VALUES (0);\n" + triggers
+    )
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 

@@ -133,6 +133,7 @@ class AnnotateScreen(Screen[None]):
         self.message = ""
         self._position: tuple[int | None, int] = (None, 0)
         self._counts: dict[str, int] = {}
+        self._counted: tuple[int, str | None] | None = None  # (list clock, assigned) counted at
         self._suggestion_state: tuple[int | str, ...] = ()  # of the suggestions last read in full
         self._drawn = 0  # counts changes drawn, so a read started before one is not shown
         self._undrawn: Undrawn | None = None  # what the change in flight's drawing replaced
@@ -928,8 +929,7 @@ class AnnotateScreen(Screen[None]):
 
     def _refresh_status(self, *, recount: bool = False) -> None:
         if recount or not self._counts:
-            self._counts = self.store.status_counts(self.annotator, self.article_list.assigned)
-            self._show_list_title()
+            self._recount()
             articles = self.article_list
             index = articles.position(self.article.id) if self.article else None
             self._position = (index, articles.total)
@@ -940,6 +940,16 @@ class AnnotateScreen(Screen[None]):
             mode=self._mode(),
             message=self.message,
         )
+
+    def _recount(self) -> None:
+        """The status counts again, if the store's list clock moved since they were counted
+        (a tag moves none: 4 ms at 100,000 articles saved on every commit seen)."""
+        assigned = self.article_list.assigned
+        counted = (self.store.list_clock(), assigned)
+        if counted != self._counted or not self._counts:
+            self._counts = self.store.status_counts(self.annotator, assigned)
+            self._counted = counted
+        self._show_list_title()
 
     def _mode(self) -> str:
         """The status line's mode: words or syllables, what runs, protect, the selection."""
