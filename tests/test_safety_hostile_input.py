@@ -143,8 +143,6 @@ def _write(folder: Path, files: list[tuple[bytes, bytes]]) -> list[Path]:
 
 def _fresh(base_db: Path, folder: Path) -> Path:
     db = folder / "work.db"
-    for leftover in (folder / "work.db-wal", folder / "work.db-shm"):  # the last example's
-        leftover.unlink(missing_ok=True)
     shutil.copy(base_db, db)
     files = folder / "in"
     if files.exists():
