@@ -549,6 +549,73 @@ def case_key_latency_shared(args: argparse.Namespace) -> list[Row]:
     return latency_rows(timings, args.keys, note)
 
 
+async def saved_while_importing(path: Path, corpus_dir: Path, presses: int) -> list[float]:
+    """Seconds from a tag (or undo) key to its "✓ saved" put on the status line (painted
+    within the next frame) while ``partybuild import`` of ``corpus_dir`` runs in another
+    process on the same database."""
+    app = TimedApp(path, TAGGER, suggest_steps=())
+    saved: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        written = screen._written
+        pressed = [0.0]
+
+        def timed(*args: Any) -> None:
+            written(*args)
+            saved.append(time.perf_counter() - pressed[0])
+
+        screen._written = timed  # type: ignore[method-assign]
+        partybuild = Path(sys.executable).with_name("partybuild")
+        command = [str(partybuild), "import", str(corpus_dir), "--no-segment", "--db", str(path)]
+        importer = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            await asyncio.sleep(1.0)  # the importer is past its start-up, writing batches
+            for i in range(presses):
+                if importer.poll() is not None:
+                    break
+                screen.view.move_to_offset(screen.view.text.index(" ", 200 + 40 * (i // 2)) + 1)
+                before = len(saved)
+                pressed[0] = time.perf_counter()
+                await pilot.press("f" if i % 2 == 0 else "u")
+                await wait_for(lambda n=before: len(saved) > n, limit=30)
+                await asyncio.sleep(0.05)
+        finally:
+            importer.kill()
+            importer.wait()
+    return saved
+
+
+def case_saved_during_import(args: argparse.Namespace) -> list[Row]:
+    """Tagging in a seed article while ``partybuild import`` brings the --n corpus into
+    the same database (a fresh one holding the seeds)."""
+    corpus_dir = Path(args.corpus or Path(args.work) / f"corpus-{args.n}-seed{args.seed}")
+    if not corpus_dir.is_dir():
+        raise SystemExit(f"no corpus at {corpus_dir} (run.py makes it)")
+    path = Path(args.work) / "saved-during-import.db"
+    for old in path.parent.glob(path.name + "*"):
+        old.unlink()
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    partybuild = Path(sys.executable).with_name("partybuild")
+    subprocess.run(
+        [str(partybuild), "import", str(seeds), "--db", str(path)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    saved_ms = [x * 1000 for x in asyncio.run(saved_while_importing(path, corpus_dir, 200))]
+    return [
+        row(
+            "key to ✓ saved while importing, p95",
+            benchlib.percentile(saved_ms, 95),
+            "ms",
+            f"{len(saved_ms)} tag/undo keys in a seed article while `partybuild import` of "
+            f"{args.n:,} files runs in another process on the same database; median "
+            f"{benchlib.median(saved_ms):.1f} ms, max {max(saved_ms):.0f} ms",
+        )
+    ]
+
+
 def case_suggest_gaps(args: argparse.Namespace) -> list[Row]:
     path = app_db(args, args.n)
     article_id = long_article(path, LONG_KEY + "-suggest", shift=1)
@@ -579,6 +646,7 @@ def cases(args: argparse.Namespace) -> dict[str, benchlib.Case]:
     found["key-latency"] = case_key_latency
     found["key-latency-shared"] = case_key_latency_shared
     found["suggest-gaps"] = case_suggest_gaps
+    found["saved-during-import"] = case_saved_during_import
     return found
 
 
