@@ -428,7 +428,19 @@ def m017_span_forms_changes() -> str:
     last span goes, so a reader sees it go too. The memory source then reads only the forms
     changed since its last run (a few rows) where it read all of them after every tag. The
     clock's ``uid`` tells one database from another (a file copied over another)."""
-    return """
+    tick = "UPDATE span_forms_clock SET n = n + 1;"
+    added = """INSERT INTO span_forms (label, text, n, last_at, changed)
+                VALUES (NEW.label, NEW.text, 1, NEW.created_at, (SELECT n FROM span_forms_clock))
+                ON CONFLICT (label, text) DO UPDATE SET
+                    n = n + 1,
+                    last_at = CASE WHEN n > 0 THEN max(last_at, excluded.last_at)
+                        ELSE excluded.last_at END,
+                    changed = excluded.changed;"""
+    removed = """UPDATE span_forms SET n = n - 1, last_at = coalesce((SELECT max(created_at)
+                FROM spans WHERE text = OLD.text AND label = OLD.label), last_at),
+                changed = (SELECT n FROM span_forms_clock)
+                WHERE label = OLD.label AND text = OLD.text;"""
+    return f"""
         ALTER TABLE span_forms ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX idx_span_forms_changed ON span_forms(changed);
         CREATE TABLE span_forms_clock (n INTEGER NOT NULL, uid TEXT NOT NULL);
@@ -436,38 +448,10 @@ def m017_span_forms_changes() -> str:
         DROP TRIGGER span_forms_added;
         DROP TRIGGER span_forms_removed;
         DROP TRIGGER span_forms_changed;
-        CREATE TRIGGER span_forms_added AFTER INSERT ON spans BEGIN
-            UPDATE span_forms_clock SET n = n + 1;
-            INSERT INTO span_forms (label, text, n, last_at, changed)
-                VALUES (NEW.label, NEW.text, 1, NEW.created_at, (SELECT n FROM span_forms_clock))
-                ON CONFLICT (label, text) DO UPDATE SET
-                    n = n + 1,
-                    last_at = CASE WHEN n > 0 THEN max(last_at, excluded.last_at)
-                        ELSE excluded.last_at END,
-                    changed = excluded.changed;
-        END;
-        CREATE TRIGGER span_forms_removed AFTER DELETE ON spans BEGIN
-            UPDATE span_forms_clock SET n = n + 1;
-            UPDATE span_forms SET n = n - 1, last_at = coalesce((SELECT max(created_at)
-                FROM spans WHERE text = OLD.text AND label = OLD.label), last_at),
-                changed = (SELECT n FROM span_forms_clock)
-                WHERE label = OLD.label AND text = OLD.text;
-        END;
+        CREATE TRIGGER span_forms_added AFTER INSERT ON spans BEGIN {tick} {added} END;
+        CREATE TRIGGER span_forms_removed AFTER DELETE ON spans BEGIN {tick} {removed} END;
         CREATE TRIGGER span_forms_changed AFTER UPDATE OF label, text, created_at ON spans
-        BEGIN
-            UPDATE span_forms_clock SET n = n + 1;
-            UPDATE span_forms SET n = n - 1, last_at = coalesce((SELECT max(created_at)
-                FROM spans WHERE text = OLD.text AND label = OLD.label), last_at),
-                changed = (SELECT n FROM span_forms_clock)
-                WHERE label = OLD.label AND text = OLD.text;
-            INSERT INTO span_forms (label, text, n, last_at, changed)
-                VALUES (NEW.label, NEW.text, 1, NEW.created_at, (SELECT n FROM span_forms_clock))
-                ON CONFLICT (label, text) DO UPDATE SET
-                    n = n + 1,
-                    last_at = CASE WHEN n > 0 THEN max(last_at, excluded.last_at)
-                        ELSE excluded.last_at END,
-                    changed = excluded.changed;
-        END
+        BEGIN {tick} {removed} {added} END
     """
 
 

@@ -105,6 +105,7 @@ class TaggedForms:
         self.by_key: dict[str, tuple[str, str]] = {}  # key -> (majority label, last tagged)
         self.hashes: dict[str, int] = {}  # key -> item_hash(key, label), long enough keys
         self.total = 0  # their sum: the digest of a lexicon of every key
+        self.spans = 0  # the rows' counts summed (checked against the store's totals)
 
     def read(self, store: Store) -> tuple[dict[str, tuple[str, str]], dict[str, int], int]:
         """Key -> (majority label, last tagged at), up to date with ``store``; key ->
@@ -127,7 +128,9 @@ class TaggedForms:
         for text, label, count, at in changed:
             key = form_key(text)
             keys.add(key)
+            self.spans -= self.rows.get((text, label), (0, ""))[0]
             if count > 0:
+                self.spans += count
                 self.rows[(text, label)] = (count, at)
                 self.members.setdefault(key, set()).add((text, label))
             else:
@@ -153,7 +156,7 @@ class TaggedForms:
                 self.total += self.hashes[key]
 
     def _totals(self) -> tuple[int, int]:
-        return len(self.rows), sum(count for count, _at in self.rows.values())
+        return len(self.rows), self.spans
 
 
 _tagged: dict[str, TaggedForms] = {}  # database path -> its forms as last read
