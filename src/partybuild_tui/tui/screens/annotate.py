@@ -133,7 +133,7 @@ class AnnotateScreen(Screen[None]):
         self.message = ""
         self._position: tuple[int | None, int] = (None, 0)
         self._counts: dict[str, int] = {}
-        self._counted: tuple[int, str | None] | None = None  # (list clock, assigned) counted at
+        self._counted: tuple[int, str | None] | None = None  # (list clock, assigned) at count
         self._suggestion_state: tuple[int | str, ...] = ()  # of the suggestions last read in full
         self._drawn = 0  # counts changes drawn, so a read started before one is not shown
         self._undrawn: Undrawn | None = None  # what the change in flight's drawing replaced
