@@ -336,7 +336,6 @@ async def test_syllable_mode_tags_part_of_a_word(make_app, app_db: Path) -> None
         view = screen_of(pilot.app).view
         put_cursor(view, "Đồng Văn luôn")
         await pilot.press("m")
-        await pilot.pause()  # the view's Changed message reaches the screen
         assert view.syllable_mode
         assert "syllables" in str(screen_of(pilot.app).query_one("#status").render())
         await pilot.press("right", "o")

@@ -31,6 +31,7 @@ from partybuild_tui.errors import UserError
 from partybuild_tui.tui import keys
 from partybuild_tui.tui.analysis import SUGGEST_STEPS, Analysis
 from partybuild_tui.tui.feedback import failure_text, reported
+from partybuild_tui.tui.frames import FramePaced
 from partybuild_tui.tui.screens.help import HelpScreen
 from partybuild_tui.tui.widgets.article_list import TODO, ArticleList
 from partybuild_tui.tui.widgets.article_view import ArticleView
@@ -92,7 +93,7 @@ def _carry_out(article_id: int, annotator: str, intent: Change, store: Store) ->
     return tagging.carry_out(store, article_id, annotator, intent)
 
 
-class AnnotateScreen(Screen[None]):
+class AnnotateScreen(FramePaced, Screen[None]):
     """Read, tag, undo and move between articles."""
 
     BINDINGS = keys.TAG_BINDINGS + keys.SUGGEST_BINDINGS + keys.ARTICLE_BINDINGS
@@ -175,6 +176,7 @@ class AnnotateScreen(Screen[None]):
         return self.query_one(ArticleList)
 
     def on_mount(self) -> None:
+        self.watch(self.view, "place", self._view_moved, init=False)
         if self.store.has_assignments(self.annotator):
             self.article_list.assigned = self.annotator  # their share first (M: all)
         self.article_list.set_filter(None)
@@ -349,8 +351,9 @@ class AnnotateScreen(Screen[None]):
     def on_article_list_opened(self, event: ArticleList.Opened) -> None:
         self.open_article(event.article_id)
 
-    def on_article_view_changed(self, event: ArticleView.Changed) -> None:
-        # Status line only: re-checking the footer's bindings recomposes it (~50 ms).
+    def _view_moved(self) -> None:
+        """The view's ``place`` changed: the status line follows in the same frame (only it:
+        re-checking the footer's bindings recomposes the footer, ~50 ms)."""
         self.cursor_moved()
         self._refresh_status()
 

@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from partybuild_tui.config import LabelSet
 from partybuild_tui.core.display import shown
+from partybuild_tui.tui.frames import FramePaced
 
 KEY_NAMES = {
     "left_square_bracket": "[",
@@ -49,7 +50,7 @@ def binding_rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
     return rows
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(FramePaced, ModalScreen[None]):
     """A scrollable sheet of keys and label definitions; any of esc, q or ? closes it."""
 
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]

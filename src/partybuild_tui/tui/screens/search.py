@@ -9,8 +9,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from partybuild_tui.tui.frames import FramePaced
 
-class SearchScreen(ModalScreen[str | None]):
+
+class SearchScreen(FramePaced, ModalScreen[str | None]):
     """Ask for a search query; dismisses with the text, or None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]

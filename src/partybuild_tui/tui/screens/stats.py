@@ -41,6 +41,7 @@ from partybuild_tui.render.stats import (
     section_renderables,
     where,
 )
+from partybuild_tui.tui.frames import FramePaced
 
 
 def jump_targets(stats: st.Stats) -> list[tuple[str, st.Location]]:
@@ -60,7 +61,7 @@ def jump_targets(stats: st.Stats) -> list[tuple[str, st.Location]]:
     return out
 
 
-class StatsScreen(Screen[None]):
+class StatsScreen(FramePaced, Screen[None]):
     """Progress, labels, per-article density, consistency and suggestions for a filter."""
 
     CSS_PATH = "stats.tcss"

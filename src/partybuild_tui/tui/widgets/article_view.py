@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -18,7 +19,6 @@ from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
-from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -35,6 +35,14 @@ _EXTEND_LINE = "Extend the selection by a line"
 _MODE = "Words / syllables (spans cutting a word)"
 # Rendered display lines kept: a few screens' worth, so memory stays flat in a huge article.
 STRIP_CACHE_LINES = 1024
+
+
+class Place(NamedTuple):
+    """The view's cursor (a token index), its selection's anchor and its mode."""
+
+    cursor: int
+    anchor: int | None
+    syllables: bool
 
 
 class ArticleView(ScrollView, can_focus=True):
@@ -88,8 +96,12 @@ class ArticleView(ScrollView, can_focus=True):
 
     syllable_mode: reactive[bool] = reactive(False, init=False)
 
-    class Changed(Message):
-        """The cursor, the selection or the mode moved: status and footer follow."""
+    # Where the reader is. Its watchers (the status line, the review panel) run as it is
+    # set, so they land in the frame that shows the move: a message would reach them after
+    # that frame, and Textual paints the next one 17 ms later at the soonest.
+    place: reactive[Place] = reactive(
+        Place(0, None, False), init=False, always_update=True, repaint=False
+    )
 
     def __init__(self, labels: LabelSet, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -137,7 +149,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._set_marks(spans, suggestions)
         self._relayout()
         self.scroll_to(y=0, animate=False, immediate=True)
-        self.post_message(self.Changed())
+        self._moved()
 
     def set_tokenization(self, words: Sequence[Range], sentences: Sequence[Range]) -> None:
         """Swap in underthesea's words and sentences; the cursor keeps its place in the text."""
@@ -285,7 +297,11 @@ class ArticleView(ScrollView, can_focus=True):
             self._invalidate(*before)
         self._invalidate(*self.target)  # type: ignore[misc]
         self._scroll_to_cursor()
-        self.post_message(self.Changed())
+        self._moved()
+
+    def _moved(self) -> None:
+        """The cursor, the selection or the mode moved (or a new article or new words)."""
+        self.place = Place(self.cursor, self.sel_anchor, self.syllable_mode)
 
     def _scroll_to_cursor(self) -> None:
         if self.text_layout is None or not self.tokens:
@@ -427,7 +443,7 @@ class ArticleView(ScrollView, can_focus=True):
         if anchor_at is not None:
             self.sel_anchor = textlayout.index_at(self._token_starts, anchor_at)
         self._clear_strips()
-        self.post_message(self.Changed())
+        self._moved()
 
     # ---- mouse ------------------------------------------------------------------------------
 
@@ -465,7 +481,7 @@ class ArticleView(ScrollView, can_focus=True):
         if self.sel_anchor == self.cursor:
             self.sel_anchor = None
             self._invalidate(*self.tokens[self.cursor])
-        self.post_message(self.Changed())
+        self._moved()
 
     # ---- rendering --------------------------------------------------------------------------
 
