@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from partybuild_tui.core import tagging
 from partybuild_tui.core.store import Action, Span, Store
@@ -53,6 +55,48 @@ def test_lookups_by_bisection_find_touching_and_same_start_marks() -> None:
     assert tagging.exactly(same_start, 5, 9) == same_start[1]
     assert tagging.exactly(same_start, 5, 8) is None
     assert tagging.exactly(same_start, 9, 12) == same_start[2]
+
+
+def flat_marks(ranges: list[tuple[int, int]]) -> list[Mark]:
+    """Flat marks in text order from (start, length) pairs laid end to end with gaps."""
+    marks, at = [], 0
+    for i, (gap, length) in enumerate(ranges):
+        at += gap
+        marks.append(Mark(i, at, at + length, "A"))
+        at += length
+    return marks
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(1, 4)), max_size=30),
+    st.integers(0, 60),
+    st.integers(1, 12),
+)
+def test_clear_of_drops_exactly_the_overlapping_marks(
+    layout: list[tuple[int, int]], start: int, length: int
+) -> None:
+    marks = flat_marks(layout)
+    end = start + length
+    assert tagging.clear_of(marks, start, end) == [
+        m for m in marks if not tagging.overlaps(m, start, end)
+    ]
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(1, 4)), max_size=30),
+    st.sets(st.integers(-1, 35), max_size=6),
+    st.integers(0, 3),
+)
+def test_patched_drops_the_ids_and_inserts_in_text_order(
+    layout: list[tuple[int, int]], gone: set[int], drawn: int
+) -> None:
+    marks = flat_marks(layout)
+    # some marks drawn early (id -1) among them, as after a tag waiting for its commit
+    marks = [m._replace(id=-1) if m.id % 4 == drawn else m for m in marks]
+    came = [Mark(100, 1000, 1003, "B"), Mark(101, -5, -2, "B")]
+    out = tagging.patched(marks, gone, came)
+    kept = [m for m in marks if m.id not in gone]
+    assert out == sorted([*kept, *came], key=lambda m: (m.start, m.end))
 
 
 # ---- label keys ---------------------------------------------------------------------------

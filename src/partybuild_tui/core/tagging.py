@@ -10,8 +10,10 @@ the screen only shows the ``Outcome``.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
-from collections.abc import Collection, Iterator, Sequence
+import operator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -39,6 +41,9 @@ class Mark(NamedTuple):
     source: str = ""  # a suggestion's source
 
 
+_ID = operator.itemgetter(0)  # a Mark's id, read by C code
+
+
 def overlaps(mark: Mark, start: int, end: int) -> bool:
     return mark.start < end and start < mark.end
 
@@ -50,6 +55,33 @@ def spans_overlapping(spans: Sequence[Mark], start: int, end: int) -> Iterator[M
         if spans[i].start >= end:
             return
         yield spans[i]
+
+
+def clear_of(marks: Sequence[Mark], start: int, end: int) -> list[Mark]:
+    """The marks (flat, in text order) without those overlapping [start, end): the ones that
+    do are one run, found by bisection (a tag in a long article's 4,000 suggestions)."""
+    first = bisect.bisect_right(marks, start, key=lambda m: m.end)
+    last = bisect.bisect_left(marks, end, lo=first, key=lambda m: m.start)
+    return [*marks[:first], *marks[last:]]
+
+
+def patched(marks: Sequence[Mark], gone: Collection[int], came: Iterable[Mark]) -> list[Mark]:
+    """The marks (in text order) without the ids in ``gone`` (-1: drawn before a commit),
+    with ``came`` in their places: the ids are found at C speed, the rest is splicing."""
+    ids = list(map(_ID, marks))
+    drop: list[int] = []
+    for mark_id in gone:
+        at = -1
+        with contextlib.suppress(ValueError):
+            while True:
+                at = ids.index(mark_id, at + 1)
+                drop.append(at)
+    out = list(marks)
+    for at in sorted(drop, reverse=True):
+        del out[at]
+    for mark in came:
+        bisect.insort(out, mark, key=lambda m: (m.start, m.end))
+    return out
 
 
 def covered(spans: Sequence[Mark], mark: Mark) -> bool:
@@ -374,9 +406,8 @@ def preview(
             hit = list(spans_overlapping(spans, start, end))
             if hit and not replace:
                 return None
-            return _with(spans, hit, Mark(-1, start, end, label, text[start:end])), [
-                m for m in suggestions if not overlaps(m, start, end)
-            ]
+            new = Mark(-1, start, end, label, text[start:end])
+            return _with(spans, hit, new), clear_of(suggestions, start, end)
         case Relabel(span, label):
             new = Mark(-1, span.start, span.end, label, span.text)
             return _with(spans, [span], new), list(suggestions)
@@ -386,8 +417,7 @@ def preview(
             label = change.label if isinstance(change, Correct) else mark.label
             hit = list(spans_overlapping(spans, mark.start, mark.end))
             new = Mark(-1, mark.start, mark.end, label, mark.text)
-            left = [m for m in suggestions if not overlaps(m, mark.start, mark.end)]
-            return _with(spans, hit, new), left
+            return _with(spans, hit, new), clear_of(suggestions, mark.start, mark.end)
         case Reject(mark):
             return list(spans), [m for m in suggestions if m != mark]
     return None
@@ -524,12 +554,15 @@ def pending_marks_near(
     annotator: str,
     ranges: Sequence[Range],
     prefer: Collection[int] = (),
+    longest_span: int | None = None,
 ) -> tuple[list[Range], list[Mark]]:
     """``pending_marks`` only around ``ranges`` (where a change happened): the places read
     and what to draw in them (see ``suggest.pending_near``)."""
     from partybuild_tui.core import suggest
 
-    places, found = suggest.pending_near(store, article_id, annotator, ranges, prefer=prefer)
+    places, found = suggest.pending_near(
+        store, article_id, annotator, ranges, prefer=prefer, longest_span=longest_span
+    )
     return places, [Mark(s.id, s.start, s.end, s.label, s.text, s.source) for s in found]
 
 

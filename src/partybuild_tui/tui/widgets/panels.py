@@ -7,7 +7,7 @@ annotator's name) goes through ``printable`` into ``Text``: never markup, never 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from rich.text import Text
 from textual.widget import Widget
@@ -52,7 +52,7 @@ class Legend(Static):
         self.labels = labels
         self._shown = Text()
 
-    def show(self, span_labels: Sequence[str], pending: int = 0) -> None:
+    def show(self, span_labels: Iterable[str], pending: int = 0) -> None:
         counts = Counter(span_labels)
         text = Text()
         for label in self.labels.labels:
