@@ -9,6 +9,8 @@ stores only clean text (NFC, LF, no NUL) and loses nothing that was already stor
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import os
 import shutil
@@ -123,7 +125,7 @@ def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _state(db: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
-    with sqlite3.connect(db) as conn:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
         articles = conn.execute(
             "SELECT id, key, content_hash, status, text FROM articles ORDER BY id"
         ).fetchall()
@@ -141,8 +143,14 @@ def _write(folder: Path, files: list[tuple[bytes, bytes]]) -> list[Path]:
     return written
 
 
+_examples = itertools.count()
+
+
 def _fresh(base_db: Path, folder: Path) -> Path:
-    db = folder / "work.db"
+    """A copy of the base database under a name no example used before: copied over the
+    last example's file, it could meet that file's left-over -wal (SQLite would replay the
+    old log into the new file: 'database disk image is malformed')."""
+    db = folder / f"work-{next(_examples)}.db"
     shutil.copy(base_db, db)
     files = folder / "in"
     if files.exists():
@@ -152,7 +160,7 @@ def _fresh(base_db: Path, folder: Path) -> Path:
 
 
 def _check_stored_text(db: Path) -> None:
-    with sqlite3.connect(db) as conn:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
         for text, digest in conn.execute("SELECT text, content_hash FROM articles"):
             assert "\r" not in text and "\x00" not in text
             assert unicodedata.is_normalized("NFC", text)
@@ -214,7 +222,7 @@ def test_core_import_accounts_for_every_file(
     assert after_spans == before_spans
     assert len(after_articles) == len(before_articles) + len(report.imported)
     stored_paths = [str(row[1]) for row in after_articles[len(before_articles) :]]
-    with sqlite3.connect(db) as conn:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
         stored_paths = [row[0] for row in conn.execute("SELECT path FROM articles")]
     seen = [s.path for s in report.skipped] + report.duplicates + stored_paths
     for path in written:
