@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from partybuild_tui.core.choices import STATS_SECTIONS
 from partybuild_tui.core.stats.agreement import Agreement, measure_agreement
 from partybuild_tui.core.stats.articles import ArticleTable, article_table
 from partybuild_tui.core.stats.consistency import Consistency, consistency
@@ -23,7 +24,7 @@ from partybuild_tui.core.store.queries import scope
 from partybuild_tui.core.store.queries import stats as q
 from partybuild_tui.errors import UserError
 
-SECTIONS = ("progress", "labels", "articles", "consistency", "suggestions", "agreement")
+SECTIONS = STATS_SECTIONS  # named where the help lists them (core.choices)
 # Suggestion P/R/F1 are measured on at most this many articles (the newest): ~0.1 s.
 QUALITY_LIMIT = 2000
 
