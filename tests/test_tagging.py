@@ -84,19 +84,24 @@ def test_clear_of_drops_exactly_the_overlapping_marks(
 
 @given(
     st.lists(st.tuples(st.integers(0, 3), st.integers(1, 4)), max_size=30),
-    st.sets(st.integers(-1, 35), max_size=6),
+    st.lists(st.integers(-1, 35), max_size=6),
     st.integers(0, 3),
+    st.lists(st.tuples(st.integers(-5, 130), st.integers(1, 4)), max_size=3),
 )
 def test_patched_drops_the_ids_and_inserts_in_text_order(
-    layout: list[tuple[int, int]], gone: set[int], drawn: int
+    layout: list[tuple[int, int]],
+    gone: list[int],
+    drawn: int,
+    new: list[tuple[int, int]],
 ) -> None:
     marks = flat_marks(layout)
     # some marks drawn early (id -1) among them, as after a tag waiting for its commit
     marks = [m._replace(id=-1) if m.id % 4 == drawn else m for m in marks]
-    came = [Mark(100, 1000, 1003, "B"), Mark(101, -5, -2, "B")]
-    out = tagging.patched(marks, gone, came)
+    came = [Mark(100 + i, start, start + length, "B") for i, (start, length) in enumerate(new)]
+    out = tagging.patched(marks, gone, came)  # ids may repeat in ``gone``
     kept = [m for m in marks if m.id not in gone]
-    assert out == sorted([*kept, *came], key=lambda m: (m.start, m.end))
+    assert sorted(out, key=lambda m: (m.start, m.end)) == out
+    assert sorted(out) == sorted([*kept, *came])
 
 
 # ---- label keys ---------------------------------------------------------------------------

@@ -32,6 +32,22 @@ async def test_the_status_line_follows_a_selection_as_it_is_made(make_app) -> No
         assert "syllables" in str(status.render())
 
 
+async def test_every_screen_repaints_through_a_pacer_that_stops_with_it(make_app) -> None:
+    async with make_app(PLAIN).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        annotate = pilot.app.screen
+        assert isinstance(annotate._update_timer, frames.FramePacer)
+        await pilot.press("question_mark")
+        helper = pilot.app.screen
+        assert helper is not annotate
+        pacer = helper._update_timer
+        assert isinstance(pacer, frames.FramePacer)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pilot.app.screen is annotate
+        assert pacer._task is None or pacer._task.done()
+
+
 class Target:
     """What a pacer ticks for: it pauses the pacer on each tick, as a screen does."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -122,6 +123,34 @@ async def test_the_panel_follows_the_cursor_and_dot_walks_the_open_places(
         assert screen.message == "✓ decided: no span here"
         await pilot.press("a", "a", "a")
         assert "all 4 disagreements decided" in panel_text(screen)
+
+
+async def test_opening_an_article_at_a_disagreement_makes_it_the_current_one(
+    app_db: Path,
+) -> None:
+    """As a jump from the stats screen does: the cursor lands inside the second article's one
+    disagreement while the first article's review is still on screen (at a token that
+    segmentation leaves as it is: no later cursor report puts it right)."""
+    annotate_article_1(app_db)
+    with Store(app_db) as store:
+        second = store.article(2)
+        year = re.search(r"\b\d{4}\b", second.text[second.body_start : second.body_end])
+        assert year is not None
+        start = second.body_start + year.start()
+        store.tag(2, start, start + 4, "FIGURE", "lan")
+        for who in ("lan", "minh"):
+            store.set_status(2, "done", who)
+    app = PartybuildApp(app_db, LAYER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert screen.article is not None and screen.article.id == 1
+        screen.open_article(2, cursor=start)
+        await settle(pilot)
+        assert screen.place == 0
+        assert screen.view.current_region is not None
+        assert "disagreement 1 of 1" in panel_text(screen)
 
 
 async def test_an_article_one_annotator_finished_says_there_is_nothing_to_review(

@@ -10,8 +10,8 @@ the screen only shows the ``Outcome``.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import dataclasses
+import itertools
 import operator
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -67,18 +67,9 @@ def clear_of(marks: Sequence[Mark], start: int, end: int) -> list[Mark]:
 
 def patched(marks: Sequence[Mark], gone: Collection[int], came: Iterable[Mark]) -> list[Mark]:
     """The marks (in text order) without the ids in ``gone`` (-1: drawn before a commit),
-    with ``came`` in their places: the ids are found at C speed, the rest is splicing."""
-    ids = list(map(_ID, marks))
-    drop: list[int] = []
-    for mark_id in gone:
-        at = -1
-        with contextlib.suppress(ValueError):
-            while True:
-                at = ids.index(mark_id, at + 1)
-                drop.append(at)
-    out = list(marks)
-    for at in sorted(drop, reverse=True):
-        del out[at]
+    with ``came`` in their places: the ids are tested at C speed, the rest is insertion."""
+    drop = set(gone)
+    out = list(itertools.compress(marks, [i not in drop for i in map(_ID, marks)]))
     for mark in came:
         bisect.insort(out, mark, key=lambda m: (m.start, m.end))
     return out

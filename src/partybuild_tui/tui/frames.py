@@ -10,7 +10,6 @@ which keeps the cap and drops the extra frame.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from textual import _time
@@ -23,7 +22,7 @@ class FramePacer(Timer):
     interval after its last tick."""
 
     clock = staticmethod(_time.get_time)
-    sleep = staticmethod(asyncio.sleep)
+    sleep = staticmethod(_time.sleep)  # Textual's: high resolution on Windows
 
     async def _run(self) -> None:
         last = -self._interval

@@ -858,7 +858,9 @@ class AnnotateScreen(FramePaced, Screen[None]):
 
     def _read_near(self, ranges: list[tuple[int, int]]) -> list[Mark]:
         """The suggestions to draw, re-read only around ``ranges`` (milliseconds where a full
-        read of a long article's takes a tenth of a second)."""
+        read of a long article's takes a tenth of a second). The longest span is the view's:
+        a longer one tagged in this layer by another window reaches the view with the next
+        poll, which then reads every suggestion again."""
         drawn = self.view.suggestions
         if not ranges or self.article is None or not self.SHOWS_SUGGESTIONS:
             return list(drawn)

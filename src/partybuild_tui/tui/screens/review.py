@@ -122,6 +122,9 @@ class ReviewScreen(AnnotateScreen):
 
     @reported
     def open_article(self, article_id: int, *, cursor: int | None = None) -> None:
+        # The view reports its cursor as it loads the article, before this article's review
+        # is read: the last one's must not be matched against the new text.
+        self.review, self._cursor_token = None, None
         super().open_article(article_id, cursor=cursor)
         self.place = None
         found = review.article_review(self.store, article_id, self.annotator)
@@ -138,6 +141,8 @@ class ReviewScreen(AnnotateScreen):
             self._refresh_status(recount=True)
             found = review.article_review(self.store, article_id, self.annotator)
         self._show_review(found, move=cursor is None or not self._in_a_place(found, cursor))
+        self._cursor_token = None
+        self.cursor_moved()  # a cursor opened inside a place makes it the current one
         if started is not None:
             agreed = len(found.agreed)
             self.say(

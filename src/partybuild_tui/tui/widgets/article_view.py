@@ -471,7 +471,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._dragging = True
         self.capture_mouse()
         self.move_to_offset(at)
-        self.sel_anchor = self.cursor
+        self.sel_anchor = self.cursor  # reported once the drag moves (a click selects nothing)
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         if not self._dragging:
