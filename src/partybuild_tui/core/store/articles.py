@@ -61,9 +61,11 @@ def _ordering(order: str) -> tuple[str, tuple[str, ...]]:
 
 
 def fts_query(text: str) -> str:
-    """What a user types as a safe FTS5 query: the words as a phrase, the last one a prefix."""
+    """What a user types as a safe FTS5 query: every word, anywhere in the article (the
+    search box says "all words": "nghi quyet 37" finds "Nghị quyết số 37"), the last one a
+    prefix, as it may be still being typed."""
     terms = _FTS_TERM.findall(text)
-    return '"' + " ".join(terms) + '"*' if terms else ""
+    return " ".join(f'"{term}"' for term in terms) + "*" if terms else ""
 
 
 def plain_query(text: str) -> str:
@@ -72,16 +74,31 @@ def plain_query(text: str) -> str:
     return fts_query(plain_fold(text))
 
 
-# Matches of the query as typed (marks and all) come before those found only folded.
+def phrase_query(text: str) -> str:
+    """The words as one phrase (in this order, next to each other), the last one a prefix."""
+    terms = _FTS_TERM.findall(text)
+    return '"' + " ".join(terms) + '"*' if terms else ""
+
+
+# Articles where the words stand together as typed come first, then those with the words as
+# typed with marks, then those found only folded with the words apart.
+_PHRASE_FIRST = "(a.id NOT IN (SELECT rowid FROM articles_plain WHERE articles_plain MATCH ?))"
 _EXACT_FIRST = "(a.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?))"
 
 
 def search_order(query: str | None) -> tuple[list[str], list[Any]]:
-    """Sort keys (and their parameters) that rank exact matches of a query with marks first."""
-    exact = fts_query(query or "")
-    if not exact or not any(ord(c) > 127 for c in query or ""):
-        return [], []
-    return [_EXACT_FIRST], [exact]
+    """Sort keys (and their parameters) that rank a query's phrase, then its words with the
+    marks as typed, first."""
+    text = query or ""
+    keys: list[str] = []
+    params: list[Any] = []
+    if len(_FTS_TERM.findall(text)) > 1:
+        keys.append(_PHRASE_FIRST)
+        params.append(phrase_query(plain_fold(text)))
+    if fts_query(text) and any(ord(c) > 127 for c in text):
+        keys.append(_EXACT_FIRST)
+        params.append(fts_query(text))
+    return keys, params
 
 
 def check_status(status: str) -> None:
