@@ -122,10 +122,33 @@ async def test_done_opens_the_next_article_to_do(
         await settle(pilot)
         screen = screen_of(pilot.app)
         first = screen.article.id
+        left = len(screen.view.suggestions)
+        assert left > 1  # the fast sources' suggestions, none decided
         await pilot.press("D")
         await settle(pilot)
         assert screen.article.id != first
-        assert f"#{first} done · opened the next to do" in screen.message
+        # what it leaves undecided exports as no entity: said before moving on
+        assert (
+            f"#{first} done · {left} suggestions left undecided · opened the next to do"
+            in screen.message
+        )
+
+
+async def test_done_says_nothing_is_left_when_every_suggestion_is_decided(
+    make_app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PARTYBUILD_DONE_OPENS_NEXT", "0")
+    async with make_app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot.app)
+        await pilot.press("D")
+        assert "left undecided" in screen.message
+        await pilot.press("D")  # back in progress
+        await pilot.press("A")  # accept all
+        await settle(pilot)
+        assert not screen.view.suggestions
+        await pilot.press("D")
+        assert screen.message.startswith("✓") and "undecided" not in screen.message
 
 
 async def test_switching_layer_tags_in_that_layer(make_app, app_db: Path) -> None:

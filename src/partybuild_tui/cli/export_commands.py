@@ -90,7 +90,7 @@ def export_command(
         str | None,
         typer.Option(
             help="Join a word's syllables with '_' (PhoNER) or 'space' "
-            "\\[default: '_'; 'space' with --vlsp, as the VLSP 2016 files].",
+            "(default: '_'; 'space' with --vlsp, as the VLSP 2016 files).",
             show_default=False,
         ),
     ] = None,
@@ -113,7 +113,7 @@ def export_command(
     docstart: Annotated[
         bool | None,
         typer.Option(
-            help="CoNLL: a -DOCSTART- line before each article \\[default: on; off with --vlsp].",
+            help="CoNLL: a -DOCSTART- line before each article (default: on; off with --vlsp).",
             show_default=False,
         ),
     ] = None,

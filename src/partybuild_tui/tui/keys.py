@@ -17,7 +17,7 @@ from partybuild_tui.tui.widgets.article_list import ArticleList
 from partybuild_tui.tui.widgets.article_view import ArticleView
 
 _DELETE = "Delete the span under the cursor (with a selection: all spans in it)"
-_DONE = "Mark the article done (again: back in progress)"
+_DONE = "Mark the article done and open the next to do (again: back in progress)"
 _PROTECT = "Protect spans: a tag that overlaps existing spans is refused instead of replacing them"
 _SKIP = "Mark the article skipped (again: back in progress)"
 _NEXT = "Open the next / previous article to do (new or in progress)"

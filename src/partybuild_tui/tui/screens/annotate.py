@@ -407,8 +407,8 @@ class AnnotateScreen(FramePaced, Screen[None]):
         if isinstance(intent, tagging.MarkStatus) and outcome.action is not None:
             self._maybe_retrain()
             status = outcome.action.status
-            if self.done_opens_next and status is not None and status[1] == "done":
-                self._open_next_after_done()
+            if status is not None and status[1] == "done":
+                self._done(self._undecided())
 
     # ---- changes, committed by the writer ------------------------------------------------------
 
@@ -509,17 +509,27 @@ class AnnotateScreen(FramePaced, Screen[None]):
             view = self.view
             self.do(key.decide(Here(key.token, key.selection, view.spans, view.suggestions)))
 
-    def _open_next_after_done(self) -> None:
+    def _undecided(self) -> str:
+        """What a done article leaves behind: its suggestions nobody accepted or rejected
+        (they export as no entity), as a note for the status line."""
+        left = len(self.view.suggestions) if self.SHOWS_SUGGESTIONS else 0
+        return f" · {left} suggestion{'s' * (left != 1)} left undecided" if left else ""
+
+    def _done(self, note: str) -> None:
         """Done with this one: the next article to do opens (PARTYBUILD_DONE_OPENS_NEXT=0
-        keeps the done article open)."""
+        keeps the done article open); ``note`` says what it left undecided."""
         assert self.article is not None
         here = self.article.id
+        if not self.done_opens_next:
+            if note:
+                self.say(f"{self.message}{note}")
+            return
         found = self._adjacent_to_do(here, True) or self._adjacent_to_do(0, True)
         if found is None or found == here:
-            self.say(f"✓ #{here} done · no article left to do")
+            self.say(f"✓ #{here} done{note} · no article left to do")
             return
         self.open_article(found)
-        self.say(f"✓ #{here} done · opened the next to do (#{found})")
+        self.say(f"✓ #{here} done{note} · opened the next to do (#{found})")
 
     @reported
     def action_label(self, name: str) -> None:
