@@ -152,6 +152,21 @@ async def test_accept_reject_and_jump_keys(make_app, app_db: Path) -> None:
     assert (rejected.text, "rules", "rejected", "tester") in rows
 
 
+async def test_deciding_the_last_suggestion_says_how_many_are_before_it(make_app) -> None:
+    async with make_app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot.app)
+        view = screen.view
+        total = len(view.suggestions)
+        assert total > 1
+        await pilot.press("comma")  # from the top, round to the last one
+        assert view.cursor_range[0] == view.suggestions[-1].start
+        await pilot.press("x")
+        assert f"none after this one; {total - 1} before it (. goes round)" in screen.message
+        await pilot.press("full_stop")
+        assert view.cursor_range[0] == view.suggestions[0].start
+
+
 async def test_label_key_on_a_suggestion_corrects_its_label(make_app, app_db: Path) -> None:
     async with make_app().run_test(size=SIZE) as pilot:
         await settle(pilot)

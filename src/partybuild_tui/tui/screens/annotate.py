@@ -576,8 +576,10 @@ class AnnotateScreen(FramePaced, Screen[None]):
         if after is not None:
             self.view.move_to_offset(after.start)
             self.say(f"{self.message} · next: {tagging.proposal_text(after)}")
+        elif left := len(self.view.suggestions):  # all of them before it
+            self.say(f"{self.message} · none after this one; {left} before it (. goes round)")
         else:
-            self.say(f"{self.message} · no more suggestions after this one")
+            self.say(f"{self.message} · no suggestions left")
 
     @reported
     def action_cycle_suggestion(self) -> None:
