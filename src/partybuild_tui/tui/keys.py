@@ -93,9 +93,11 @@ NEEDS_TEXT_FOCUS = {
     "tag_all",
     "cycle_suggestion",
 }
-# The footer is cut at the right on narrow terminals: label, suggestion and help keys go
-# first (after the text's own n/m), the rest follow in their declared order.
-FOOTER_FIRST = ["a", "x", "full_stop", "question_mark"]
+# The footer is cut at the right on narrow terminals: help and the label keys go first (after
+# the text's own m: at 80 columns that is all that fits), then the suggestion keys, then the
+# rest in their declared order.
+FOOTER_HELP = ["question_mark"]
+FOOTER_FIRST = ["a", "x", "full_stop"]
 
 
 def bind_labels(bindings: BindingsMap, labels: LabelSet) -> None:
@@ -107,7 +109,7 @@ def bind_labels(bindings: BindingsMap, labels: LabelSet) -> None:
             label.name.title(),
             key_display="/".join(label.keys),
         )
-    first = [key for label in labels.labels for key in label.keys] + FOOTER_FIRST
+    first = FOOTER_HELP + [key for label in labels.labels for key in label.keys] + FOOTER_FIRST
     keyed = bindings.key_to_bindings
     bindings.key_to_bindings = {k: keyed[k] for k in first if k in keyed} | keyed
 

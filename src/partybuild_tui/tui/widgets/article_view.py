@@ -78,7 +78,7 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("ctrl+end,G", "edge(True)", "End", show=False, tooltip="Start / end of the text"),
         Binding("pageup", "page(-1)", "Page", show=False, tooltip="A screen up / down"),
         Binding("pagedown", "page(1)", "Page", show=False, tooltip="A screen up / down"),
-        Binding("n", "next_span(1)", "Next span", tooltip="Next / previous span"),
+        Binding("n", "next_span(1)", "Next span", show=False, tooltip="Next / previous span"),
         Binding("N", "next_span(-1)", "Prev span", show=False, tooltip="Next / previous span"),
         # One key, two bindings: the footer shows the one that applies ("m Words" while in
         # syllable mode), check_action hides the other.
