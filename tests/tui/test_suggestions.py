@@ -167,6 +167,25 @@ async def test_deciding_the_last_suggestion_says_how_many_are_before_it(make_app
         assert view.cursor_range[0] == view.suggestions[0].start
 
 
+async def test_a_message_about_the_suggestion_here_goes_when_the_cursor_leaves_it(
+    make_app,
+) -> None:
+    async with make_app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot.app)
+        view = screen.view
+        await pilot.press("full_stop")
+        assert screen.message.startswith("suggestion 1/")
+        await pilot.press("G")  # far away: "a accept" would not mean that suggestion
+        assert view.cursor_range[0] > view.suggestions[0].end
+        assert screen.message == ""
+        await pilot.press("comma", "a")
+        assert " · next: " in screen.message
+        saved = screen.message.partition(" · next: ")[0]
+        await pilot.press("g")
+        assert screen.message == saved  # what was saved stays said
+
+
 async def test_label_key_on_a_suggestion_corrects_its_label(make_app, app_db: Path) -> None:
     async with make_app().run_test(size=SIZE) as pilot:
         await settle(pilot)

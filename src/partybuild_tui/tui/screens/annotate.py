@@ -50,6 +50,7 @@ LIST_MIN_WIDTH = 100
 # cheap read); on a change it re-reads what it shows.
 POLL_S = 0.5
 SAVING = "saving…"
+NEXT_NOTE = " · next: "  # after a decision: the suggestion the cursor moved on to
 WAITING = "waiting for the database… (another process is writing; your change is saved next)"
 # A change not committed this long after its key is waiting for another process's lock.
 WAITING_AFTER_S = FAST_LOCK_S
@@ -137,6 +138,7 @@ class AnnotateScreen(FramePaced, Screen[None]):
         self._counts: dict[str, int] = {}
         self._counted: tuple[int, str | None] | None = None  # (list clock, assigned) at count
         self._suggestion_state: tuple[int | str, ...] = ()  # of the suggestions last read in full
+        self._about: tuple[int, int] | None = None  # the token a message names (see say_here)
         self._drawn = 0  # counts changes drawn, so a read started before one is not shown
         self._undrawn: Undrawn | None = None  # what the change in flight's drawing replaced
         self._list_title = ""
@@ -226,6 +228,7 @@ class AnnotateScreen(FramePaced, Screen[None]):
         self.article_list.show_open(article_id)
         self._show_legend()
         self.message = ""
+        self._about = None
         self._refresh_status(recount=True)
         self.view.focus()
         self.analysis.segment(article, self._segmented)
@@ -356,6 +359,9 @@ class AnnotateScreen(FramePaced, Screen[None]):
         """The view's ``place`` changed: the status line follows in the same frame (only it:
         re-checking the footer's bindings recomposes the footer, ~50 ms)."""
         self.cursor_moved()
+        if self._about is not None and self.view.cursor_range != self._about:
+            self._about = None  # what it named ("suggestion 3/6: … a accept") is not here now
+            self.message = self.message.partition(NEXT_NOTE)[0] if NEXT_NOTE in self.message else ""
         self._refresh_status()
 
     def cursor_moved(self) -> None:
@@ -575,7 +581,7 @@ class AnnotateScreen(FramePaced, Screen[None]):
         after = tagging.following(self.view.suggestions, decided.end - 1)
         if after is not None:
             self.view.move_to_offset(after.start)
-            self.say(f"{self.message} · next: {tagging.proposal_text(after)}")
+            self.say_here(f"{self.message}{NEXT_NOTE}{tagging.proposal_text(after)}")
         elif left := len(self.view.suggestions):  # all of them before it
             self.say(f"{self.message} · none after this one; {left} before it (. goes round)")
         else:
@@ -639,7 +645,7 @@ class AnnotateScreen(FramePaced, Screen[None]):
             self.say(tagging.NO_SUGGESTIONS)
             return
         self.view.move_to_offset(mark.start)
-        self.say(tagging.suggestion_position(self.view.suggestions, mark))
+        self.say_here(tagging.suggestion_position(self.view.suggestions, mark))
 
     @reported
     def action_next_article(self, delta: int) -> None:
@@ -865,6 +871,7 @@ class AnnotateScreen(FramePaced, Screen[None]):
             view.move_to_offset(offset)
         self.article_list.refresh_after(status_changed=action.status is not None)
         self.message = f"✓ {outcome.verb}: {outcome.what or tagging.describe(action)}"
+        self._about = None
         self._refresh_status(recount=action.status is not None)
         self._remember(action)
 
@@ -895,10 +902,16 @@ class AnnotateScreen(FramePaced, Screen[None]):
 
     def say(self, message: str, *, bell: bool = False) -> None:
         """Put a message on the status line (with the bell for a refusal or a failure)."""
+        self._about = None
         self.message = message
         self._refresh_status()
         if bell:
             self.app.bell()
+
+    def say_here(self, message: str) -> None:
+        """A message about what is under the cursor: it goes when the cursor moves away."""
+        self.say(message)
+        self._about = self.view.cursor_range
 
     # ---- another process's changes --------------------------------------------------------
 
