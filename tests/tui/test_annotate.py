@@ -437,6 +437,7 @@ async def test_help_lists_bindings_and_label_definitions(make_app) -> None:
             "enter",
         ):
             assert expected in keys, expected
+        assert "m  m" not in keys  # one key for both modes, named once
         assert "Vũ Quỳnh Khánh" in labels and "Nghị quyết số" in labels
         await pilot.press("escape")
         assert isinstance(pilot.app.screen, AnnotateScreen)

@@ -44,7 +44,8 @@ def binding_rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
         keys = " / ".join(key_label(k.strip()) for k in binding.key.split(","))
         text = binding.tooltip or binding.description
         if rows and rows[-1][1] == text:
-            rows[-1] = (f"{rows[-1][0]}  {keys}", text)
+            if keys not in rows[-1][0].split("  "):  # one key, two states: named once ('m')
+                rows[-1] = (f"{rows[-1][0]}  {keys}", text)
         else:
             rows.append((keys, text))
     return rows
