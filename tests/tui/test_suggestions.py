@@ -288,7 +288,8 @@ async def test_accept_all_is_one_undoable_action(make_app, app_db: Path) -> None
         view = screen.view
         expected = sorted(shown(screen))
         await pilot.press("A")
-        assert screen.message == f"✓ saved: accept all: {len(expected)} suggestions"
+        # (one of them ends inside underthesea's word 'Đồng Văn hiện': the message says so)
+        assert screen.message.startswith(f"✓ saved: accept all: {len(expected)} suggestions")
         assert view.suggestions == []
         assert sorted(m.text for m in view.spans) == expected
         assert "suggestion" not in str(screen.query_one("#legend").render())
@@ -313,7 +314,7 @@ async def test_tag_all_occurrences_of_the_span_under_the_cursor(make_app, app_db
         tagged = db_spans(app_db)
         assert tagged == [("ORGANIZATION", ORG, "manual"), ("ORGANIZATION", ORG, "propagated")]
         assert [m.text for m in view.spans] == [ORG, ORG]
-        assert screen.message == f"✓ saved: tag all ORGANIZATION ‘{ORG}’"
+        assert screen.message.startswith(f"✓ saved: tag all ORGANIZATION ‘{ORG}’")
         await pilot.press("t")
         assert screen.message == f"no untagged ‘{ORG}’ left in this article"
         await pilot.press("u")

@@ -870,10 +870,23 @@ class AnnotateScreen(FramePaced, Screen[None]):
         if offset is not None:
             view.move_to_offset(offset)
         self.article_list.refresh_after(status_changed=action.status is not None)
-        self.message = f"✓ {outcome.verb}: {outcome.what or tagging.describe(action)}"
+        done = f"✓ {outcome.verb}: {outcome.what or tagging.describe(action)}"
+        self.message = done + self._cut_note(action)
         self._about = None
         self._refresh_status(recount=action.status is not None)
         self._remember(action)
+
+    def _cut_note(self, action: Action) -> str:
+        """A note when a new span's edge falls inside a segmented word (underthesea may join
+        syllables of two names, "Đồng Văn hiện"): the export will split that word."""
+        view = self.view
+        for span in action.added:
+            for edge in (span.start, span.end):
+                word = view.word_cut_at(edge)
+                if word is not None:
+                    cut = tagging.quote(view.text[word[0] : word[1]])
+                    return f" · cuts the word {cut} (exports split it)"
+        return ""
 
     def _read_near(self, ranges: list[tuple[int, int]]) -> list[Mark]:
         """The suggestions to draw, re-read only around ``ranges`` (milliseconds where a full

@@ -217,6 +217,16 @@ class ArticleView(ScrollView, can_focus=True):
         ends = map(_END, self.suggestions)
         self._hint_reach = max(map(operator.sub, ends, self._hint_starts), default=0)
 
+    def word_cut_at(self, offset: int) -> Range | None:
+        """The segmented word that ``offset`` falls strictly inside, if any (a span edge
+        there cuts it: exports split the word)."""
+        if not self.segmented:
+            return None
+        i = bisect.bisect_right(self.words, offset, key=lambda w: w[0]) - 1
+        if i >= 0 and self.words[i][0] < offset < self.words[i][1]:
+            return self.words[i]
+        return None
+
     @property
     def longest_span(self) -> int:
         """The length of the longest span drawn (0 if none)."""
