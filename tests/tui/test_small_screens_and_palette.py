@@ -12,6 +12,7 @@ from textual.command import CommandPalette
 from textual.widgets import Footer
 
 from partybuild_tui.tui.screens.help import HelpScreen
+from partybuild_tui.tui.widgets.panels import Legend
 from tests.tui.helpers import SIZE, screen_of, settle
 
 
@@ -39,6 +40,22 @@ async def test_list_pane_hides_by_key_and_below_100_columns(make_app) -> None:
         assert screen.view.size.width > 70
         await pilot.press("l")  # focusing the list shows it
         assert left.display and screen.article_list.has_focus
+
+
+async def test_the_legend_keeps_every_label_and_the_count_beside_the_list(make_app) -> None:
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot.app)
+        legend = screen.query_one(Legend)
+        pending = len(screen.view.suggestions)
+        assert "RESOLUTION 0" in str(legend.render())  # room for the names in full
+        await pilot.press("L")
+        await pilot.pause()
+        shown = str(legend.render())
+        assert legend.size.width < 60
+        assert len(shown) <= legend.size.width
+        for short in ("ORG 0", "FIG 0", "RES 0", f"{pending} sugg."):
+            assert short in shown, shown
 
 
 async def test_footer_names_the_mode_m_switches_to(make_app) -> None:

@@ -51,25 +51,44 @@ class Legend(Static):
         super().__init__(id=id)
         self.labels = labels
         self._shown = Text()
+        self._counts: tuple[Counter[str], int] = (Counter(), 0)
 
     def show(self, span_labels: Iterable[str], pending: int = 0) -> None:
-        counts = Counter(span_labels)
-        text = Text()
-        for label in self.labels.labels:
-            if text:
-                text.append("  ")
-            keys = printable("/".join(label.keys))
-            text.append(f" {keys} ", style=f"bold black on {label.color}")
-            text.append(f" {printable(label.name)} ", style=f"bold {label.color}")
-            text.append(str(counts.get(label.name, 0)))
-        unknown = sum(n for name, n in counts.items() if self.labels.get(name) is None)
-        if unknown:
-            text.append(f"  other {unknown}", style="dim")
-        if pending:
-            text.append(f"   {pending} suggestion{'s' * (pending != 1)}", style="underline italic")
+        self._counts = (Counter(span_labels), pending)
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """The legend in full, or with short names where that does not fit (80 columns with
+        the list shown): every label and the suggestion count stay on the line."""
+        counts, pending = self._counts
+        text = self._legend(counts, pending, short=False)
+        if 0 < self.size.width < text.cell_len:
+            text = self._legend(counts, pending, short=True)
         if text != self._shown:  # shown after every action: repaint only a change
             self._shown = text
             self.update(text, layout=False)  # one line, fixed height: no relayout of the screen
+
+    def _legend(self, counts: Counter[str], pending: int, *, short: bool) -> Text:
+        text = Text()
+        gap = " " if short else "  "
+        for label in self.labels.labels:
+            if text:
+                text.append(gap)
+            keys = printable("/".join(label.keys))
+            name = printable(label.name[:3] if short else label.name)
+            text.append(f" {keys} ", style=f"bold black on {label.color}")
+            text.append(f" {name} ", style=f"bold {label.color}")
+            text.append(str(counts.get(label.name, 0)))
+        unknown = sum(n for name, n in counts.items() if self.labels.get(name) is None)
+        if unknown:
+            text.append(f"{gap}other {unknown}", style="dim")
+        if pending:
+            what = "sugg." if short else f"suggestion{'s' * (pending != 1)}"
+            text.append(f"{gap} {pending} {what}", style="underline italic")
+        return text
 
 
 class StatusLine(Widget):
