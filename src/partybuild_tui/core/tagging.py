@@ -398,28 +398,24 @@ def preview(
             if hit and not replace:
                 return None
             new = Mark(-1, start, end, label, text[start:end])
-            return _with(spans, hit, new), clear_of(suggestions, start, end)
+            return patched(spans, _ids(hit), [new]), clear_of(suggestions, start, end)
         case Relabel(span, label):
             new = Mark(-1, span.start, span.end, label, span.text)
-            return _with(spans, [span], new), list(suggestions)
+            return patched(spans, {span.id}, [new]), list(suggestions)
         case Delete(marks):
-            return _with(spans, list(marks), None), list(suggestions)
+            return patched(spans, _ids(marks), ()), list(suggestions)
         case Accept(mark) | Correct(mark):
             label = change.label if isinstance(change, Correct) else mark.label
             hit = list(spans_overlapping(spans, mark.start, mark.end))
             new = Mark(-1, mark.start, mark.end, label, mark.text)
-            return _with(spans, hit, new), clear_of(suggestions, mark.start, mark.end)
+            return patched(spans, _ids(hit), [new]), clear_of(suggestions, mark.start, mark.end)
         case Reject(mark):
             return list(spans), [m for m in suggestions if m != mark]
     return None
 
 
-def _with(spans: Sequence[Mark], gone: Sequence[Mark], new: Mark | None) -> list[Mark]:
-    """``spans`` (in text order) without ``gone``, with ``new`` in its place."""
-    kept = [m for m in spans if m not in gone] if gone else list(spans)
-    if new is not None:
-        bisect.insort(kept, new, key=lambda m: (m.start, m.end))
-    return kept
+def _ids(marks: Iterable[Mark]) -> set[int]:
+    return {m.id for m in marks}
 
 
 # ---- carrying an intent out ---------------------------------------------------------------

@@ -95,9 +95,10 @@ def search_order(query: str | None) -> tuple[list[str], list[Any]]:
     if len(_FTS_TERM.findall(text)) > 1:
         keys.append(_PHRASE_FIRST)
         params.append(phrase_query(plain_fold(text)))
-    if fts_query(text) and any(ord(c) > 127 for c in text):
+    exact = fts_query(text)
+    if exact and any(ord(c) > 127 for c in text):
         keys.append(_EXACT_FIRST)
-        params.append(fts_query(text))
+        params.append(exact)
     return keys, params
 
 
