@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+from textual.pilot import Pilot
 from typer.testing import CliRunner
 
 from partybuild_tui.cli import app as cli
@@ -47,6 +48,14 @@ def annotate_article_1(db: Path) -> None:
             store.set_status(1, "done", who)
 
 
+async def review_screen(pilot: Pilot) -> ReviewScreen:
+    """The review screen the app opens on, once its work has settled."""
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ReviewScreen)
+    return screen
+
+
 def panel_text(screen: ReviewScreen) -> str:
     return str(screen.query_one(ReviewPanel).render())
 
@@ -57,9 +66,7 @@ async def test_a_reviewer_decides_every_disagreement_by_keyboard_and_exports(
     annotate_article_1(app_db)
     app = PartybuildApp(app_db, LAYER)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
+        screen = await review_screen(pilot)
         assert screen.article is not None and screen.article.id == 1
         assert "review started: 1 agreed span taken, 4 disagreements" in screen.message
         assert [m.text for m in screen.view.spans] == [ORG]  # what both agree on
@@ -108,9 +115,7 @@ async def test_the_panel_follows_the_cursor_and_dot_walks_the_open_places(
     annotate_article_1(app_db)
     app = PartybuildApp(app_db, LAYER)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
+        screen = await review_screen(pilot)
         await pilot.press("full_stop", "full_stop")
         assert "disagreement 3 of 4" in panel_text(screen)
         await pilot.press("comma")
@@ -142,9 +147,7 @@ async def test_opening_an_article_at_a_disagreement_makes_it_the_current_one(
             store.set_status(2, "done", who)
     app = PartybuildApp(app_db, LAYER)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
+        screen = await review_screen(pilot)
         assert screen.article is not None and screen.article.id == 1
         screen.open_article(2, cursor=start)
         await settle(pilot)
@@ -161,9 +164,7 @@ async def test_an_article_one_annotator_finished_says_there_is_nothing_to_review
         store.set_status(1, "done", "lan")
     app = PartybuildApp(app_db, LAYER)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, ReviewScreen)
+        screen = await review_screen(pilot)
         await pilot.pause()
         assert "nothing to review yet" in screen.message
         assert "Nothing to review here" in panel_text(screen)
